@@ -1,0 +1,23 @@
+// swift-tools-version:6.0
+// MindVis: MinD-Vis (fMRI -> image) in Swift over OpenBLAS, scripted from Lua 5.4.
+// Targets follow docs/DESIGN.md §1: C system libraries at the bottom, the Lua-free core
+// (MindTensor, MindIO, MindVis) in the middle, and everything Lua-facing in MindLua.
+import PackageDescription
+
+// Hot C loops are compiled for the AVX2/FMA machines MindVis targets (see README, "Speed").
+let kernelFlags: [CSetting] = [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-fno-math-errno"])]
+
+let package = Package(
+    name: "MindVis",
+    products: [
+        .library(name: "MindTensor", targets: ["MindTensor"]),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CKernels", cSettings: kernelFlags, linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
+        .target(name: "MindTensor", dependencies: ["COpenBLAS", "CKernels"]),
+        .executableTarget(name: "MindBench", dependencies: ["MindTensor", "COpenBLAS"]),
+        .testTarget(name: "MindTensorTests", dependencies: ["MindTensor"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,308 @@
+// Elementwise kernels: binary ops with broadcasting through element strides, unary math and
+// activations with their derivatives, and the small copy/fill/accumulate loops everything uses.
+#include "CKernels.h"
+#include "vecmath.h"
+#include <math.h>
+
+// ---- binary ------------------------------------------------------------------------------------
+
+static inline float apply_binary(int op, float a, float b) {
+    switch (op) {
+    case MV_ADD: return a + b;
+    case MV_SUB: return a - b;
+    case MV_MUL: return a * b;
+    case MV_DIV: return a / b;
+    case MV_POW: return powf(a, b);
+    case MV_MAXIMUM: return (a > b || isnan(a)) ? a : b;
+    case MV_MINIMUM: return (a < b || isnan(a)) ? a : b;
+    case MV_EQ: return a == b ? 1.0f : 0.0f;
+    case MV_NE: return a != b ? 1.0f : 0.0f;
+    case MV_LT: return a < b ? 1.0f : 0.0f;
+    case MV_LE: return a <= b ? 1.0f : 0.0f;
+    case MV_GT: return a > b ? 1.0f : 0.0f;
+    default: return a >= b ? 1.0f : 0.0f;
+    }
+}
+
+// One row of a broadcast binary op: the switch sits outside the loops so each loop vectorises.
+static void binary_row(int op, int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *out) {
+#define ROW_LOOP(EXPR)                                                                                  \
+    if (sa == 1 && sb == 1) { for (int64_t i = 0; i < n; i++) { float x = a[i], y = b[i]; out[i] = (EXPR); } } \
+    else if (sa == 1 && sb == 0) { float y = b[0]; for (int64_t i = 0; i < n; i++) { float x = a[i]; out[i] = (EXPR); } } \
+    else if (sa == 0 && sb == 1) { float x = a[0]; for (int64_t i = 0; i < n; i++) { float y = b[i]; out[i] = (EXPR); } } \
+    else { for (int64_t i = 0; i < n; i++) { float x = a[i * sa], y = b[i * sb]; out[i] = (EXPR); } }
+    switch (op) {
+    case MV_ADD: ROW_LOOP(x + y) break;
+    case MV_SUB: ROW_LOOP(x - y) break;
+    case MV_MUL: ROW_LOOP(x * y) break;
+    case MV_DIV: ROW_LOOP(x / y) break;
+    default: ROW_LOOP(apply_binary(op, x, y)) break;
+    }
+#undef ROW_LOOP
+}
+
+void mv_binary_contiguous(int op, const float *a, const float *b, float *out, int64_t n) {
+    binary_row(op, n, a, 1, b, 1, out);
+}
+
+void mv_binary_scalar_rhs(int op, const float *a, float s, float *out, int64_t n) {
+    binary_row(op, n, a, 1, &s, 0, out);
+}
+
+void mv_binary_scalar_lhs(int op, float s, const float *b, float *out, int64_t n) {
+    binary_row(op, n, &s, 0, b, 1, out);
+}
+
+// Merges adjacent dimensions that are laid out contiguously for every operand, so that the
+// innermost loop is as long as possible. Returns the new rank (>= 1).
+static int coalesce(int ndim, int64_t *shape, int64_t *s0, int64_t *s1) {
+    if (ndim == 0) { shape[0] = 1; s0[0] = 0; s1[0] = 0; return 1; }
+    int k = 0;
+    for (int d = 1; d < ndim; d++) {
+        if (shape[d] == 1) continue;
+        if (shape[k] == 1) { shape[k] = shape[d]; s0[k] = s0[d]; s1[k] = s1[d]; continue; }
+        if (s0[k] == s0[d] * shape[d] && s1[k] == s1[d] * shape[d]) {
+            shape[k] *= shape[d]; s0[k] = s0[d]; s1[k] = s1[d];
+        } else {
+            k++; shape[k] = shape[d]; s0[k] = s0[d]; s1[k] = s1[d];
+        }
+    }
+    return k + 1;
+}
+
+// Calls row(...) for every innermost row of a contiguous output of the given shape.
+#define FOR_EACH_ROW(ndim, shape, sa, sb, BODY)                                                         \
+    do {                                                                                                \
+        int64_t idx_[MV_MAX_DIMS] = {0};                                                                \
+        int64_t inner_ = shape[ndim - 1], rows_ = 1;                                                    \
+        for (int d_ = 0; d_ < ndim - 1; d_++) rows_ *= shape[d_];                                       \
+        int64_t offa_ = 0, offb_ = 0;                                                                   \
+        for (int64_t r_ = 0; r_ < rows_; r_++) {                                                        \
+            int64_t offo_ = r_ * inner_;                                                                \
+            BODY                                                                                        \
+            for (int d_ = ndim - 2; d_ >= 0; d_--) {                                                    \
+                idx_[d_]++; offa_ += sa[d_]; offb_ += sb[d_];                                           \
+                if (idx_[d_] < shape[d_]) break;                                                        \
+                offa_ -= sa[d_] * shape[d_]; offb_ -= sb[d_] * shape[d_]; idx_[d_] = 0;                 \
+            }                                                                                           \
+        }                                                                                               \
+    } while (0)
+
+void mv_binary_strided(int op, int ndim, const int64_t *shape_in,
+                       const float *a, const int64_t *astrides_in,
+                       const float *b, const int64_t *bstrides_in, float *out) {
+    int64_t shape[MV_MAX_DIMS], sa[MV_MAX_DIMS], sb[MV_MAX_DIMS];
+    for (int d = 0; d < ndim; d++) { shape[d] = shape_in[d]; sa[d] = astrides_in[d]; sb[d] = bstrides_in[d]; }
+    for (int d = 0; d < ndim; d++) if (shape[d] == 0) return;
+    int nd = coalesce(ndim, shape, sa, sb);
+    FOR_EACH_ROW(nd, shape, sa, sb, {
+        binary_row(op, inner_, a + offa_, sa[nd - 1], b + offb_, sb[nd - 1], out + offo_);
+    });
+}
+
+// d(op)/d(input) * gy for one row, reading both operands through their strides.
+static void binary_grad_row(int op, int which, int64_t n, const float *a, int64_t sa, const float *b, int64_t sb,
+                            const float *gy, float *gx) {
+    for (int64_t i = 0; i < n; i++) {
+        float x = a[i * sa], y = b[i * sb], g = gy[i], d;
+        switch (op) {
+        case MV_ADD: d = 1.0f; break;
+        case MV_SUB: d = which == 0 ? 1.0f : -1.0f; break;
+        case MV_MUL: d = which == 0 ? y : x; break;
+        case MV_DIV: d = which == 0 ? 1.0f / y : -x / (y * y); break;
+        case MV_POW: d = which == 0 ? (y == 0.0f ? 0.0f : y * powf(x, y - 1.0f)) : (x > 0.0f ? powf(x, y) * logf(x) : 0.0f); break;
+        case MV_MAXIMUM: d = which == 0 ? (x >= y ? 1.0f : 0.0f) : (x >= y ? 0.0f : 1.0f); break;
+        case MV_MINIMUM: d = which == 0 ? (x <= y ? 1.0f : 0.0f) : (x <= y ? 0.0f : 1.0f); break;
+        default: d = 0.0f; break; // comparisons are piecewise constant
+        }
+        gx[i] = g * d;
+    }
+}
+
+void mv_binary_backward(int op, int which_input, int ndim, const int64_t *shape_in,
+                        const float *a, const int64_t *astrides_in,
+                        const float *b, const int64_t *bstrides_in,
+                        const float *gy, float *gx) {
+    int64_t shape[MV_MAX_DIMS], sa[MV_MAX_DIMS], sb[MV_MAX_DIMS];
+    for (int d = 0; d < ndim; d++) { shape[d] = shape_in[d]; sa[d] = astrides_in[d]; sb[d] = bstrides_in[d]; }
+    for (int d = 0; d < ndim; d++) if (shape[d] == 0) return;
+    int nd = coalesce(ndim, shape, sa, sb);
+    FOR_EACH_ROW(nd, shape, sa, sb, {
+        binary_grad_row(op, which_input, inner_, a + offa_, sa[nd - 1], b + offb_, sb[nd - 1], gy + offo_, gx + offo_);
+    });
+}
+
+// ---- unary -------------------------------------------------------------------------------------
+
+static const float kInvSqrt2 = 0.70710678118654752f;
+static const float kInvSqrt2Pi = 0.39894228040143268f;
+static const float kSqrt2OverPi = 0.79788456080286536f;
+static const float kGeluTanhCubic = 0.044715f;
+
+static inline __m256 gelu_erf8(__m256 x) {
+    __m256 half = _mm256_set1_ps(0.5f);
+    __m256 e = mv_erf8(_mm256_mul_ps(x, _mm256_set1_ps(kInvSqrt2)));
+    return _mm256_mul_ps(_mm256_mul_ps(half, x), _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+}
+
+static inline __m256 gelu_tanh_inner8(__m256 x) {
+    __m256 x3 = _mm256_mul_ps(_mm256_mul_ps(x, x), x);
+    return _mm256_mul_ps(_mm256_set1_ps(kSqrt2OverPi), _mm256_fmadd_ps(_mm256_set1_ps(kGeluTanhCubic), x3, x));
+}
+
+static inline __m256 sigmoid8(__m256 x) {
+    __m256 one = _mm256_set1_ps(1.0f);
+    __m256 e = mv_exp8(_mm256_sub_ps(_mm256_setzero_ps(), x));
+    return _mm256_div_ps(one, _mm256_add_ps(one, e));
+}
+
+static inline __m256 unary8(int op, __m256 x) {
+    switch (op) {
+    case MV_NEG: return _mm256_sub_ps(_mm256_setzero_ps(), x);
+    case MV_EXP: return mv_exp8(x);
+    case MV_LOG: return mv_log8(x);
+    case MV_SQRT: return _mm256_sqrt_ps(x);
+    case MV_ABS: return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
+    case MV_TANH: return mv_tanh8(x);
+    case MV_SIGMOID: return sigmoid8(x);
+    case MV_RELU: return _mm256_max_ps(x, _mm256_setzero_ps());
+    case MV_SILU: return _mm256_mul_ps(x, sigmoid8(x));
+    case MV_GELU_ERF: return gelu_erf8(x);
+    case MV_GELU_TANH: {
+        __m256 t = mv_tanh8(gelu_tanh_inner8(x));
+        return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), _mm256_add_ps(_mm256_set1_ps(1.0f), t));
+    }
+    case MV_SIN: return mv_sin8(x);
+    case MV_COS: return mv_cos8(x);
+    default: { // sign
+        __m256 zero = _mm256_setzero_ps();
+        __m256 pos = _mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_GT_OQ), _mm256_set1_ps(1.0f));
+        __m256 neg = _mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_LT_OQ), _mm256_set1_ps(1.0f));
+        return _mm256_sub_ps(pos, neg);
+    }
+    }
+}
+
+void mv_unary(int op, const float *x, float *y, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, unary8(op, _mm256_loadu_ps(x + i)));
+    if (i < n) mv_store_partial(y + i, unary8(op, mv_load_partial(x + i, n - i, 1.0f)), n - i);
+}
+
+// Derivative f'(x) as a vector; y = f(x) is available where that is cheaper.
+static inline __m256 unary_derivative8(int op, __m256 x, __m256 y) {
+    __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+    switch (op) {
+    case MV_NEG: return _mm256_set1_ps(-1.0f);
+    case MV_EXP: return y;
+    case MV_LOG: return _mm256_div_ps(one, x);
+    case MV_SQRT: return _mm256_div_ps(_mm256_set1_ps(0.5f), y);
+    case MV_ABS: return unary8(MV_SIGN, x);
+    case MV_TANH: return _mm256_fnmadd_ps(y, y, one);
+    case MV_SIGMOID: return _mm256_mul_ps(y, _mm256_sub_ps(one, y));
+    case MV_RELU: return _mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_GT_OQ), one);
+    case MV_SILU: {
+        __m256 s = sigmoid8(x);
+        return _mm256_mul_ps(s, _mm256_fmadd_ps(x, _mm256_sub_ps(one, s), one));
+    }
+    case MV_GELU_ERF: {
+        __m256 cdf = _mm256_mul_ps(_mm256_set1_ps(0.5f),
+                                   _mm256_add_ps(one, mv_erf8(_mm256_mul_ps(x, _mm256_set1_ps(kInvSqrt2)))));
+        __m256 pdf = _mm256_mul_ps(_mm256_set1_ps(kInvSqrt2Pi),
+                                   mv_exp8(_mm256_mul_ps(_mm256_set1_ps(-0.5f), _mm256_mul_ps(x, x))));
+        return _mm256_fmadd_ps(x, pdf, cdf);
+    }
+    case MV_GELU_TANH: {
+        __m256 t = mv_tanh8(gelu_tanh_inner8(x));
+        __m256 du = _mm256_mul_ps(_mm256_set1_ps(kSqrt2OverPi),
+                                  _mm256_fmadd_ps(_mm256_set1_ps(3.0f * kGeluTanhCubic), _mm256_mul_ps(x, x), one));
+        __m256 left = _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_add_ps(one, t));
+        __m256 right = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), _mm256_mul_ps(_mm256_fnmadd_ps(t, t, one), du));
+        return _mm256_add_ps(left, right);
+    }
+    case MV_SIN: return mv_cos8(x);
+    case MV_COS: return _mm256_sub_ps(zero, mv_sin8(x));
+    default: return zero; // sign
+    }
+}
+
+void mv_unary_backward(int op, const float *x, const float *y, const float *gy, float *gx, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 d = unary_derivative8(op, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
+        _mm256_storeu_ps(gx + i, _mm256_mul_ps(_mm256_loadu_ps(gy + i), d));
+    }
+    if (i < n) {
+        int64_t r = n - i;
+        __m256 d = unary_derivative8(op, mv_load_partial(x + i, r, 1.0f), mv_load_partial(y + i, r, 1.0f));
+        mv_store_partial(gx + i, _mm256_mul_ps(mv_load_partial(gy + i, r, 0.0f), d), r);
+    }
+}
+
+void mv_pow_scalar(const float *x, float p, float *y, int64_t n) {
+    if (p == 2.0f) { for (int64_t i = 0; i < n; i++) y[i] = x[i] * x[i]; return; }
+    if (p == 1.0f) { for (int64_t i = 0; i < n; i++) y[i] = x[i]; return; }
+    if (p == 0.5f) { for (int64_t i = 0; i < n; i++) y[i] = sqrtf(x[i]); return; }
+    for (int64_t i = 0; i < n; i++) y[i] = powf(x[i], p);
+}
+
+void mv_pow_scalar_backward(const float *x, float p, const float *gy, float *gx, int64_t n) {
+    if (p == 2.0f) { for (int64_t i = 0; i < n; i++) gx[i] = gy[i] * 2.0f * x[i]; return; }
+    if (p == 0.0f) { for (int64_t i = 0; i < n; i++) gx[i] = 0.0f; return; }
+    for (int64_t i = 0; i < n; i++) gx[i] = gy[i] * p * powf(x[i], p - 1.0f);
+}
+
+void mv_clamp(const float *x, float lo, float hi, float *y, int64_t n) {
+    for (int64_t i = 0; i < n; i++) { float v = x[i]; v = v < lo ? lo : v; y[i] = v > hi ? hi : v; }
+}
+
+// PyTorch passes the gradient where lo <= x <= hi (boundaries included).
+void mv_clamp_backward(const float *x, float lo, float hi, const float *gy, float *gx, int64_t n) {
+    for (int64_t i = 0; i < n; i++) gx[i] = (x[i] >= lo && x[i] <= hi) ? gy[i] : 0.0f;
+}
+
+void mv_where(const float *cond, const float *a, const float *b, float *out, int64_t n) {
+    for (int64_t i = 0; i < n; i++) out[i] = cond[i] != 0.0f ? a[i] : b[i];
+}
+
+// ---- fill / copy / accumulate ------------------------------------------------------------------
+
+void mv_fill(float *x, float v, int64_t n) { for (int64_t i = 0; i < n; i++) x[i] = v; }
+void mv_copy(const float *src, float *dst, int64_t n) { memmove(dst, src, (size_t)n * sizeof(float)); }
+void mv_add_inplace(float *dst, const float *src, int64_t n) { for (int64_t i = 0; i < n; i++) dst[i] += src[i]; }
+void mv_axpy(float alpha, const float *x, float *y, int64_t n) { for (int64_t i = 0; i < n; i++) y[i] += alpha * x[i]; }
+void mv_scale_inplace(float *x, float s, int64_t n) { for (int64_t i = 0; i < n; i++) x[i] *= s; }
+
+void mv_copy_strided(int ndim, const int64_t *shape_in, const float *src, const int64_t *strides_in, float *dst) {
+    int64_t shape[MV_MAX_DIMS], ss[MV_MAX_DIMS];
+    for (int d = 0; d < ndim; d++) { shape[d] = shape_in[d]; ss[d] = strides_in[d]; }
+    for (int d = 0; d < ndim; d++) if (shape[d] == 0) return;
+    // The destination is contiguous, so only the source strides decide what can be merged.
+    int64_t ds[MV_MAX_DIMS];
+    int64_t acc = 1;
+    for (int d = ndim - 1; d >= 0; d--) { ds[d] = acc; acc *= shape[d]; }
+    int nd = coalesce(ndim, shape, ss, ds);
+    FOR_EACH_ROW(nd, shape, ss, ds, {
+        const float *s_ = src + offa_;
+        float *o_ = dst + offo_;
+        int64_t st_ = ss[nd - 1];
+        if (st_ == 1) memcpy(o_, s_, (size_t)inner_ * sizeof(float));
+        else for (int64_t i = 0; i < inner_; i++) o_[i] = s_[i * st_];
+    });
+}
+
+void mv_scatter_strided(int ndim, const int64_t *shape_in, const float *src, float *dst, const int64_t *strides_in, int accumulate) {
+    int64_t shape[MV_MAX_DIMS], ds[MV_MAX_DIMS], cs[MV_MAX_DIMS];
+    for (int d = 0; d < ndim; d++) { shape[d] = shape_in[d]; ds[d] = strides_in[d]; }
+    for (int d = 0; d < ndim; d++) if (shape[d] == 0) return;
+    int64_t acc = 1;
+    for (int d = ndim - 1; d >= 0; d--) { cs[d] = acc; acc *= shape[d]; }
+    int nd = coalesce(ndim, shape, ds, cs);
+    FOR_EACH_ROW(nd, shape, ds, cs, {
+        float *d_ = dst + offa_;
+        const float *s_ = src + offo_;
+        int64_t st_ = ds[nd - 1];
+        if (accumulate) { for (int64_t i = 0; i < inner_; i++) d_[i * st_] += s_[i]; }
+        else { for (int64_t i = 0; i < inner_; i++) d_[i * st_] = s_[i]; }
+    });
+}

@@ -1,0 +1,133 @@
+// CKernels: the memory-bound loops of MindTensor (DESIGN.md §4), compiled with -O3 -mavx2 -mfma so
+// they are fast even in debug builds of the Swift code that drives them. Every function works on
+// contiguous float32 buffers whose sizes the Swift caller has already validated; nothing here can fail.
+#ifndef MINDVIS_CKERNELS_H
+#define MINDVIS_CKERNELS_H
+
+#include <stdint.h>
+
+// ---- elementwise -------------------------------------------------------------------------------
+
+typedef enum {
+    MV_ADD = 0, MV_SUB, MV_MUL, MV_DIV, MV_POW, MV_MAXIMUM, MV_MINIMUM,
+    MV_EQ, MV_NE, MV_LT, MV_LE, MV_GT, MV_GE
+} mv_binary_op;
+
+typedef enum {
+    MV_NEG = 0, MV_EXP, MV_LOG, MV_SQRT, MV_ABS, MV_TANH, MV_SIGMOID, MV_RELU, MV_SILU,
+    MV_GELU_ERF, MV_GELU_TANH, MV_SIN, MV_COS, MV_SIGN
+} mv_unary_op;
+
+// Maximum rank handled by the strided kernels; Swift checks ranks before calling.
+#define MV_MAX_DIMS 8
+
+void mv_binary_contiguous(int op, const float *a, const float *b, float *out, int64_t n);
+void mv_binary_scalar_rhs(int op, const float *a, float s, float *out, int64_t n);
+void mv_binary_scalar_lhs(int op, float s, const float *b, float *out, int64_t n);
+// out is contiguous with `shape`; a and b are read through (possibly zero) element strides.
+void mv_binary_strided(int op, int ndim, const int64_t *shape,
+                       const float *a, const int64_t *astrides,
+                       const float *b, const int64_t *bstrides, float *out);
+// Gradient helpers of the binary ops: with upstream gy (contiguous like out), write the full-size
+// gradient with respect to a (which_input == 0) or b (1) before any broadcast reduction.
+void mv_binary_backward(int op, int which_input, int ndim, const int64_t *shape,
+                        const float *a, const int64_t *astrides,
+                        const float *b, const int64_t *bstrides,
+                        const float *gy, float *gx);
+
+void mv_unary(int op, const float *x, float *y, int64_t n);
+// gx = gy * f'(x); y = f(x) is passed for ops whose derivative is cheapest in terms of the output.
+void mv_unary_backward(int op, const float *x, const float *y, const float *gy, float *gx, int64_t n);
+void mv_pow_scalar(const float *x, float p, float *y, int64_t n);
+void mv_pow_scalar_backward(const float *x, float p, const float *gy, float *gx, int64_t n);
+void mv_clamp(const float *x, float lo, float hi, float *y, int64_t n);
+void mv_clamp_backward(const float *x, float lo, float hi, const float *gy, float *gx, int64_t n);
+void mv_where(const float *cond, const float *a, const float *b, float *out, int64_t n);
+
+void mv_fill(float *x, float v, int64_t n);
+void mv_copy(const float *src, float *dst, int64_t n);
+void mv_add_inplace(float *dst, const float *src, int64_t n);     // dst += src
+void mv_axpy(float alpha, const float *x, float *y, int64_t n);    // y += alpha * x
+void mv_scale_inplace(float *x, float s, int64_t n);
+// Gathers a strided view into a contiguous buffer.
+void mv_copy_strided(int ndim, const int64_t *shape, const float *src, const int64_t *strides, float *dst);
+// Scatters a contiguous buffer into a strided view (dst[view] += src when accumulate != 0).
+void mv_scatter_strided(int ndim, const int64_t *shape, const float *src, float *dst, const int64_t *strides, int accumulate);
+
+// ---- reductions over a [outer, r, inner] view (accumulated in double) -------------------------
+
+void mv_reduce_sum(const float *x, int64_t outer, int64_t r, int64_t inner, float *out);
+void mv_reduce_max(const float *x, int64_t outer, int64_t r, int64_t inner, float *out, float *argmax, int is_min);
+// Unbiased (correction = 1) or population (correction = 0) variance along r.
+void mv_reduce_var(const float *x, int64_t outer, int64_t r, int64_t inner, int64_t correction, float *out);
+double mv_sum_all(const float *x, int64_t n);
+double mv_sum_squares(const float *x, int64_t n);
+int mv_all_finite(const float *x, int64_t n);
+
+// ---- softmax over contiguous rows ---------------------------------------------------------------
+
+void mv_softmax_rows(const float *x, float *y, int64_t rows, int64_t cols, float scale);
+void mv_log_softmax_rows(const float *x, float *y, int64_t rows, int64_t cols);
+void mv_softmax_backward_rows(const float *y, const float *gy, float *gx, int64_t rows, int64_t cols, float scale);
+void mv_log_softmax_backward_rows(const float *y, const float *gy, float *gx, int64_t rows, int64_t cols);
+
+// ---- normalisation ------------------------------------------------------------------------------
+
+void mv_layernorm_forward(const float *x, const float *w, const float *b, float *y,
+                          float *mean, float *rstd, int64_t rows, int64_t cols, float eps);
+// gx is written; gw and gb (may be NULL) are accumulated.
+void mv_layernorm_backward(const float *x, const float *gy, const float *w, const float *mean, const float *rstd,
+                           float *gx, float *gw, float *gb, int64_t rows, int64_t cols);
+void mv_groupnorm_forward(const float *x, const float *w, const float *b, float *y, float *mean, float *rstd,
+                          int64_t n, int64_t c, int64_t hw, int64_t groups, float eps);
+void mv_groupnorm_backward(const float *x, const float *gy, const float *w, const float *mean, const float *rstd,
+                           float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw, int64_t groups);
+
+// ---- convolution helpers (one image, NCHW) ------------------------------------------------------
+
+// col has shape [c*kh*kw, oh*ow]; padding is given as the top/left amounts (bottom/right follow from oh, ow).
+void mv_im2col(const float *x, int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw,
+               int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *col);
+void mv_col2im(const float *col, int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw,
+               int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *gx);
+void mv_add_channel_bias(float *y, const float *bias, int64_t n, int64_t c, int64_t hw);
+void mv_channel_bias_grad(const float *gy, float *gbias, int64_t n, int64_t c, int64_t hw);
+void mv_add_row_bias(float *y, const float *bias, int64_t rows, int64_t cols);
+void mv_row_bias_grad(const float *gy, float *gbias, int64_t rows, int64_t cols);
+void mv_upsample_nearest2x(const float *x, float *y, int64_t planes, int64_t h, int64_t w);
+void mv_upsample_nearest2x_backward(const float *gy, float *gx, int64_t planes, int64_t h, int64_t w);
+void mv_pad2d(const float *x, float *y, int64_t planes, int64_t h, int64_t w,
+              int64_t top, int64_t bottom, int64_t left, int64_t right, float value);
+void mv_pad2d_backward(const float *gy, float *gx, int64_t planes, int64_t h, int64_t w,
+                       int64_t top, int64_t bottom, int64_t left, int64_t right);
+
+// ---- indexing over [outer, size, inner] views ---------------------------------------------------
+
+// out[o, k, i] = x[o, idx[o, k, i], i]   (idx already validated to lie in [0, size))
+void mv_gather(const float *x, const int64_t *idx, float *out, int64_t outer, int64_t size, int64_t k, int64_t inner);
+void mv_gather_backward(const float *gy, const int64_t *idx, float *gx, int64_t outer, int64_t size, int64_t k, int64_t inner);
+// out[o, j, i] = x[o, idx[j], i]
+void mv_index_select(const float *x, const int64_t *idx, float *out, int64_t outer, int64_t size, int64_t k, int64_t inner);
+void mv_index_select_backward(const float *gy, const int64_t *idx, float *gx, int64_t outer, int64_t size, int64_t k, int64_t inner);
+// Stable ascending (or descending) argsort of each [outer, r, inner] fibre; writes indices as floats.
+void mv_argsort(const float *x, float *out_idx, int64_t outer, int64_t r, int64_t inner, int descending);
+
+// ---- optimizers (PyTorch's update rules, one fused loop per parameter) -------------------------
+
+// decoupled != 0: AdamW (p *= 1 - lr*wd); otherwise Adam with L2 (g += wd*p).
+void mv_adam_step(float *p, const float *g, float *m, float *v, int64_t n, float lr, float beta1, float beta2,
+                  float eps, float weight_decay, int decoupled, double bias_correction1, double bias_correction2);
+void mv_sgd_step(float *p, const float *g, float *buf, int64_t n, float lr, float momentum, float dampening,
+                 float weight_decay, int nesterov, int first_step);
+void mv_ema_update(float *shadow, const float *p, int64_t n, float decay);
+
+// ---- random numbers (xoshiro256** streams, Box-Muller normals) ---------------------------------
+
+typedef struct { uint64_t s[4]; } mv_rng;
+void mv_rng_seed(mv_rng *g, uint64_t seed);
+uint64_t mv_rng_next(mv_rng *g);
+void mv_rng_uniform(mv_rng *g, float *out, int64_t n, float lo, float hi);
+void mv_rng_normal(mv_rng *g, float *out, int64_t n, float mean, float std);
+void mv_rng_bernoulli_mask(mv_rng *g, float *out, int64_t n, float keep_prob, float scale);
+
+#endif

@@ -1,0 +1,95 @@
+// Reductions over one dimension of a contiguous tensor seen as [outer, r, inner]. Sums accumulate
+// in double (DESIGN.md §4) so that means over millions of voxels do not drift.
+#include "CKernels.h"
+#include "vecmath.h"
+#include <math.h>
+#include <stdlib.h>
+
+void mv_reduce_sum(const float *x, int64_t outer, int64_t r, int64_t inner, float *out) {
+    if (inner == 1) {
+        for (int64_t o = 0; o < outer; o++) out[o] = (float)mv_sum_all(x + o * r, r);
+        return;
+    }
+    double *acc = malloc((size_t)inner * sizeof(double));
+    for (int64_t o = 0; o < outer; o++) {
+        for (int64_t i = 0; i < inner; i++) acc[i] = 0.0;
+        const float *base = x + o * r * inner;
+        for (int64_t k = 0; k < r; k++) {
+            const float *row = base + k * inner;
+            for (int64_t i = 0; i < inner; i++) acc[i] += row[i];
+        }
+        for (int64_t i = 0; i < inner; i++) out[o * inner + i] = (float)acc[i];
+    }
+    free(acc);
+}
+
+// NaN propagates like PyTorch's max: the first NaN wins.
+void mv_reduce_max(const float *x, int64_t outer, int64_t r, int64_t inner, float *out, float *argmax, int is_min) {
+    for (int64_t o = 0; o < outer; o++) {
+        for (int64_t i = 0; i < inner; i++) {
+            const float *p = x + o * r * inner + i;
+            float best = p[0];
+            int64_t bi = 0;
+            if (!isnan(best)) {
+                for (int64_t k = 1; k < r; k++) {
+                    float v = p[k * inner];
+                    if (isnan(v)) { best = v; bi = k; break; }
+                    if (is_min ? v < best : v > best) { best = v; bi = k; }
+                }
+            }
+            out[o * inner + i] = best;
+            if (argmax) argmax[o * inner + i] = (float)bi;
+        }
+    }
+}
+
+void mv_reduce_var(const float *x, int64_t outer, int64_t r, int64_t inner, int64_t correction, float *out) {
+    double denom = (double)(r - correction);
+    for (int64_t o = 0; o < outer; o++) {
+        for (int64_t i = 0; i < inner; i++) {
+            const float *p = x + o * r * inner + i;
+            double mean = 0.0, ss = 0.0;
+            for (int64_t k = 0; k < r; k++) mean += p[k * inner];
+            mean /= (double)r;
+            for (int64_t k = 0; k < r; k++) { double d = p[k * inner] - mean; ss += d * d; }
+            out[o * inner + i] = denom > 0 ? (float)(ss / denom) : NAN;
+        }
+    }
+}
+
+// Four 4-wide double accumulators: vector speed with double-precision summation.
+double mv_sum_all(const float *x, int64_t n) {
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        a0 = _mm256_add_pd(a0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+        a1 = _mm256_add_pd(a1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+    }
+    double lanes[4];
+    _mm256_storeu_pd(lanes, _mm256_add_pd(a0, a1));
+    double s = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+
+double mv_sum_squares(const float *x, int64_t n) {
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v)), hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
+        a0 = _mm256_fmadd_pd(lo, lo, a0);
+        a1 = _mm256_fmadd_pd(hi, hi, a1);
+    }
+    double lanes[4];
+    _mm256_storeu_pd(lanes, _mm256_add_pd(a0, a1));
+    double s = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+    for (; i < n; i++) s += (double)x[i] * x[i];
+    return s;
+}
+
+int mv_all_finite(const float *x, int64_t n) {
+    for (int64_t i = 0; i < n; i++) if (!isfinite(x[i])) return 0;
+    return 1;
+}

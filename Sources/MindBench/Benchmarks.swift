@@ -1,0 +1,69 @@
+import COpenBLAS
+import Foundation
+import MindTensor
+
+/// One measured kernel: useful floating-point operations per call and the best time of several runs.
+struct Measurement {
+    let name: String
+    let flops: Double
+    let seconds: Double
+    var gflops: Double { flops / seconds / 1e9 }
+}
+
+/// Best-of-`repeats` wall time of `body` after `warmup` untimed calls (first calls fill caches and
+/// the allocator; the best run is the least disturbed by the other processes on the machine).
+func time(warmup: Int = 2, repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    for _ in 0..<warmup { try body() }
+    var best = Double.infinity
+    for _ in 0..<repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return best
+}
+
+/// cblas_sgemm on square matrices: the machine's attainable peak for this run.
+func sgemmPeak(size n: Int) throws -> Measurement {
+    let a = try Tensor.rand([n, n]), b = try Tensor.rand([n, n]), c = try Tensor.zeros([n, n])
+    let seconds = time(repeats: n >= 2048 ? 3 : 10) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a.data, Int32(n),
+                    b.data, Int32(n), 0, c.data, Int32(n))
+    }
+    return Measurement(name: "sgemm \(n)x\(n)x\(n)", flops: 2 * pow(Double(n), 3), seconds: seconds)
+}
+
+/// One training step of a pre-norm transformer block: forward, backward, AdamW.
+func transformerBlockStep(batch: Int, tokens: Int, width: Int, heads: Int, mlpRatio: Double) throws -> Measurement {
+    let gen = Generator(seed: 1)
+    let block = try TransformerBlock(dim: width, heads: heads, mlpRatio: mlpRatio, generator: gen)
+    let opt = try Adam.adamW(block.parameters(), lr: 1e-4, betas: (0.9, 0.95), weightDecay: 0.05)
+    let x = try Tensor.randn([batch, tokens, width], generator: gen).requiresGrad()
+    let seconds = try time(repeats: 10) {
+        opt.zeroGrad()
+        x.grad = nil
+        let loss = try block(x).mean()
+        try loss.backward()
+        try opt.step()
+    }
+    let n = Double(batch * tokens), d = Double(width), hidden = Double(width) * mlpRatio
+    let linear = 2 * n * d * (3 * d + d + 2 * hidden)
+    let attention = 4 * Double(batch) * Double(tokens * tokens) * d
+    return Measurement(name: "transformer block B=\(batch) T=\(tokens) D=\(width) H=\(heads) mlp=\(mlpRatio)",
+                       flops: 3 * (linear + attention), seconds: seconds)
+}
+
+/// A 3x3 same-padded convolution, forward and backward (input and weight gradients).
+func conv3x3Step(batch: Int, channels: Int, size: Int) throws -> Measurement {
+    let gen = Generator(seed: 2)
+    let conv = try Conv2d(channels, channels, kernelSize: 3, padding: 1, generator: gen)
+    let x = try Tensor.randn([batch, channels, size, size], generator: gen).requiresGrad()
+    let seconds = try time(repeats: 10) {
+        x.grad = nil
+        conv.weight.grad = nil
+        conv.bias?.grad = nil
+        try conv(x).sum().backward()
+    }
+    let forward = 2 * Double(batch * channels * channels * 9 * size * size)
+    return Measurement(name: "conv2d 3x3 B=\(batch) C=\(channels) \(size)x\(size) fwd+bwd", flops: 3 * forward, seconds: seconds)
+}

@@ -1,0 +1,64 @@
+import COpenBLAS
+
+/// The single door to OpenBLAS: every heavy op is one `cblas_sgemm` (DESIGN.md §4). Operands are
+/// passed with transpose flags and leading dimensions so that transposed views never get copied.
+public enum BLAS {
+    /// A matrix as BLAS sees it: a pointer, whether it is read transposed, and its leading dimension.
+    struct Operand {
+        let pointer: UnsafeMutablePointer<Float>
+        let transposed: Bool
+        let ld: Int
+    }
+
+    /// Describes a rows x cols matrix with the given element strides, if BLAS can read it in place.
+    static func operand(_ pointer: UnsafeMutablePointer<Float>, rows: Int, cols: Int, rowStride: Int, colStride: Int) -> Operand? {
+        let rs = rows == 1 ? Swift.max(cols, 1) : rowStride
+        let cs = cols == 1 ? 1 : colStride
+        if cs == 1 && rs >= Swift.max(cols, 1) { return Operand(pointer: pointer, transposed: false, ld: rs) }
+        // Column-major storage is the transpose of a row-major [cols, rows] matrix.
+        let rs2 = rows == 1 ? 1 : rowStride
+        let cs2 = cols == 1 ? Swift.max(rows, 1) : colStride
+        if rs2 == 1 && cs2 >= Swift.max(rows, 1) { return Operand(pointer: pointer, transposed: true, ld: cs2) }
+        return nil
+    }
+
+    /// C[m, n] = alpha * op(A)[m, k] * op(B)[k, n] + beta * C, row-major, C contiguous with ldc.
+    static func gemm(_ a: Operand, _ b: Operand, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,
+                     c: UnsafeMutablePointer<Float>, ldc: Int) throws {
+        let limit = Int(Int32.max)
+        guard m <= limit, n <= limit, k <= limit, a.ld <= limit, b.ld <= limit, ldc <= limit else {
+            throw TensorError("matmul: matrix sizes [\(m), \(k)] x [\(k), \(n)] exceed the 32-bit BLAS interface")
+        }
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            // An empty inner product is zero; BLAS would leave C untouched when beta is 1.
+            for r in 0..<m { for j in 0..<n { c[r * ldc + j] = beta == 0 ? 0 : beta * c[r * ldc + j] } }
+            return
+        }
+        cblas_sgemm(CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans, b.transposed ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a.pointer, Int32(a.ld), b.pointer, Int32(b.ld), beta, c, Int32(ldc))
+    }
+
+    /// A row-major contiguous operand.
+    static func plain(_ pointer: UnsafeMutablePointer<Float>, cols: Int) -> Operand {
+        Operand(pointer: pointer, transposed: false, ld: Swift.max(cols, 1))
+    }
+
+    /// The transpose of a row-major contiguous [rows, cols] matrix.
+    static func transposed(_ pointer: UnsafeMutablePointer<Float>, cols: Int) -> Operand {
+        Operand(pointer: pointer, transposed: true, ld: Swift.max(cols, 1))
+    }
+
+    /// OpenBLAS worker threads (2 on this machine). Kernels that parallelise themselves set it to 1
+    /// around their own parallel region so the two cores are never oversubscribed.
+    public static var threads: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(newValue)) }
+    }
+
+    /// OpenBLAS's build description (version, core type, threading), for `--version` and benchmarks.
+    public static var configuration: String {
+        guard let p = openblas_get_config() else { return "OpenBLAS" }
+        return String(cString: p)
+    }
+}

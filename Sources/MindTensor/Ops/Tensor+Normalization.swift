@@ -1,0 +1,81 @@
+import CKernels
+
+extension Tensor {
+    /// Layer norm over the last dimension with optional affine weight and bias, fused; mean and
+    /// 1/std are cached for backward.
+    public func layerNorm(weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) throws -> Tensor {
+        let op = "layer_norm"
+        guard rank >= 1, let cols = shape.last, cols > 0 else {
+            throw TensorError("\(op): input \(Shape.describe(shape)) has no features to normalise")
+        }
+        for (name, p) in [("weight", weight), ("bias", bias)] {
+            if let p, p.shape != [cols] {
+                throw TensorError("\(op): \(name) \(Shape.describe(p.shape)) does not match normalised size \(cols) of input \(Shape.describe(shape))")
+            }
+        }
+        let rows = numel / cols
+        let x = try contiguousIfNeeded()
+        let w = try weight?.contiguousIfNeeded(), b = try bias?.contiguousIfNeeded()
+        let out = try Tensor.empty(shape, op: op)
+        let mean = try Tensor.empty([rows]), rstd = try Tensor.empty([rows])
+        mv_layernorm_forward(x.data, w?.data, b?.data, out.data, mean.data, rstd.data, Int64(rows), Int64(cols), eps)
+        let sx = x.saved(), sw = w?.saved()
+        let needX = needsGrad, needW = weight?.needsGrad ?? false, needB = bias?.needsGrad ?? false
+        var inputs = [self]
+        if let weight { inputs.append(weight) }
+        if let bias { inputs.append(bias) }
+        let hasW = weight != nil, hasB = bias != nil
+        return out.recorded(op, inputs: inputs) { g in
+            let xv = try sx.get(op), wv = try sw?.get(op), gc = try g.contiguousIfNeeded()
+            let gx = needX ? try Tensor.empty(xv.shape) : nil
+            let gw = needW ? try Tensor.zeros([cols]) : nil
+            let gb = needB ? try Tensor.zeros([cols]) : nil
+            mv_layernorm_backward(xv.data, gc.data, wv?.data, mean.data, rstd.data, gx?.data, gw?.data, gb?.data,
+                                  Int64(rows), Int64(cols))
+            var grads: [Tensor?] = [gx]
+            if hasW { grads.append(gw) }
+            if hasB { grads.append(gb) }
+            return grads
+        }
+    }
+
+    /// Group norm of [N, C, *] input with `groups` groups of channels, optional per-channel affine.
+    public func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) throws -> Tensor {
+        let op = "group_norm"
+        guard rank >= 2 else { throw TensorError("\(op): expects input [N, C, ...], got \(Shape.describe(shape))") }
+        let n = shape[0], c = shape[1], hw = shape[2...].reduce(1, *)
+        guard groups > 0, c % groups == 0 else {
+            throw TensorError("\(op): \(c) channels cannot be split into \(groups) groups")
+        }
+        guard hw * (c / groups) > 0 else { throw TensorError("\(op): input \(Shape.describe(shape)) has empty groups") }
+        for (name, p) in [("weight", weight), ("bias", bias)] {
+            if let p, p.shape != [c] {
+                throw TensorError("\(op): \(name) \(Shape.describe(p.shape)) does not match \(c) channels")
+            }
+        }
+        let x = try contiguousIfNeeded()
+        let w = try weight?.contiguousIfNeeded(), b = try bias?.contiguousIfNeeded()
+        let out = try Tensor.empty(shape, op: op)
+        let mean = try Tensor.empty([n * groups]), rstd = try Tensor.empty([n * groups])
+        mv_groupnorm_forward(x.data, w?.data, b?.data, out.data, mean.data, rstd.data,
+                             Int64(n), Int64(c), Int64(hw), Int64(groups), eps)
+        let sx = x.saved(), sw = w?.saved()
+        let needX = needsGrad, needW = weight?.needsGrad ?? false, needB = bias?.needsGrad ?? false
+        var inputs = [self]
+        if let weight { inputs.append(weight) }
+        if let bias { inputs.append(bias) }
+        let hasW = weight != nil, hasB = bias != nil
+        return out.recorded(op, inputs: inputs) { g in
+            let xv = try sx.get(op), wv = try sw?.get(op), gc = try g.contiguousIfNeeded()
+            let gx = needX ? try Tensor.empty(xv.shape) : nil
+            let gw = needW ? try Tensor.zeros([c]) : nil
+            let gb = needB ? try Tensor.zeros([c]) : nil
+            mv_groupnorm_backward(xv.data, gc.data, wv?.data, mean.data, rstd.data, gx?.data, gw?.data, gb?.data,
+                                  Int64(n), Int64(c), Int64(hw), Int64(groups))
+            var grads: [Tensor?] = [gx]
+            if hasW { grads.append(gw) }
+            if hasB { grads.append(gb) }
+            return grads
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import CKernels
+
+/// Elementwise math and activations, each one vectorised kernel forward and one backward.
+public enum UnaryOp: Int32 {
+    case neg, exp, log, sqrt, abs, tanh, sigmoid, relu, silu, geluErf, geluTanh, sin, cos, sign
+
+    var name: String {
+        switch self {
+        case .neg: "neg"
+        case .exp: "exp"
+        case .log: "log"
+        case .sqrt: "sqrt"
+        case .abs: "abs"
+        case .tanh: "tanh"
+        case .sigmoid: "sigmoid"
+        case .relu: "relu"
+        case .silu: "silu"
+        case .geluErf: "gelu"
+        case .geluTanh: "gelu_tanh"
+        case .sin: "sin"
+        case .cos: "cos"
+        case .sign: "sign"
+        }
+    }
+}
+
+extension Tensor {
+    public func unary(_ op: UnaryOp) throws -> Tensor {
+        let x = try contiguousIfNeeded()
+        let out = try Tensor.empty(shape, op: op.name)
+        mv_unary(op.rawValue, x.data, out.data, Int64(numel))
+        let sx = x.saved(), sy = out.saved()
+        return out.recorded(op.name, inputs: [self]) { g in
+            let xv = try sx.get(op.name), yv = try sy.get(op.name)
+            let gc = try g.contiguousIfNeeded()
+            let gx = try Tensor.empty(xv.shape)
+            mv_unary_backward(op.rawValue, xv.data, yv.data, gc.data, gx.data, Int64(xv.numel))
+            return [gx]
+        }
+    }
+
+    public func neg() throws -> Tensor { try unary(.neg) }
+    public func exp() throws -> Tensor { try unary(.exp) }
+    public func log() throws -> Tensor { try unary(.log) }
+    public func sqrt() throws -> Tensor { try unary(.sqrt) }
+    public func abs() throws -> Tensor { try unary(.abs) }
+    public func tanh() throws -> Tensor { try unary(.tanh) }
+    public func sigmoid() throws -> Tensor { try unary(.sigmoid) }
+    public func relu() throws -> Tensor { try unary(.relu) }
+    public func silu() throws -> Tensor { try unary(.silu) }
+    /// GELU; `approximate: false` is the exact erf form of timm's blocks, `true` the tanh form.
+    public func gelu(approximate: Bool = false) throws -> Tensor { try unary(approximate ? .geluTanh : .geluErf) }
+    public func sin() throws -> Tensor { try unary(.sin) }
+    public func cos() throws -> Tensor { try unary(.cos) }
+    public func sign() throws -> Tensor { try unary(.sign) }
+
+    public static prefix func - (a: Tensor) throws -> Tensor { try a.neg() }
+
+    /// `self ^ p` for a scalar exponent.
+    public func pow(_ p: Float) throws -> Tensor {
+        let x = try contiguousIfNeeded()
+        let out = try Tensor.empty(shape, op: "pow")
+        mv_pow_scalar(x.data, p, out.data, Int64(numel))
+        let sx = x.saved()
+        return out.recorded("pow", inputs: [self]) { g in
+            let xv = try sx.get("pow"), gc = try g.contiguousIfNeeded()
+            let gx = try Tensor.empty(xv.shape)
+            mv_pow_scalar_backward(xv.data, p, gc.data, gx.data, Int64(xv.numel))
+            return [gx]
+        }
+    }
+
+    /// Limits values to [low, high]; the gradient passes where the input lies inside (bounds included).
+    public func clamp(min low: Float = -.infinity, max high: Float = .infinity) throws -> Tensor {
+        guard !(low > high) else { throw TensorError("clamp: min \(low) is greater than max \(high)") }
+        let x = try contiguousIfNeeded()
+        let out = try Tensor.empty(shape, op: "clamp")
+        mv_clamp(x.data, low, high, out.data, Int64(numel))
+        let sx = x.saved()
+        return out.recorded("clamp", inputs: [self]) { g in
+            let xv = try sx.get("clamp"), gc = try g.contiguousIfNeeded()
+            let gx = try Tensor.empty(xv.shape)
+            mv_clamp_backward(xv.data, low, high, gc.data, gx.data, Int64(xv.numel))
+            return [gx]
+        }
+    }
+
+    /// Elementwise selection: `condition != 0 ? a : b`, all three broadcast together.
+    public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) throws -> Tensor {
+        let shape = try Shape.broadcast(try Shape.broadcast(condition.shape, a.shape, op: "where"), b.shape, op: "where")
+        let c = try condition.broadcastView(to: shape).contiguousIfNeeded()
+        let av = try a.broadcastView(to: shape).contiguousIfNeeded()
+        let bv = try b.broadcastView(to: shape).contiguousIfNeeded()
+        let out = try Tensor.empty(shape, op: "where")
+        mv_where(c.data, av.data, bv.data, out.data, Int64(out.numel))
+        let needA = a.needsGrad, needB = b.needsGrad
+        return out.recorded("where", inputs: [a, b]) { g in
+            let zeros = try Tensor.zeros(g.shape)
+            return [needA ? try Tensor.where(c, g, zeros).sumTo(a.shape) : nil,
+                    needB ? try Tensor.where(c, zeros, g).sumTo(b.shape) : nil]
+        }
+    }
+
+    /// `value` where `mask` is non-zero, `self` elsewhere.
+    public func maskedFill(_ mask: Tensor, _ value: Float) throws -> Tensor {
+        try Tensor.where(mask, Tensor(scalar: value), self)
+    }
+}

@@ -1,0 +1,37 @@
+import CKernels
+
+/// An exponential moving average of parameters (shadow = decay*shadow + (1-decay)*p), as latent
+/// diffusion's LitEma keeps; with `warmup` the decay ramps as min(decay, (1+n)/(10+n)).
+public final class ParameterEMA {
+    public let decay: Float
+    public let warmup: Bool
+    public private(set) var updates = 0
+    let params: [Tensor]
+    public let shadows: [Tensor]
+
+    public init(_ params: [Tensor], decay: Float = 0.9999, warmup: Bool = true) throws {
+        guard decay >= 0 && decay <= 1 else { throw TensorError("EMA: decay must be in [0, 1], got \(decay)") }
+        self.params = params
+        self.decay = decay
+        self.warmup = warmup
+        shadows = try params.map { try $0.contiguousCopy() }
+    }
+
+    public var currentDecay: Float {
+        warmup ? Swift.min(decay, Float(1 + updates) / Float(10 + updates)) : decay
+    }
+
+    public func update() throws {
+        let d = currentDecay
+        for (s, p) in zip(shadows, params) {
+            let src = try p.contiguousIfNeeded()
+            mv_ema_update(s.data, src.data, Int64(s.numel), d)
+        }
+        updates += 1
+    }
+
+    /// Writes the averaged values into the parameters (e.g. before evaluation).
+    public func copyToParameters() throws {
+        try withNoGrad { for (s, p) in zip(shadows, params) { try p.copyFrom(s) } }
+    }
+}

@@ -1,0 +1,49 @@
+import XCTest
+@testable import MindTensor
+
+/// Every mistake a caller can make is a TensorError naming the op and the shapes, never a trap.
+final class ErrorTests: XCTestCase {
+    func testShapeMismatches() throws {
+        let a = try Tensor.zeros([4, 3]), b = try Tensor.zeros([5, 2])
+        assertThrows(["matmul: [4, 3] x [5, 2]: inner sizes 3 and 5 differ"]) { _ = try a.matmul(b) }
+        assertThrows(["add", "[4, 3]", "[5, 2]", "cannot be broadcast"]) { _ = try a + b }
+        assertThrows(["linear", "[4, 3]", "[2, 5]"]) { _ = try a.linear(weight: Tensor.zeros([2, 5]), bias: nil) }
+        assertThrows(["conv2d", "input channels"]) { _ = try Tensor.zeros([1, 2, 4, 4]).conv2d(weight: Tensor.zeros([1, 3, 3, 3]), bias: nil) }
+        assertThrows(["conv2d", "larger than the padded input"]) { _ = try Tensor.zeros([1, 3, 2, 2]).conv2d(weight: Tensor.zeros([1, 3, 3, 3]), bias: nil) }
+        assertThrows(["cat", "dimension 1"]) { _ = try Tensor.cat([a, b], dim: 0) }
+        assertThrows(["reshape", "[4, 3]", "[5, -1]"]) { _ = try a.reshape([5, -1]) }
+        assertThrows(["mse_loss", "differ in shape"]) { _ = try a.mseLoss(b) }
+        assertThrows(["group_norm", "groups"]) { _ = try Tensor.zeros([1, 6, 2]).groupNorm(groups: 4, weight: nil, bias: nil) }
+        assertThrows(["attention", "divisible"]) { _ = try Tensor.selfAttention(qkv: Tensor.zeros([1, 2, 15]), heads: 2) }
+        assertThrows(["tensor", "needs 6 values, got 5"]) { _ = try Tensor([1, 2, 3, 4, 5], shape: [2, 3]) }
+    }
+
+    func testBadDimensionsAndIndices() throws {
+        let a = try Tensor.zeros([2, 3])
+        assertThrows(["sum: dimension 2 is out of range for a tensor with 2 dimensions"]) { _ = try a.sum(2) }
+        assertThrows(["transpose", "out of range"]) { _ = try a.transpose(0, -3) }
+        assertThrows(["narrow", "do not fit"]) { _ = try a.narrow(1, start: 2, length: 2) }
+        assertThrows(["select", "index 5"]) { _ = try a.select(0, 5) }
+        assertThrows(["gather", "not an integer in [0, 3)"]) { _ = try a.gather(1, index: Tensor([3, 0], shape: [2, 1])) }
+        assertThrows(["index_select", "1.5"]) { _ = try a.indexSelect(1, index: Tensor([1.5])) }
+        assertThrows(["permute", "repeated"]) { _ = try a.permute([0, 0]) }
+        assertThrows(["value", "out of range"]) { _ = try a.value(at: [2, 0]) }
+    }
+
+    func testEmptyHugeAndNegativeSizes() throws {
+        let empty = try Tensor.zeros([0, 3])
+        assertThrows(["mean", "empty"]) { _ = try empty.mean() }
+        assertThrows(["max", "empty"]) { _ = try empty.max(0) }
+        assertThrows(["item", "0 elements"]) { _ = try empty.item() }
+        XCTAssertEqual(try empty.sum().item(), 0)
+        XCTAssertEqual(try empty.matmul(Tensor.zeros([3, 2])).shape, [0, 2])
+        assertThrows(["negative size -2"]) { _ = try Tensor.zeros([3, -2]) }
+        assertThrows(["too many elements"]) { _ = try Tensor.zeros([1 << 30, 1 << 30]) }
+        assertThrows(["too many elements"]) { _ = try Tensor.zeros([Int.max, 2]) }
+        assertThrows(["9 dimensions"]) { _ = try Tensor.zeros(Array(repeating: 1, count: 9)) }
+        assertThrows(["expand", "too many elements"]) { _ = try Tensor.zeros([1]).expand([1 << 41]) }
+        assertThrows(["arange", "finite"]) { _ = try Tensor.arange(0, .infinity) }
+        assertThrows(["softmax", "empty"]) { _ = try Tensor.zeros([2, 0]).softmax(1) }
+        assertThrows(["clamp", "greater than max"]) { _ = try Tensor.zeros([1]).clamp(min: 2, max: 1) }
+    }
+}
