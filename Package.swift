@@ -16,6 +16,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CKernels", cSettings: kernelFlags, linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
         .target(name: "MindTensor", dependencies: ["COpenBLAS", "CKernels"]),
+        .target(name: "MindVis", dependencies: ["MindTensor"]),
         .executableTarget(name: "MindBench", dependencies: ["MindTensor", "COpenBLAS"]),
         .testTarget(name: "MindTensorTests", dependencies: ["MindTensor"]),
     ],

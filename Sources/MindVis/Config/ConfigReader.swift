@@ -1,0 +1,102 @@
+import MindTensor
+
+/// Reads typed settings out of a key -> value map, remembering which keys were asked for, so that
+/// `finish()` can reject every other key as unknown — with the closest valid name as a suggestion.
+public struct ConfigReader {
+    let values: [String: ConfigValue]
+    let context: String
+    private(set) var known: [String] = []
+
+    public init(_ values: [String: ConfigValue], context: String) {
+        self.values = values
+        self.context = context
+    }
+
+    private mutating func lookup(_ key: String) -> ConfigValue? {
+        known.append(key)
+        return values[key]
+    }
+
+    private func typeError(_ key: String, _ expected: String, _ got: ConfigValue) -> TensorError {
+        TensorError("\(context): '\(key)' must be \(expected), got \(got.typeName) \(got.json)")
+    }
+
+    public mutating func int(_ key: String, _ fallback: Int, range: ClosedRange<Int>? = nil) throws -> Int {
+        guard let v = lookup(key) else { return fallback }
+        let n: Int
+        switch v {
+        case .int(let i): n = i
+        case .double(let d) where d.rounded() == d && Swift.abs(d) < 1e15: n = Int(d)
+        default: throw typeError(key, "an integer", v)
+        }
+        if let range, !range.contains(n) {
+            throw TensorError("\(context): '\(key)' must be in \(range.lowerBound)...\(range.upperBound), got \(n)")
+        }
+        return n
+    }
+
+    public mutating func double(_ key: String, _ fallback: Double, range: ClosedRange<Double>? = nil) throws -> Double {
+        guard let v = lookup(key) else { return fallback }
+        let d: Double
+        switch v {
+        case .int(let i): d = Double(i)
+        case .double(let x) where x.isFinite: d = x
+        default: throw typeError(key, "a finite number", v)
+        }
+        if let range, !range.contains(d) {
+            throw TensorError("\(context): '\(key)' must be in \(range.lowerBound)...\(range.upperBound), got \(d)")
+        }
+        return d
+    }
+
+    public mutating func bool(_ key: String, _ fallback: Bool) throws -> Bool {
+        guard let v = lookup(key) else { return fallback }
+        guard case .bool(let b) = v else { throw typeError(key, "a boolean", v) }
+        return b
+    }
+
+    public mutating func string(_ key: String, _ fallback: String, allowed: [String]? = nil) throws -> String {
+        guard let v = lookup(key) else { return fallback }
+        guard case .string(let s) = v else { throw typeError(key, "a string", v) }
+        if let allowed, !allowed.contains(s) {
+            throw TensorError("\(context): '\(key)' must be one of \(allowed.joined(separator: ", ")), got '\(s)'")
+        }
+        return s
+    }
+
+    public mutating func optionalString(_ key: String) throws -> String? {
+        guard let v = lookup(key) else { return nil }
+        guard case .string(let s) = v else { throw typeError(key, "a string", v) }
+        return s
+    }
+
+    public mutating func intList(_ key: String, _ fallback: [Int]?) throws -> [Int]? {
+        guard let v = lookup(key) else { return fallback }
+        guard case .list(let items) = v else { throw typeError(key, "a list of integers", v) }
+        return try items.map { item in
+            switch item {
+            case .int(let i): return i
+            case .double(let d) where d.rounded() == d && Swift.abs(d) < 1e15: return Int(d)
+            default: throw typeError(key, "a list of integers", v)
+            }
+        }
+    }
+
+    public mutating func stringList(_ key: String, _ fallback: [String]) throws -> [String] {
+        guard let v = lookup(key) else { return fallback }
+        if case .string(let s) = v { return [s] }
+        guard case .list(let items) = v else { throw typeError(key, "a list of strings", v) }
+        return try items.map { item in
+            guard case .string(let s) = item else { throw typeError(key, "a list of strings", v) }
+            return s
+        }
+    }
+
+    /// Rejects keys nobody asked for: `MAE: unknown key 'embed_dims' (did you mean 'embed_dim'?)`.
+    public func finish() throws {
+        for key in values.keys.sorted() where !known.contains(key) {
+            let hint = closestName(to: key, in: known).map { " (did you mean '\($0)'?)" } ?? " (valid keys: \(known.sorted().joined(separator: ", ")))"
+            throw TensorError("\(context): unknown key '\(key)'\(hint)")
+        }
+    }
+}
