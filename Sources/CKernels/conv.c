@@ -72,11 +72,8 @@ void mv_channel_bias_grad(const float *gy, float *gbias, int64_t n, int64_t c, i
         for (int64_t ch = 0; ch < c; ch++) gbias[ch] += (float)mv_sum_all(gy + (s * c + ch) * hw, hw);
 }
 
-void mv_add_row_bias(float *y, const float *bias, int64_t rows, int64_t cols) {
-    for (int64_t r = 0; r < rows; r++) {
-        float *p = y + r * cols;
-        for (int64_t i = 0; i < cols; i++) p[i] += bias[i];
-    }
+void mv_set_rows(float *y, const float *row, int64_t rows, int64_t cols) {
+    for (int64_t r = 0; r < rows; r++) memcpy(y + r * cols, row, (size_t)cols * sizeof(float));
 }
 
 void mv_row_bias_grad(const float *gy, float *gbias, int64_t rows, int64_t cols) {

@@ -78,6 +78,24 @@ final class ForwardValueTests: XCTestCase {
                     try Tensor.attention(query: parts[0], key: parts[1], value: parts[2], heads: 2).toArray(), "fused qkv")
     }
 
+    /// Large enough for the two-worker path: values and gradients equal the composed reference.
+    func testParallelAttentionMatchesComposedOps() throws {
+        let (b, t, heads, d) = (4, 64, 4, 16)
+        let qkv = try randomInput([b, t, 3 * heads * d], seed: 14).requiresGrad()
+        let fused = try Tensor.selfAttention(qkv: qkv, heads: heads)
+        let projection = try randomInput(fused.shape, seed: 15)
+        try (fused * projection).sum().backward()
+        let fusedGrad = try qkv.grad!.toArray()
+        qkv.grad = nil
+        let split = try qkv.reshape([b, t, 3, heads, d]).permute([2, 0, 3, 1, 4])
+        let (q, k, v) = (try split.select(0, 0), try split.select(0, 1), try split.select(0, 2))
+        let p = try (q.matmul(k.transpose(-1, -2)) * (1 / Float(d).squareRoot())).softmax(-1)
+        let reference = try p.matmul(v).permute([0, 2, 1, 3]).reshape([b, t, heads * d])
+        try (reference * projection).sum().backward()
+        assertClose(try fused.toArray(), try reference.toArray(), tolerance: 1e-5, "parallel attention values")
+        assertClose(fusedGrad, try qkv.grad!.toArray(), tolerance: 1e-4, "parallel attention gradients")
+    }
+
     func testReductionsGatherSortAndLosses() throws {
         let x = try Tensor([3, 1, 4, 1, 5, 9, 2, 6], shape: [2, 4])
         XCTAssertEqual(try x.sum().item(), 31)

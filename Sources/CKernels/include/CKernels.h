@@ -92,7 +92,7 @@ void mv_col2im(const float *col, int64_t c, int64_t h, int64_t w, int64_t kh, in
                int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *gx);
 void mv_add_channel_bias(float *y, const float *bias, int64_t n, int64_t c, int64_t hw);
 void mv_channel_bias_grad(const float *gy, float *gbias, int64_t n, int64_t c, int64_t hw);
-void mv_add_row_bias(float *y, const float *bias, int64_t rows, int64_t cols);
+void mv_set_rows(float *y, const float *row, int64_t rows, int64_t cols);     // every row of y = row
 void mv_row_bias_grad(const float *gy, float *gbias, int64_t rows, int64_t cols);
 void mv_upsample_nearest2x(const float *x, float *y, int64_t planes, int64_t h, int64_t w);
 void mv_upsample_nearest2x_backward(const float *gy, float *gx, int64_t planes, int64_t h, int64_t w);

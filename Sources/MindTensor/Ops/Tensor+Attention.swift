@@ -16,41 +16,37 @@ extension Tensor {
     /// ([B, H, Tq, Tk]) for backward.
     static func attentionForward(q: HeadLayout, k: HeadLayout, v: HeadLayout, out: HeadLayout, probs: UnsafeMutablePointer<Float>,
                                  batch: Int, heads: Int, tq: Int, tk: Int, d: Int, dv: Int, scale: Float) throws {
-        for b in 0..<batch {
-            for h in 0..<heads {
-                let p = probs + (b * heads + h) * tq * tk
-                try BLAS.gemm(BLAS.Operand(pointer: q.at(b, h), transposed: false, ld: q.row),
-                              BLAS.Operand(pointer: k.at(b, h), transposed: true, ld: k.row),
-                              m: tq, n: tk, k: d, c: p, ldc: tk)
-                mv_softmax_rows(p, p, Int64(tq), Int64(tk), scale)
-                try BLAS.gemm(BLAS.plain(p, cols: tk), BLAS.Operand(pointer: v.at(b, h), transposed: false, ld: v.row),
-                              m: tq, n: dv, k: tk, c: out.at(b, h), ldc: out.row)
-            }
+        try Parallel.forEachPair(batch: batch, heads: heads, flopsPerPair: 4 * tq * tk * Swift.max(d, dv)) { b, h, _ in
+            let p = probs + (b * heads + h) * tq * tk
+            try BLAS.gemm(BLAS.Operand(pointer: q.at(b, h), transposed: false, ld: q.row),
+                          BLAS.Operand(pointer: k.at(b, h), transposed: true, ld: k.row),
+                          m: tq, n: tk, k: d, c: p, ldc: tk)
+            mv_softmax_rows(p, p, Int64(tq), Int64(tk), scale)
+            try BLAS.gemm(BLAS.plain(p, cols: tk), BLAS.Operand(pointer: v.at(b, h), transposed: false, ld: v.row),
+                          m: tq, n: dv, k: tk, c: out.at(b, h), ldc: out.row)
         }
     }
 
     /// Gradients of `attentionForward` given the output gradient `gOut`; writes into the layouts
-    /// of gq, gk, gv (each (batch, head) block is written exactly once).
+    /// of gq, gk, gv (each (batch, head) block is written exactly once, so workers never collide).
     static func attentionBackward(q: HeadLayout, k: HeadLayout, v: HeadLayout, gOut: HeadLayout, probs: UnsafeMutablePointer<Float>,
                                   gq: HeadLayout, gk: HeadLayout, gv: HeadLayout,
                                   batch: Int, heads: Int, tq: Int, tk: Int, d: Int, dv: Int, scale: Float) throws {
-        let scratch = try Tensor.empty([tq, tk])
-        for b in 0..<batch {
-            for h in 0..<heads {
-                let p = probs + (b * heads + h) * tq * tk
-                let go = BLAS.Operand(pointer: gOut.at(b, h), transposed: false, ld: gOut.row)
-                // dV = P^T dO
-                try BLAS.gemm(BLAS.transposed(p, cols: tk), go, m: tk, n: dv, k: tq, c: gv.at(b, h), ldc: gv.row)
-                // dP = dO V^T, then dS = softmax'(P) dP * scale, in place
-                try BLAS.gemm(go, BLAS.Operand(pointer: v.at(b, h), transposed: true, ld: v.row),
-                              m: tq, n: tk, k: dv, c: scratch.data, ldc: tk)
-                mv_softmax_backward_rows(p, scratch.data, scratch.data, Int64(tq), Int64(tk), scale)
-                // dQ = dS K, dK = dS^T Q
-                try BLAS.gemm(BLAS.plain(scratch.data, cols: tk), BLAS.Operand(pointer: k.at(b, h), transposed: false, ld: k.row),
-                              m: tq, n: d, k: tk, c: gq.at(b, h), ldc: gq.row)
-                try BLAS.gemm(BLAS.transposed(scratch.data, cols: tk), BLAS.Operand(pointer: q.at(b, h), transposed: false, ld: q.row),
-                              m: tk, n: d, k: tq, c: gk.at(b, h), ldc: gk.row)
-            }
+        let scratch = try Tensor.empty([Parallel.workers, tq, tk])
+        try Parallel.forEachPair(batch: batch, heads: heads, flopsPerPair: 8 * tq * tk * Swift.max(d, dv)) { b, h, worker in
+            let p = probs + (b * heads + h) * tq * tk
+            let ds = scratch.data + worker * tq * tk
+            let go = BLAS.Operand(pointer: gOut.at(b, h), transposed: false, ld: gOut.row)
+            // dV = P^T dO
+            try BLAS.gemm(BLAS.transposed(p, cols: tk), go, m: tk, n: dv, k: tq, c: gv.at(b, h), ldc: gv.row)
+            // dP = dO V^T, then dS = softmax'(P) dP * scale, in place
+            try BLAS.gemm(go, BLAS.Operand(pointer: v.at(b, h), transposed: true, ld: v.row), m: tq, n: tk, k: dv, c: ds, ldc: tk)
+            mv_softmax_backward_rows(p, ds, ds, Int64(tq), Int64(tk), scale)
+            // dQ = dS K, dK = dS^T Q
+            try BLAS.gemm(BLAS.plain(ds, cols: tk), BLAS.Operand(pointer: k.at(b, h), transposed: false, ld: k.row),
+                          m: tq, n: d, k: tk, c: gq.at(b, h), ldc: gq.row)
+            try BLAS.gemm(BLAS.transposed(ds, cols: tk), BLAS.Operand(pointer: q.at(b, h), transposed: false, ld: q.row),
+                          m: tk, n: d, k: tq, c: gk.at(b, h), ldc: gk.row)
         }
     }
 

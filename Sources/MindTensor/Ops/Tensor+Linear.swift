@@ -19,12 +19,16 @@ extension Tensor {
         let x = try contiguousIfNeeded(), w = try weight.contiguousIfNeeded()
         let outShape = Array(shape.dropLast()) + [outF]
         let out = try Tensor.empty(outShape, op: op)
-        try BLAS.gemm(BLAS.plain(x.data, cols: inF), BLAS.transposed(w.data, cols: inF), m: rows, n: outF, k: inF,
-                      c: out.data, ldc: outF)
+        // With a bias, the output starts as the bias rows and the GEMM accumulates into it (beta = 1):
+        // one pass over the output instead of BLAS zeroing it and a second pass adding the bias.
+        var beta: Float = 0
         if let bias {
             let b = try bias.contiguousIfNeeded()
-            mv_add_row_bias(out.data, b.data, Int64(rows), Int64(outF))
+            mv_set_rows(out.data, b.data, Int64(rows), Int64(outF))
+            beta = 1
         }
+        try BLAS.gemm(BLAS.plain(x.data, cols: inF), BLAS.transposed(w.data, cols: inF), m: rows, n: outF, k: inF,
+                      beta: beta, c: out.data, ldc: outF)
         let sx = x.saved(), sw = w.saved()
         let needX = needsGrad, needW = weight.needsGrad, needB = bias?.needsGrad ?? false
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]

@@ -1,0 +1,39 @@
+import Foundation
+import Dispatch
+
+/// Our own level of threading for loops of many small GEMMs (attention's per-head products), used
+/// instead of — never together with — OpenBLAS's threads (DESIGN.md §4): OpenBLAS is switched to one
+/// thread while our workers each run whole (batch, head) pairs on one core.
+enum Parallel {
+    /// Two workers on this 2-core machine; more would only oversubscribe.
+    static let workers = Swift.max(1, Swift.min(2, ProcessInfo.processInfo.activeProcessorCount))
+
+    /// Below this much work per call, thread hand-off costs more than it saves.
+    static let minimumFlops = 2_000_000
+
+    /// Runs `body(b, h, worker)` for every (batch, head) pair; pairs are split into contiguous runs,
+    /// one per worker. The first error stops the work and is rethrown.
+    static func forEachPair(batch: Int, heads: Int, flopsPerPair: Int,
+                            _ body: (Int, Int, Int) throws -> Void) throws {
+        let pairs = batch * heads
+        if workers == 1 || pairs < 2 || pairs * flopsPerPair < minimumFlops {
+            for i in 0..<pairs { try body(i / heads, i % heads, 0) }
+            return
+        }
+        let saved = BLAS.threads
+        BLAS.threads = 1
+        defer { BLAS.threads = saved }
+        var errors = [Error?](repeating: nil, count: workers)
+        errors.withUnsafeMutableBufferPointer { slots in
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let lo = pairs * w / workers, hi = pairs * (w + 1) / workers
+                do {
+                    for i in lo..<hi { try body(i / heads, i % heads, w) }
+                } catch {
+                    slots[w] = error
+                }
+            }
+        }
+        if let e = errors.compactMap({ $0 }).first { throw e }
+    }
+}
