@@ -19,6 +19,7 @@ let package = Package(
         .target(name: "MindVis", dependencies: ["MindTensor"]),
         .executableTarget(name: "MindBench", dependencies: ["MindTensor", "COpenBLAS"]),
         .testTarget(name: "MindTensorTests", dependencies: ["MindTensor"]),
+        .testTarget(name: "MindVisTests", dependencies: ["MindVis", "MindTensor"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -17,7 +17,8 @@ public final class Tensor {
     public internal(set) var gradFn: Node?
     /// Accumulated gradient of a leaf after `backward()`.
     public var grad: Tensor?
-    var isGradLeaf = false
+    /// A leaf that accumulates a gradient (a trainable parameter or input).
+    public internal(set) var isGradLeaf = false
 
     /// A view on existing storage. Callers guarantee the view lies inside the storage.
     init(storage: Storage, shape: [Int], strides: [Int], offset: Int) {
