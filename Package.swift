@@ -12,14 +12,20 @@ let package = Package(
     products: [
         .library(name: "MindTensor", targets: ["MindTensor"]),
     ],
+    dependencies: [
+        // Deflate for .npz files and writing zip archives; MindIO reads zip directories itself (see ZipReader.swift).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+    ],
     targets: [
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CKernels", cSettings: kernelFlags, linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
         .target(name: "MindTensor", dependencies: ["COpenBLAS", "CKernels"]),
-        .target(name: "MindVis", dependencies: ["MindTensor"]),
+        .target(name: "MindIO", dependencies: ["MindTensor", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "MindVis", dependencies: ["MindTensor", "MindIO"]),
         .executableTarget(name: "MindBench", dependencies: ["MindTensor", "COpenBLAS"]),
         .testTarget(name: "MindTensorTests", dependencies: ["MindTensor"]),
-        .testTarget(name: "MindVisTests", dependencies: ["MindVis", "MindTensor"]),
+        .testTarget(name: "MindIOTests", dependencies: ["MindIO"], exclude: ["Data"]),
+        .testTarget(name: "MindVisTests", dependencies: ["MindVis", "MindTensor", "MindIO"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,141 @@
+import Foundation
+
+/// A flat, ordered list of named tensors picked out of a checkpoint, plus what was left out and why.
+/// This is what `mindvis convert IN OUT [--key K] [--strip-prefix P]` needs.
+public struct StateDict {
+    /// Tensors in checkpoint order; nested dicts are flattened with "." (PyTorch's naming).
+    public var tensors: [NamedArray]
+    /// Entries that are not tensors, with what they were (e.g. `("epoch", "int")`).
+    public var skipped: [(name: String, kind: String)]
+    /// Tensor names removed by `strippingPrefix` because they did not start with the prefix.
+    public var droppedByPrefix: [String]
+    /// The safetensors `__metadata__` map when loaded from safetensors, else empty.
+    public var metadata: [String: String]
+
+    public init(tensors: [NamedArray], skipped: [(name: String, kind: String)] = [], droppedByPrefix: [String] = [],
+                metadata: [String: String] = [:]) {
+        self.tensors = tensors
+        self.skipped = skipped
+        self.droppedByPrefix = droppedByPrefix
+        self.metadata = metadata
+    }
+
+    /// Keys that conventionally hold the state dict, in the order they are tried
+    /// (Lightning/LDM `state_dict`, common `model_state_dict`, MinD-Vis stage A `model`).
+    public static let conventionalKeys = ["state_dict", "model_state_dict", "model"]
+
+    public var names: [String] { tensors.map(\.name) }
+
+    public subscript(name: String) -> NDArray? {
+        tensors.first { $0.name == name }?.array
+    }
+
+    /// Picks the state dict out of a loaded checkpoint. `keyPath` (e.g. "model", "state_dict",
+    /// "module.state_dict") selects it explicitly: at each level the whole remaining path is tried as one
+    /// key first, then its first dot-separated component. Without `keyPath` the first of
+    /// `conventionalKeys` that holds a dict is used, else the top-level dict itself.
+    public static func extract(from checkpoint: PickleValue, keyPath: String? = nil) throws -> StateDict {
+        var root = checkpoint
+        var path = ""
+        if let keyPath {
+            var remaining = Substring(keyPath)
+            while !remaining.isEmpty {
+                if let whole = root[String(remaining)] {
+                    root = whole
+                    path += (path.isEmpty ? "" : ".") + remaining
+                    break
+                }
+                let parts = remaining.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+                let key = String(parts[0])
+                guard let next = root[key] else {
+                    let available = root.asDict?.compactMap { $0.key.asString }.joined(separator: ", ") ?? "none: not a dict"
+                    throw MindIOError("state dict: no key '\(key)'\(path.isEmpty ? "" : " under '\(path)'") (keys: \(available))")
+                }
+                root = next
+                path += (path.isEmpty ? "" : ".") + key
+                remaining = parts.count > 1 ? parts[1] : ""
+            }
+        } else if let key = conventionalKeys.first(where: { checkpoint[$0]?.asDict != nil }), let value = checkpoint[key] {
+            root = value
+        }
+        guard let items = root.asDict else {
+            throw MindIOError("state dict: \(path.isEmpty ? "the checkpoint" : "'\(path)'") is a \(root.kindDescription), not a dict of tensors")
+        }
+        var result = StateDict(tensors: [])
+        flatten(items, prefix: "", into: &result)
+        return result
+    }
+
+    private static func flatten(_ items: [(key: PickleValue, value: PickleValue)], prefix: String, into result: inout StateDict) {
+        for (key, value) in items {
+            let name = prefix + (key.asString ?? key.description)
+            switch value {
+            case .array(let array): result.tensors.append((name, array))
+            case .dict(let nested): flatten(nested, prefix: name + ".", into: &result)
+            default: result.skipped.append((name, value.kindDescription))
+            }
+        }
+    }
+
+    /// Keeps only tensors whose names start with `prefix`, with the prefix removed (e.g.
+    /// "model.diffusion_model." for the UNet of an LDM checkpoint); the others go to `droppedByPrefix`.
+    public func strippingPrefix(_ prefix: String) -> StateDict {
+        var result = StateDict(tensors: [], skipped: skipped, droppedByPrefix: droppedByPrefix, metadata: metadata)
+        for (name, array) in tensors {
+            if name.hasPrefix(prefix) {
+                result.tensors.append((String(name.dropFirst(prefix.count)), array))
+            } else {
+                result.droppedByPrefix.append(name)
+            }
+        }
+        return result
+    }
+
+    /// Loads a state dict from a safetensors file, an npz file (numeric members) or a torch checkpoint
+    /// (zip or legacy), chosen by extension and then by content. `keyPath` applies to torch checkpoints.
+    public static func load(contentsOf url: URL, keyPath: String? = nil, stripPrefix: String? = nil,
+                            verifyChecksums: Bool = true) throws -> StateDict {
+        var result: StateDict
+        switch try format(of: url) {
+        case .safetensors:
+            let file = try SafetensorsFile(contentsOf: url)
+            result = StateDict(tensors: file.arrays(), metadata: file.metadata)
+        case .npz:
+            let archive = try NPZ.read(contentsOf: url, verifyChecksums: verifyChecksums)
+            result = StateDict(tensors: [])
+            flatten(archive.entries.map { (PickleValue.string($0.name), $0.value) }, prefix: "", into: &result)
+        case .torch:
+            let checkpoint = try TorchCheckpoint.load(contentsOf: url, verifyChecksums: verifyChecksums)
+            result = try extract(from: checkpoint, keyPath: keyPath)
+        }
+        if let stripPrefix {
+            result = result.strippingPrefix(stripPrefix)
+        }
+        return result
+    }
+
+    private enum Format {
+        case safetensors, npz, torch
+    }
+
+    private static func format(of url: URL) throws -> Format {
+        switch url.pathExtension.lowercased() {
+        case "safetensors": return .safetensors
+        case "npz": return .npz
+        case "pth", "pt", "ckpt", "bin", "tar": return .torch
+        default:
+            let handle: FileHandle
+            do {
+                handle = try FileHandle(forReadingFrom: url)
+            } catch {
+                throw MindIOError("state dict: cannot read \(url.path): \(error.localizedDescription)")
+            }
+            defer { try? handle.close() }
+            let head = (try? handle.read(upToCount: 4)) ?? Data()
+            if head.starts(with: [0x50, 0x4B]) || head.first == PickleOpcode.proto.rawValue {
+                return .torch
+            }
+            return .safetensors
+        }
+    }
+}
