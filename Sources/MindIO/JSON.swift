@@ -1,7 +1,8 @@
-/// A strict, order-preserving JSON reader and a string quoter, just enough for safetensors headers.
+/// A strict, order-preserving JSON reader and a string quoter, for safetensors headers and the configs
+/// MindVis stores in their metadata.
 /// Foundation's JSONSerialization is not used because it loses key order and silently collapses
 /// duplicate keys, both of which the safetensors validation needs to see.
-indirect enum JSONValue {
+public indirect enum JSONValue {
     case object([(key: String, value: JSONValue)])
     case array([JSONValue])
     case string(String)
@@ -10,7 +11,7 @@ indirect enum JSONValue {
     case bool(Bool)
     case null
 
-    var kindName: String {
+    public var kindName: String {
         switch self {
         case .object: return "object"
         case .array: return "array"
@@ -35,6 +36,12 @@ indirect enum JSONValue {
     }
 
     /// `text` as a JSON string literal.
+    /// Parses a whole JSON text.
+    public static func parse(_ text: String, context: String) throws -> JSONValue {
+        var copy = text
+        return try copy.withUTF8 { try parse(UnsafeRawBufferPointer($0), context: context) }
+    }
+
     static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {

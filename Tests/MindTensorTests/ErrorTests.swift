@@ -36,6 +36,8 @@ final class ErrorTests: XCTestCase {
         assertThrows(["max", "empty"]) { _ = try empty.max(0) }
         assertThrows(["item", "0 elements"]) { _ = try empty.item() }
         XCTAssertEqual(try empty.sum().item(), 0)
+        XCTAssertEqual(try Tensor.zeros([2, 0]).toArray(), [])
+        XCTAssertTrue(try Tensor.zeros([3, 0, 2]).transpose(0, 2).isContiguous, "an empty view has nothing out of order")
         XCTAssertEqual(try empty.matmul(Tensor.zeros([3, 2])).shape, [0, 2])
         assertThrows(["negative size -2"]) { _ = try Tensor.zeros([3, -2]) }
         assertThrows(["too many elements"]) { _ = try Tensor.zeros([1 << 30, 1 << 30]) }

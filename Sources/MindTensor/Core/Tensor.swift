@@ -39,6 +39,7 @@ public final class Tensor {
 
     /// True when elements are laid out row-major without gaps (size-1 dimensions may have any stride).
     public var isContiguous: Bool {
+        if numel == 0 { return true }
         var expected = 1
         for d in stride(from: shape.count - 1, through: 0, by: -1) where shape[d] != 1 {
             if strides[d] != expected { return false }

@@ -1,0 +1,35 @@
+import Foundation
+import MindIO
+import MindTensor
+
+extension MBMTrainer {
+    /// Writes weights, optimizer moments, epoch, generator state and both configs, atomically.
+    public func saveCheckpoint(to url: URL) throws {
+        try MAECheckpoint.write(url, model: model, optimizer: optimizer.stateDict(), metadata: [
+            "epoch": String(epoch),
+            "rng": generator.state.map { String($0, radix: 16) }.joined(separator: ","),
+            "training_config": ConfigJSON.encode(config.values),
+        ])
+    }
+
+    /// Continues from a checkpoint of this same run: the next epoch is the one after the saved one,
+    /// with the saved optimizer moments and random stream.
+    public func resume(from url: URL) throws {
+        let contents = try MAECheckpoint.read(url)
+        guard let saved = contents.epoch, let rng = contents.metadata["rng"] else {
+            throw TensorError("resume: \(url.lastPathComponent) is not a MindVis training checkpoint (no epoch and generator state)")
+        }
+        let savedConfig = try MAECheckpoint.config(for: contents.model, stored: contents.storedConfig)
+        guard savedConfig == model.config else {
+            throw TensorError("resume: \(url.lastPathComponent) holds a model with a different configuration than this run")
+        }
+        guard saved <= config.numEpoch else {
+            throw TensorError("resume: checkpoint is at epoch \(saved), beyond num_epoch \(config.numEpoch)")
+        }
+        let words = rng.split(separator: ",").compactMap { UInt64($0, radix: 16) }
+        try model.loadStateDict(contents.model)
+        try optimizer.loadStateDict(contents.optimizer)
+        try generator.restore(words)
+        epoch = saved
+    }
+}
