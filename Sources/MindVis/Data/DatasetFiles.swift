@@ -1,0 +1,72 @@
+import Foundation
+import MindIO
+import MindTensor
+
+/// File access shared by the loaders, with errors that name the file and what was expected.
+enum DatasetFiles {
+    static func requireDirectory(_ url: URL, context: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw TensorError("\(context): folder \(url.path) does not exist")
+        }
+    }
+
+    static func requireFile(_ url: URL, context: String) throws {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw TensorError("\(context): file \(url.path) does not exist")
+        }
+    }
+
+    /// Sorted names in a folder (the reference uses os.listdir's order; sorting makes runs reproducible).
+    static func list(_ url: URL, context: String) throws -> [String] {
+        try requireDirectory(url, context: context)
+        return try FileManager.default.contentsOfDirectory(atPath: url.path).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    static func npz(_ url: URL, context: String) throws -> NPZArchive {
+        try requireFile(url, context: context)
+        return try NPZ.read(contentsOf: url)
+    }
+
+    /// A 2-D numeric array as a float tensor [rows, cols].
+    static func matrix(_ array: NDArray, name: String) throws -> Tensor {
+        guard array.shape.count == 2 else {
+            throw TensorError("\(name): expected a 2-D [samples, voxels] array, got shape \(Shape.describe(array.shape))")
+        }
+        return try Tensor(array.floats(), shape: array.shape)
+    }
+
+    /// A boolean mask as the indices of its true entries.
+    static func maskIndices(_ array: NDArray, length: Int, name: String) throws -> [Int] {
+        let mask = array.bools()
+        guard array.shape.count == 1, mask.count == length else {
+            throw TensorError("\(name): ROI mask of shape \(Shape.describe(array.shape)) does not match \(length) voxels")
+        }
+        let indices = mask.indices.filter { mask[$0] }
+        guard !indices.isEmpty else { throw TensorError("\(name): ROI mask selects no voxels") }
+        return indices
+    }
+
+    static func integers(_ array: NDArray, count: Int, name: String) throws -> [Int] {
+        let values = try array.int64s()
+        guard values.count == count else {
+            throw TensorError("\(name): \(values.count) entries, expected \(count) (one per fMRI row)")
+        }
+        return values.map { Int($0) }
+    }
+
+    static func lines(_ url: URL, context: String) throws -> [String] {
+        try requireFile(url, context: context)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw TensorError("\(context): \(url.path) is not UTF-8 text")
+        }
+        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
+
+/// Pads every matrix to the longest one (wrap mode) and stacks them (how subjects of different
+/// voxel counts are combined).
+func concatenateSubjects(_ matrices: [Tensor]) throws -> Tensor {
+    let length = matrices.map { $0.shape[1] }.max() ?? 0
+    return try Tensor.cat(matrices.map { try VoxelLayout.wrapPad($0, to: length) }, dim: 0)
+}

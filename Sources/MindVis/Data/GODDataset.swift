@@ -1,0 +1,132 @@
+import Foundation
+import MindIO
+import MindTensor
+
+/// Generic Object Decoding (Kamitani lab) in MinD-Vis's npz layout (REFERENCE.md §6.1):
+/// `sbj_N.npz` (arr_0 train trials, arr_1 test single trials, arr_2 test averages, arr_3 train image
+/// indices, arr_4 test image per single trial, ROI masks), `images_256.npz`, label CSVs.
+public enum GODDataset {
+    public struct Options {
+        public var path: URL
+        /// Subject files without extension; default: every `sbj_*.npz` in the folder.
+        public var subjects: [String]?
+        public var patchSize = 16
+        public var roi = "VC"
+        public var includeNonavgTest = false
+        public var normalize = TestNormalization.corrected
+
+        public init(path: URL) { self.path = path }
+
+        public init(_ values: [String: ConfigValue]) throws {
+            var r = ConfigReader(values, context: "GOD")
+            path = URL(fileURLWithPath: try r.string("path", "data/Kamitani/npz"))
+            let subs = try r.stringList("subjects", [])
+            subjects = subs.isEmpty ? nil : subs
+            patchSize = try r.int("patch_size", 16, range: 1...4096)
+            roi = try r.string("roi", "VC")
+            includeNonavgTest = try r.bool("include_nonavg_test", false)
+            normalize = try TestNormalization.parse(try r.string("normalize", "corrected"), context: "GOD")
+            try r.finish()
+        }
+    }
+
+    /// (train, test): train rows are single trials paired with their training image; test rows are
+    /// the averaged responses to the 50 test images, followed (with include_nonavg_test) by every
+    /// single test trial paired with the image it showed.
+    public static func load(_ o: Options) throws -> (train: FMRIDataset, test: FMRIDataset) {
+        let context = "GOD"
+        try DatasetFiles.requireDirectory(o.path, context: context)
+        let available = try DatasetFiles.list(o.path, context: context).filter { $0.hasPrefix("sbj_") && $0.hasSuffix(".npz") }
+            .map { String($0.dropLast(4)) }
+        let subjects = o.subjects ?? available
+        guard !subjects.isEmpty else { throw TensorError("\(context): no sbj_*.npz files in \(o.path.path)") }
+        let imageArchive = try DatasetFiles.npz(o.path.appendingPathComponent("images_256.npz"), context: context)
+        let trainImages = try ImageSet(array: imageArchive.array("train_images"), name: "images_256.npz/train_images")
+        let testImages = try ImageSet(array: imageArchive.array("test_images"), name: "images_256.npz/test_images")
+        let (trainLabels, testLabels) = try imageLabels(o.path, trainCount: trainImages.count, testCount: testImages.count)
+
+        var trainParts: [Tensor] = [], testParts: [Tensor] = []
+        var trainIndex: [Int] = [], testIndex: [Int] = []
+        var stats: [(String, ConfigValue)] = []
+        for sub in subjects {
+            let file = o.path.appendingPathComponent(sub + ".npz")
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                throw TensorError("\(context): subject file \(file.path) does not exist (subjects here: \(available.joined(separator: ", ")))")
+            }
+            let npz = try NPZ.read(contentsOf: file)
+            let name = sub + ".npz"
+            let train = try DatasetFiles.matrix(npz.array("arr_0"), name: name + "/arr_0")
+            let voxels = train.shape[1]
+            guard npz[o.roi] != nil else {
+                let rois = npz.names.filter { !$0.hasPrefix("arr_") }
+                throw TensorError("\(context): \(name) has no ROI '\(o.roi)' (ROIs: \(rois.joined(separator: ", ")))")
+            }
+            let roi = try Tensor(DatasetFiles.maskIndices(npz.array(o.roi), length: voxels, name: "\(name)/\(o.roi)").map(Float.init))
+            let averaged = try DatasetFiles.matrix(npz.array("arr_2"), name: name + "/arr_2")
+            var test = averaged
+            var subjectTestIndex = Array(0..<averaged.shape[0])
+            if o.includeNonavgTest {
+                let single = try DatasetFiles.matrix(npz.array("arr_1"), name: name + "/arr_1")
+                test = try Tensor.cat([averaged, single], dim: 0)
+                subjectTestIndex += try DatasetFiles.integers(npz.array("arr_4"), count: single.shape[0], name: name + "/arr_4")
+            }
+            guard averaged.shape[0] <= testImages.count, test.shape[1] == voxels else {
+                throw TensorError("\(context): \(name) test arrays do not match \(testImages.count) test images and \(voxels) voxels")
+            }
+            let imageRows = try DatasetFiles.integers(npz.array("arr_3"), count: train.shape[0], name: name + "/arr_3")
+            let trainX = try VoxelLayout.wrapPadToPatch(train.indexSelect(1, index: roi), patch: o.patchSize)
+            let testX = try VoxelLayout.wrapPadToPatch(test.indexSelect(1, index: roi), patch: o.patchSize)
+            let (trainZ, mean, std) = try VoxelLayout.zScore(trainX)
+            let testZ: Tensor
+            switch o.normalize {
+            case .corrected: testZ = try VoxelLayout.normalize(testX, mean: mean, std: std)
+            case .reference:
+                let (m2, s2) = try VoxelLayout.scalarMoments(trainZ)
+                testZ = try VoxelLayout.normalize(testX, mean: m2, std: s2)
+            }
+            trainParts.append(trainZ)
+            testParts.append(testZ)
+            trainIndex += imageRows
+            testIndex += subjectTestIndex
+            stats += [("\(sub)_train_mean", .double(Double(mean))), ("\(sub)_train_std", .double(Double(std)))]
+        }
+        let info: [(String, ConfigValue)] = [("dataset", .string("GOD")), ("subjects", .list(subjects.map { .string($0) })),
+                                             ("roi", .string(o.roi)), ("normalize", .string(o.normalize.rawValue))] + stats
+        let train = try FMRIDataset(name: "GOD train", fmri: concatenateSubjects(trainParts), images: trainImages, imageIndex: trainIndex,
+                                    labels: trainLabels.map { l in trainIndex.map { l[$0] } }, info: info)
+        let test = try FMRIDataset(name: "GOD test", fmri: concatenateSubjects(testParts), images: testImages, imageIndex: testIndex,
+                                   labels: testLabels.map { l in testIndex.map { l[$0] } }, info: info)
+        return (train, test)
+    }
+
+    /// ImageNet class indices of the training and test images from the label CSVs (first column
+    /// "<wnid offset>.<n>") and `imagenet_class_index.json`; nil when those files are absent.
+    static func imageLabels(_ folder: URL, trainCount: Int, testCount: Int) throws -> ([Int]?, [Int]?) {
+        let json = folder.appendingPathComponent("imagenet_class_index.json")
+        guard FileManager.default.fileExists(atPath: json.path) else { return (nil, nil) }
+        guard case .object(let entries) = try JSONValue.parse(String(contentsOf: json, encoding: .utf8), context: json.lastPathComponent) else {
+            throw TensorError("GOD: \(json.path) must map class indices to [wnid, name]")
+        }
+        var classOfWnid: [String: Int] = [:]
+        for (key, value) in entries {
+            guard let index = Int(key), case .array(let pair) = value, case .string(let wnid)? = pair.first else {
+                throw TensorError("GOD: \(json.lastPathComponent): entry '\(key)' is not index -> [wnid, name]")
+            }
+            classOfWnid[wnid] = index
+        }
+        func labels(_ file: String, count: Int) throws -> [Int]? {
+            let url = folder.appendingPathComponent(file)
+            guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+            let rows = try DatasetFiles.lines(url, context: "GOD")
+            guard rows.count == count else { throw TensorError("GOD: \(file) has \(rows.count) rows for \(count) images") }
+            return try rows.map { row in
+                let first = row.split(separator: ",").first.map(String.init) ?? ""
+                guard let offset = Int(first.split(separator: ".").first ?? "") else {
+                    throw TensorError("GOD: \(file): row '\(row)' does not start with a WordNet offset")
+                }
+                return classOfWnid[String(format: "n%08d", offset)] ?? -1
+            }
+        }
+        return (try labels("imagenet_training_label.csv", count: trainCount), try labels("imagenet_testing_label.csv", count: testCount))
+    }
+}
