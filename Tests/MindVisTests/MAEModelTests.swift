@@ -68,6 +68,24 @@ final class MAEModelTests: XCTestCase {
         }
     }
 
+    func testProbingReconstructEncodeAndAttention() throws {
+        let mae = try tinyMAE(voxels: 64, seed: 11)
+        let x = try Tensor.randn([2, 1, 64], generator: Generator(seed: 12))
+        let r = try mae.reconstruct(x, maskRatio: 0.5, generator: Generator(seed: 13))
+        XCTAssertEqual(r.reconstruction.shape, [2, 1, 64])
+        XCTAssertEqual(try r.mask.sum().item(), 4)
+        XCTAssertEqual(r.maskedCorrelation.count, 2)
+        XCTAssertTrue((r.maskedCorrelation + r.visibleCorrelation).allSatisfy { $0 >= -1 && $0 <= 1 })
+        // Unmasked encoding keeps the natural patch order: ascending noise makes masking the identity.
+        let ascending = try Tensor.arange(4).reshape([1, 4]).expand([2, 4]).contiguous() * 0.1
+        let viaMasking = try mae.forwardEncoder(x, maskRatio: 0, noise: ascending).latent
+        XCTAssertLessThan(try relativeError(mae.encode(x), viaMasking), 1e-6)
+        let weights = try mae.attentionWeights(x, block: 0)
+        XCTAssertEqual(weights.shape, [2, 4, 5, 5])
+        for s in try weights.sum(-1).toArray() { XCTAssertEqual(s, 1, accuracy: 1e-5) }
+        assertThrowsMessage(["block 3 does not exist"]) { _ = try mae.attentionWeights(x, block: 3) }
+    }
+
     func testPretrainingLowersTheMaskedLoss() throws {
         // Smooth random signals: masked patches are predictable from their neighbours.
         let gen = Generator(seed: 9)

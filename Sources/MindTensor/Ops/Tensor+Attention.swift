@@ -118,6 +118,28 @@ extension Tensor {
         }
     }
 
+    /// The attention probabilities softmax(Q K^T * scale) [B, H, T, T] of a fused qkv projection,
+    /// without autograd — for inspecting what a trained block attends to.
+    public static func attentionWeights(qkv: Tensor, heads: Int, scale: Float? = nil) throws -> Tensor {
+        guard qkv.rank == 3, qkv.shape[2] % 3 == 0, heads > 0, (qkv.shape[2] / 3) % heads == 0 else {
+            throw TensorError("attention_weights: expects a fused projection [B, T, 3*D] with D divisible by \(heads) heads, got \(Shape.describe(qkv.shape))")
+        }
+        let (bsz, t, dim) = (qkv.shape[0], qkv.shape[1], qkv.shape[2] / 3)
+        let d = dim / heads
+        let x = try qkv.contiguousIfNeeded()
+        let probs = try Tensor.empty([bsz, heads, t, t], op: "attention_weights")
+        let parts = x.qkvLayouts(dim: dim, headDim: d)
+        for b in 0..<bsz {
+            for h in 0..<heads {
+                let p = probs.data + (b * heads + h) * t * t
+                try BLAS.gemm(BLAS.Operand(pointer: parts.q.at(b, h), transposed: false, ld: parts.q.row),
+                              BLAS.Operand(pointer: parts.k.at(b, h), transposed: true, ld: parts.k.row), m: t, n: t, k: d, c: p, ldc: t)
+                mv_softmax_rows(p, p, Int64(t), Int64(t), scale ?? 1 / Float(d).squareRoot())
+            }
+        }
+        return probs
+    }
+
     /// The per-head layout of a [B, T, H*d] tensor whose last dimension is contiguous.
     private func headLayout(_ headDim: Int) -> HeadLayout {
         HeadLayout(base: data, batch: strides[0], head: headDim, row: strides[1])

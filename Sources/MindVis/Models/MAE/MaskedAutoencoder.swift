@@ -71,17 +71,32 @@ public final class MaskedAutoencoder: Module {
         try RandomMasking(maskRatio: ratio, focus: config.focusRange.map { ($0[0], $0[1], config.focusRate) })
     }
 
+    /// Patch tokens with their positions: [B, 1, V] -> [B, L, D].
+    func positionedTokens(_ x: Tensor) throws -> Tensor {
+        let tokens = try inModule("patch_embed") { try patchEmbed(x) }
+        return try tokens + posEmbed.narrow(1, start: 1, length: config.numPatches)
+    }
+
+    /// `tokens` [B, T, D] with the cls token (plus its zero position) in front.
+    func prependingCls(_ tokens: Tensor) throws -> Tensor {
+        let cls = try (clsToken + posEmbed.narrow(1, start: 0, length: 1)).expand([tokens.shape[0], 1, config.embedDim])
+        return try Tensor.cat([cls, tokens], dim: 1)
+    }
+
+    /// Encoder blocks `range` applied to h.
+    func encoderBlocks(_ h: Tensor, _ range: Range<Int>) throws -> Tensor {
+        var h = h
+        for i in range { h = try inModule("blocks.\(i)") { try blocks[i](h) } }
+        return h
+    }
+
     /// Encoder with masking: x [B, 1, V] -> latent [B, K+1, D] (cls first), mask [B, L], ids_restore [B, L].
     public func forwardEncoder(_ x: Tensor, maskRatio: Double = 0.75, noise: Tensor? = nil, generator: Generator = .default) throws
         -> (latent: Tensor, mask: Tensor, idsRestore: Tensor)
     {
-        let tokens = try inModule("patch_embed") { try patchEmbed(x) }
-        let l = config.numPatches
-        let placed = try tokens + posEmbed.narrow(1, start: 1, length: l)
+        let placed = try positionedTokens(x)
         let (kept, mask, idsRestore) = try masking(ratio: maskRatio).apply(placed, patchSize: config.patchSize, noise: noise, generator: generator)
-        let cls = try (clsToken + posEmbed.narrow(1, start: 0, length: 1)).expand([x.shape[0], 1, config.embedDim])
-        var h = try Tensor.cat([cls, kept], dim: 1)
-        for (i, blk) in blocks.items.enumerated() { h = try inModule("blocks.\(i)") { try blk(h) } }
+        let h = try encoderBlocks(prependingCls(kept), 0..<blocks.count)
         return (try inModule("norm") { try norm(h) }, mask, idsRestore)
     }
 
