@@ -11,6 +11,7 @@ let package = Package(
     name: "MindVis",
     products: [
         .library(name: "MindTensor", targets: ["MindTensor"]),
+        .executable(name: "mindvis", targets: ["mindvis"]),
     ],
     dependencies: [
         // Deflate for .npz files and writing zip archives; MindIO reads zip directories itself (see ZipReader.swift).
@@ -18,14 +19,22 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+        // libedit (BSD licence) for line editing; GNU readline is GPL and deliberately not used.
+        .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "LuaShim", dependencies: ["CLua"]),
         .target(name: "CKernels", cSettings: kernelFlags, linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
         .target(name: "MindTensor", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "MindIO", dependencies: ["MindTensor", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "MindVis", dependencies: ["MindTensor", "MindIO"]),
+        .target(name: "MindLua", dependencies: ["LuaShim", "CLua", "CEdit", "MindTensor", "MindIO", "MindVis"]),
+        .executableTarget(name: "mindvis", dependencies: ["MindLua"]),
         .executableTarget(name: "MindBench", dependencies: ["MindTensor", "COpenBLAS"]),
         .testTarget(name: "MindTensorTests", dependencies: ["MindTensor"]),
         .testTarget(name: "MindIOTests", dependencies: ["MindIO"], exclude: ["Data"]),
         .testTarget(name: "MindVisTests", dependencies: ["MindVis", "MindTensor", "MindIO"]),
+        // Depends on the executable so that `swift test` always builds the `mindvis` binary the CLI tests spawn.
+        .testTarget(name: "MindLuaTests", dependencies: ["MindLua", "LuaShim", "CLua", "mindvis"], exclude: ["Data"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,60 @@
+import Foundation
+import MindLua
+
+/// Exit statuses: 0 success, 1 script error, 2 usage error.
+func runLua(_ argv: [String]) -> Int32 {
+    let options: CommandLineOptions
+    do {
+        options = try CommandLineOptions(argv)
+    } catch {
+        let message = (error as? CommandLineOptions.UsageError)?.message ?? String(describing: error)
+        return reportUsageError(message, command: "mindvis", usage: Usage.text)
+    }
+    switch options.action {
+    case .help:
+        print(Usage.text)
+        return 0
+    case .version:
+        print(MindVisRuntime.versionText)
+        return 0
+    case .run:
+        break
+    }
+
+    let state: LuaState
+    do {
+        state = try MindVisRuntime.makeState()
+    } catch {
+        fputs("mindvis: cannot start the interpreter: \(error)\n", stderr)
+        return 1
+    }
+    let runner = ScriptRunner(state: state)
+    do {
+        try runner.setArgumentTable(argv, scriptIndex: options.scriptIndex)
+    } catch {
+        runner.report(error)
+        return 1
+    }
+    for chunk in options.chunks where !runner.runChunk(chunk) {
+        return 1
+    }
+    if let scriptIndex = options.scriptIndex {
+        let script = argv[scriptIndex]
+        let succeeded = runner.runScript(path: script == "-" ? nil : script,
+                                         arguments: Array(argv[(scriptIndex + 1)...]))
+        // Like `python -i`, an error still leads into the REPL, where the state can be inspected.
+        if !succeeded && !options.interactive { return 1 }
+    }
+    if options.startsREPL { REPL(state: state).run() }
+    return 0
+}
+
+let argv = CommandLine.arguments
+let status: Int32
+if argv.count > 1, let subcommand = Subcommand.named(argv[1]) {
+    status = subcommand.run(Array(argv.dropFirst(2)))
+} else {
+    status = runLua(argv)
+}
+fflush(stdout)
+exit(status)

@@ -1,0 +1,215 @@
+import Foundation
+import XCTest
+
+/// The `mindvis` command, run as a subprocess: exit codes, `arg`, -e, -, -i, the REPL through a pipe, batch,
+/// Ctrl-C. (Tests that need the demo bindings are in DemoBindingsTests.)
+final class CLITests: CLITestCase {
+    func testVersionAndHelp() throws {
+        let version = try mindvis(["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertTrue(version.stdout.hasPrefix("mindvis 0.1.0\nLua 5.4"), version.stdout)
+        XCTAssertTrue(version.stdout.contains("BLAS"))
+        let help = try mindvis(["--help"])
+        XCTAssertEqual(help.status, 0)
+        for form in ["-e CODE", "-i", "--version", "batch", "usage: mindvis [options] [script.lua [args...]]"] {
+            XCTAssertTrue(help.stdout.contains(form), "help lacks \(form)")
+        }
+    }
+
+    func testUsageErrorsExitWith2() throws {
+        for (arguments, message) in [(["-x"], "mindvis: unrecognized option '-x'"), (["-e"], "mindvis: '-e' needs an argument"),
+                                     (["batch"], "mindvis batch: no scripts given"),
+                                     (["batch", "--frobnicate", "a.lua"], "mindvis batch: unrecognized option '--frobnicate'"),
+                                     (["batch", "--log-dir"], "mindvis batch: '--log-dir' needs a directory")] {
+            let run = try mindvis(arguments)
+            XCTAssertEqual(run.status, 2, "\(arguments)")
+            XCTAssertTrue(run.stderr.hasPrefix(message), run.stderr)
+            XCTAssertTrue(run.stderr.contains("usage: mindvis"), run.stderr)
+        }
+    }
+
+    func testScriptSuccessAndArguments() throws {
+        let script = try writeFile("args.lua", """
+            local parts = {}
+            for i = -2, #arg do parts[#parts + 1] = i .. "=" .. tostring(arg[i]) end
+            print(table.concat(parts, " "))
+            print(select("#", ...), ...)
+            """)
+        let run = try mindvis(["-e", "x = 1", script, "one", "-e", "--three"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "-2=-e -1=x = 1 0=\(script) 1=one 2=-e 3=--three\n3\tone\t-e\t--three\n")
+    }
+
+    func testScriptErrorExitsWith1WithMessageAndTraceback() throws {
+        let script = try writeFile("bad.lua", """
+            print("before")
+            local function explode() error("boom") end
+            explode()
+            """)
+        let run = try mindvis([script])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.stdout, "before\n")
+        XCTAssertTrue(run.stderr.hasPrefix("mindvis: \(script):2: boom\nstack traceback:\n"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("in local 'explode'") || run.stderr.contains("in function 'explode'"), run.stderr)
+        let missing = try mindvis(["missing.lua"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.hasPrefix("mindvis: cannot open missing.lua"), missing.stderr)
+        let syntax = try mindvis(["-e", "x ="])
+        XCTAssertEqual(syntax.status, 1)
+        XCTAssertEqual(syntax.stderr, "mindvis: (command line):1: unexpected symbol near <eof>\n")
+    }
+
+    func testOutOfMemoryAbortsWithAMessageInsteadOfUnwinding() throws {
+        // With 1.5 GB of address space a 2 GB string cannot be allocated: the allocator must print and abort.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -v 1500000 && exec \"$0\" -e 'local s = string.rep(\"x\", 2^31 - 2)'",
+                             try mindvisBinary().path]
+        process.environment = ["SWIFT_BACKTRACE": "enable=no"]
+        let stdoutPipe = Pipe(), stderrPipe = Pipe()
+        process.standardOutput = stdoutPipe
+        process.standardError = stderrPipe
+        try process.run()
+        let output = readAll(stdoutPipe, stderrPipe)
+        XCTAssertTrue(waitForExit(process, timeout: 60))
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, output.stderr)
+        XCTAssertEqual(process.terminationStatus, SIGABRT)
+        XCTAssertTrue(output.stderr.hasPrefix("mindvis: out of memory: the Lua interpreter could not allocate 2147483646 bytes"), output.stderr)
+    }
+
+    func testRepeatedEChunksRunInOrderAndStopAtTheFirstError() throws {
+        let run = try mindvis(["-e", "a = 1", "-e", "print(a + 1)", "-eprint(a + 2)", "-e", "error('stop', 0)", "-e", "print('never')"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.stdout, "2\n3\n")
+        XCTAssertTrue(run.stderr.hasPrefix("mindvis: stop\n"), run.stderr)
+    }
+
+    func testScriptFromStandardInput() throws {
+        let run = try mindvis(["-", "a", "b"], input: "#!/usr/bin/env mindvis\nprint(arg[0], ...)\n")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "-\ta\tb\n")
+    }
+
+    func testScriptsRequireModulesNextToThem() throws {
+        try FileManager.default.createDirectory(at: workDirectory.appendingPathComponent("exp"), withIntermediateDirectories: true)
+        try writeFile("exp/helper.lua", "return {answer = 42}")
+        let script = try writeFile("exp/main.lua", "print(require('helper').answer, require('mindvis') == mv)")
+        let process = try mindvis([script])
+        XCTAssertEqual(process.stdout, "42\ttrue\n", process.stderr)
+    }
+
+    func testREPLThroughAPipe() throws {
+        let input = """
+            1+1
+            function twice(x)
+              return 2 * x
+            end
+            twice(21)
+            error("oops")
+            'still ' .. 'running'
+            {1, 2, k = {x = true}}
+            local y = 3;
+            nil, 5
+            :time
+            ::done::
+
+            """
+        let run = try mindvis([], input: input)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout.components(separatedBy: "\n").filter { !$0.hasPrefix("(") }, [
+            "2", "42", "\"still running\"", "{1, 2, k = {x = true}}", "nil\t5", "timing on", "",
+        ])
+        XCTAssertTrue(run.stderr.hasPrefix("stdin:1: oops\nstack traceback:"), run.stderr)
+    }
+
+    func testInteractiveFlagRunsScriptThenREPL() throws {
+        let script = try writeFile("setup.lua", "x = 5\nprint('setup done')")
+        let run = try mindvis(["-i", script], input: "x * 2\n")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "setup done\n10\n")
+        // After a failing script, -i still opens the REPL (to inspect the state).
+        let failing = try writeFile("fail.lua", "y = 7\nerror('late')")
+        let afterError = try mindvis(["-i", failing], input: "y\n")
+        XCTAssertEqual(afterError.stdout, "7\n")
+        XCTAssertTrue(afterError.stderr.contains("fail.lua:2: late"), afterError.stderr)
+    }
+
+    func testBatchSummaryExitStatusAndLogs() throws {
+        let ok = try writeFile("ok.lua", "print('fine')")
+        let bad = try writeFile("bad.lua", "print('partial output')\nlocal t = nil\nprint(t.x)")
+        let exits = try writeFile("exits.lua", "os.exit(3)")
+        let run = try mindvis(["batch", ok, bad, exits, "--log-dir", "logs"])
+        XCTAssertEqual(run.status, 1)
+        let lines = run.stdout.components(separatedBy: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix(ok) && $0.contains(" ok ") }, run.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix(bad) && $0.contains("FAILED") && $0.hasSuffix("bad.lua:3: attempt to index a nil value (local 't')") }, run.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix(exits) && $0.hasSuffix("exit status 3") }, run.stdout)
+        XCTAssertTrue(run.stdout.contains("3 scripts, 2 not ok"), run.stdout)
+        let logs = workDirectory.appendingPathComponent("logs")
+        XCTAssertEqual(try String(contentsOf: logs.appendingPathComponent("ok.log"), encoding: .utf8), "fine\n")
+        let badLog = try String(contentsOf: logs.appendingPathComponent("bad.log"), encoding: .utf8)
+        XCTAssertTrue(badLog.hasPrefix("partial output\nmindvis: \(bad):3: attempt to index a nil value (local 't')\nstack traceback:"), badLog)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: logs.path).sorted(), ["bad.log", "exits.log", "ok.log"])
+
+        let allGood = try mindvis(["batch", ok, ok])
+        XCTAssertEqual(allGood.status, 0)
+        XCTAssertTrue(allGood.stdout.contains("fine\n"), "without --log-dir the output passes through")
+        XCTAssertTrue(allGood.stdout.contains("2 scripts, 0 not ok"))
+    }
+
+    func testBatchRunsEachScriptInAFreshInterpreter() throws {
+        let first = try writeFile("first.lua", "leaked = 'yes'; string.rep = nil")
+        let second = try writeFile("second.lua", "assert(leaked == nil and string.rep ~= nil, 'state leaked')")
+        let run = try mindvis(["batch", first, second, "--log-dir=out"])
+        XCTAssertEqual(run.status, 0, run.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("out/second.log").path))
+    }
+
+    func testCtrlCInterruptsAScript() throws {
+        let script = try writeFile("spin.lua", "print('ready') io.stdout:flush()\nwhile true do end")
+        let run = try interruptAfter("ready", [script])
+        XCTAssertEqual(run.reason, .exit)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.hasPrefix("mindvis: ") && run.stderr.contains("interrupted!"), run.stderr)
+    }
+
+    func testSecondCtrlCKillsWhenTheFirstCannotBeHandled() throws {
+        // io.read blocks outside Lua code, so the first Ctrl-C stays pending; the second takes the default action.
+        let run = try interruptAfter("ready", ["-e", "print('ready') io.stdout:flush() io.read()"], signals: 2, pause: 0.5)
+        XCTAssertEqual(run.reason, .uncaughtSignal, run.stderr)
+        XCTAssertEqual(run.status, SIGINT)
+    }
+
+    func testCtrlCStopsABatchAndSkipsTheRest() throws {
+        let spin = try writeFile("spin.lua", "print('ready') io.stdout:flush()\nwhile true do end")
+        let later = try writeFile("later.lua", "print('should not run')")
+        let run = try interruptAfter("ready", ["batch", spin, later])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stdout.contains("INTERRUPTED"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("skipped"), run.stdout)
+        XCTAssertFalse(run.stdout.contains("should not run"), run.stdout)
+    }
+
+    func testREPLOnATerminal() throws {
+        guard let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: FileManager.default.isExecutableFile)
+                ?? ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map({ "\($0)/python3" })
+                    .first(where: FileManager.default.isExecutableFile) else {
+            throw XCTSkip("python3 (for its pty module) is not available")
+        }
+        let driver = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Data/pty_repl.py")
+        let history = workDirectory.appendingPathComponent("history").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [driver.path, try mindvisBinary().path, history]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let transcript = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        if !waitForExit(process, timeout: 60) { process.terminate() }
+        XCTAssertEqual(process.terminationStatus, 0, transcript)
+        let saved = try String(contentsOfFile: history, encoding: .utf8)
+        XCTAssertTrue(saved.contains("f(21)"), "history is saved: \(saved)")
+        XCTAssertFalse(saved.contains("x\\040=\\04012"), "a line discarded with Ctrl-C is not in the history")
+    }
+}

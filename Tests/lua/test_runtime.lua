@@ -1,0 +1,39 @@
+-- The mv module's Lua-side runtime: version, require, the class helper, arg and `...`.
+local T = require "lib.testing"
+local script_arguments = table.pack(...)
+
+T.test("mv.version and require", function()
+  T.eq(mv.version(), "0.1.0")
+  T.eq(require("mindvis"), mv)
+end)
+
+T.test("arg and ... like lua(1)", function()
+  T.truthy(arg[0]:find("test_runtime.lua", 1, true), "arg[0] is the script")
+  T.eq(script_arguments.n, #arg)
+  T.truthy(arg[-1] ~= nil, "the interpreter is at a negative index")
+end)
+
+T.test("mv.class: construction, methods, inheritance, metamethods", function()
+  local Animal = mv.class("Animal")
+  function Animal:__init(name) self.name = name end
+  function Animal:speak() return self.name .. " makes a sound" end
+  Animal.__tostring = function(self) return "Animal(" .. self.name .. ")" end
+  local Dog = mv.class("Dog", Animal)
+  function Dog:speak() return self.name .. " barks" end
+  local generic, dog = Animal("cat"), Dog("rex")
+  T.eq(generic:speak(), "cat makes a sound")
+  T.eq(dog:speak(), "rex barks")
+  T.eq(Dog.super, Animal)
+  T.eq(tostring(dog), "Animal(rex)", "metamethods are inherited")
+  T.eq(tostring(Dog), "class Dog")
+  T.truthy(mv.isinstance(dog, Animal) and mv.isinstance(dog, Dog) and not mv.isinstance(generic, Dog))
+  T.truthy(not mv.isinstance(42, Animal))
+end)
+
+T.test("mv.class argument errors", function()
+  T.raises(function() mv.class(5) end, "mv.class: argument #1 'name': expected a string, got number")
+  T.raises(function() mv.class("X", {}) end, "mv.class: argument #2 'parent': expected a class made by mv.class, got table")
+  T.raises(function() mv.isinstance({}, {}) end, "mv.isinstance: argument #2 'class': expected a class made by mv.class")
+end)
+
+T.finish()
