@@ -28,13 +28,13 @@ let package = Package(
         .target(name: "MindIO", dependencies: ["MindTensor", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "MindVis", dependencies: ["MindTensor", "MindIO"]),
         .target(name: "MindLua", dependencies: ["LuaShim", "CLua", "CEdit", "MindTensor", "MindIO", "MindVis"]),
-        .executableTarget(name: "mindvis", dependencies: ["MindLua"]),
+        .executableTarget(name: "mindvis", dependencies: ["MindLua", "MindVis", "MindIO", "MindTensor"]),
         .executableTarget(name: "MindBench", dependencies: ["MindTensor", "COpenBLAS"]),
         .testTarget(name: "MindTensorTests", dependencies: ["MindTensor"]),
         .testTarget(name: "MindIOTests", dependencies: ["MindIO"], exclude: ["Data"]),
         .testTarget(name: "MindVisTests", dependencies: ["MindVis", "MindTensor", "MindIO"]),
         // Depends on the executable so that `swift test` always builds the `mindvis` binary the CLI tests spawn.
-        .testTarget(name: "MindLuaTests", dependencies: ["MindLua", "LuaShim", "CLua", "mindvis"], exclude: ["Data"]),
+        .testTarget(name: "MindLuaTests", dependencies: ["MindLua", "LuaShim", "CLua", "MindIO", "MindVis", "mindvis"], exclude: ["Data"]),
     ],
     swiftLanguageModes: [.v5]
 )

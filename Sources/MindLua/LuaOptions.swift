@@ -1,3 +1,4 @@
+import MindVis
 import CLua
 import LuaShim
 

@@ -12,7 +12,7 @@ struct Subcommand {
     /// Runs with the arguments after the name; returns the exit status (0 ok, 1 failure, 2 usage error).
     let run: ([String]) -> Int32
 
-    static let all: [Subcommand] = [batch]
+    static let all: [Subcommand] = [batch, convert]
 
     static func named(_ name: String) -> Subcommand? { all.first { $0.name == name } }
 
@@ -42,32 +42,19 @@ extension Subcommand {
         run: runBatch)
 
     private static func runBatch(_ arguments: [String]) -> Int32 {
-        var scripts: [String] = []
-        var logDirectory: String?
-        var index = 0
-        var optionsEnded = false
-        while index < arguments.count {
-            let argument = arguments[index]
-            if optionsEnded || !argument.hasPrefix("-") || argument == "-" {
-                scripts.append(argument)
-            } else if argument == "--" {
-                optionsEnded = true
-            } else if argument == "-h" || argument == "--help" {
-                print(batch.usage)
-                return 0
-            } else if argument == "--log-dir" {
-                guard index + 1 < arguments.count else { return batch.usageError("'--log-dir' needs a directory") }
-                index += 1
-                logDirectory = arguments[index]
-            } else if argument.hasPrefix("--log-dir=") {
-                logDirectory = String(argument.dropFirst("--log-dir=".count))
-            } else {
-                return batch.usageError("unrecognized option '\(argument)'")
-            }
-            index += 1
+        let parsed: SubcommandArguments
+        do {
+            parsed = try SubcommandArguments(arguments, valueOptions: ["--log-dir": "a directory"])
+        } catch let e as UsageMessage {
+            return batch.usageError(e.text)
+        } catch {
+            return batch.usageError("\(error)")
         }
-        guard !scripts.isEmpty else { return batch.usageError("no scripts given") }
-        if logDirectory?.isEmpty == true { return batch.usageError("'--log-dir' needs a directory") }
-        return BatchRunner(scripts: scripts, logDirectory: logDirectory).run()
+        if parsed.wantsHelp {
+            print(batch.usage)
+            return 0
+        }
+        guard !parsed.positional.isEmpty else { return batch.usageError("no scripts given") }
+        return BatchRunner(scripts: parsed.positional, logDirectory: parsed.values["--log-dir"]).run()
     }
 }

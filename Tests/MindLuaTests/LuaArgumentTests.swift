@@ -1,3 +1,4 @@
+import MindVis
 import XCTest
 @testable import MindLua
 

@@ -95,7 +95,7 @@ public struct ConfigReader {
     /// Rejects keys nobody asked for: `MAE: unknown key 'embed_dims' (did you mean 'embed_dim'?)`.
     public func finish() throws {
         for key in values.keys.sorted() where !known.contains(key) {
-            let hint = closestName(to: key, in: known).map { " (did you mean '\($0)'?)" } ?? " (valid keys: \(known.sorted().joined(separator: ", ")))"
+            let hint = EditDistance.closest(to: key, among: known).map { " (did you mean '\($0)'?)" } ?? " (valid keys: \(known.sorted().joined(separator: ", ")))"
             throw TensorError("\(context): unknown key '\(key)'\(hint)")
         }
     }

@@ -32,7 +32,7 @@ public struct MAEConfig: Equatable {
             return MAEConfig(numVoxels: 0, patchSize: 16, embedDim: 1024, depth: 24, numHeads: 16, decoderEmbedDim: 512,
                              decoderDepth: 8, decoderNumHeads: 16, mlpRatio: 1, focusRange: nil, focusRate: 0.6)
         default:
-            let hint = closestName(to: name, in: presetNames).map { " (did you mean '\($0)'?)" } ?? ""
+            let hint = EditDistance.closest(to: name, among: presetNames).map { " (did you mean '\($0)'?)" } ?? ""
             throw TensorError("MAE: unknown preset '\(name)'\(hint); presets are \(presetNames.joined(separator: ", "))")
         }
     }

@@ -1,7 +1,7 @@
 /// Typo suggestions for option names: `weight_decy` -> `weight_decay`.
-enum EditDistance {
+public enum EditDistance {
     /// Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent transpositions cost 1.
-    static func distance(_ a: String, _ b: String) -> Int {
+    public static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
@@ -25,7 +25,7 @@ enum EditDistance {
 
     /// The candidate closest to `word`, if close enough to be a plausible typo (at most 2 edits, or a third of the
     /// word for long names). Ties go to the earlier candidate.
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    public static func closest(to word: String, among candidates: [String]) -> String? {
         let limit = max(2, word.count / 3)
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
