@@ -23,14 +23,20 @@ let package = Package(
         // libedit (BSD licence) for line editing; GNU readline is GPL and deliberately not used.
         .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "LuaShim", dependencies: ["CLua"]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // libjpeg reports errors by longjmp: the setjmp lives in this C helper, never in a Swift frame.
+        .target(name: "CImageShim", dependencies: ["CJPEG"]),
+        .target(name: "MindImage", dependencies: ["CPNG", "CImageShim"]),
         .target(name: "CKernels", cSettings: kernelFlags, linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
         .target(name: "MindTensor", dependencies: ["COpenBLAS", "CKernels"]),
-        .target(name: "MindIO", dependencies: ["MindTensor", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .target(name: "MindVis", dependencies: ["MindTensor", "MindIO"]),
+        .target(name: "MindIO", dependencies: ["MindTensor", "MindImage", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "MindVis", dependencies: ["MindTensor", "MindIO", "MindImage"]),
         .target(name: "MindLua", dependencies: ["LuaShim", "CLua", "CEdit", "MindTensor", "MindIO", "MindVis"]),
         .executableTarget(name: "mindvis", dependencies: ["MindLua", "MindVis", "MindIO", "MindTensor"]),
-        .executableTarget(name: "MindBench", dependencies: ["MindTensor", "COpenBLAS"]),
+        .executableTarget(name: "MindBench", dependencies: ["MindTensor", "MindVis", "COpenBLAS"]),
         .testTarget(name: "MindTensorTests", dependencies: ["MindTensor"]),
+        .testTarget(name: "MindImageTests", dependencies: ["MindImage"], exclude: ["Data"]),
         .testTarget(name: "MindIOTests", dependencies: ["MindIO"], exclude: ["Data"]),
         .testTarget(name: "MindVisTests", dependencies: ["MindVis", "MindTensor", "MindIO"]),
         // Depends on the executable so that `swift test` always builds the `mindvis` binary the CLI tests spawn.

@@ -1,6 +1,7 @@
 import COpenBLAS
 import Foundation
 import MindTensor
+import MindVis
 
 /// One measured kernel: useful floating-point operations per call and the best time of several runs.
 struct Measurement {
@@ -66,4 +67,32 @@ func conv3x3Step(batch: Int, channels: Int, size: Int) throws -> Measurement {
     }
     let forward = 2 * Double(batch * channels * channels * 9 * size * size)
     return Measurement(name: "conv2d 3x3 B=\(batch) C=\(channels) \(size)x\(size) fwd+bwd", flops: 3 * forward, seconds: seconds)
+}
+
+/// One stage-A1 training step of the MAE (forward with masking, backward, gradient clipping, AdamW):
+/// the `small` preset on 4096 voxels at batch 32, as in the benchmark of the stage-A issue.
+func maeStep(preset: String, voxels: Int, batch: Int) throws -> Measurement {
+    let gen = Generator(seed: 3)
+    let mae = try MaskedAutoencoder(MAEConfig(["preset": .string(preset), "num_voxels": .int(voxels)]), generator: gen)
+    let opt = try Adam(groups: weightDecayGroups(mae.namedParameters(), lr: 2.5e-4, weightDecay: 0.05), betas: (0.9, 0.95),
+                       decoupledWeightDecay: true)
+    let x = try Tensor.randn([batch, 1, voxels], generator: gen)
+    let seconds = try time(repeats: 5) {
+        opt.zeroGrad()
+        let loss = try mae(x, maskRatio: 0.75, generator: gen).loss
+        try loss.backward()
+        try clipGradNorm(mae.trainableParameters(), maxNorm: 0.8)
+        try opt.step()
+    }
+    // Matrix-product FLOPs of forward (x3 for forward + backward), as for the transformer block.
+    let c = mae.config, l = c.numPatches, keep = Int(Double(l) * 0.25)
+    func blockFlops(tokens: Int, width: Int) -> Double {
+        let n = Double(batch * tokens), d = Double(width), hidden = d * c.mlpRatio
+        return 2 * n * d * (4 * d + 2 * hidden) + 4 * Double(batch) * Double(tokens * tokens) * d
+    }
+    let encoder = Double(c.depth) * blockFlops(tokens: keep + 1, width: c.embedDim)
+    let decoder = Double(c.decoderDepth) * blockFlops(tokens: l + 1, width: c.decoderEmbedDim)
+    let projections = 2 * Double(batch) * (Double(l * c.patchSize * c.embedDim) + Double((keep + 1) * c.embedDim * c.decoderEmbedDim)
+        + Double((l + 1) * c.decoderEmbedDim * c.patchSize))
+    return Measurement(name: "MAE A1 step \(preset) V=\(voxels) B=\(batch)", flops: 3 * (encoder + decoder + projections), seconds: seconds)
 }

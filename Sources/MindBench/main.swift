@@ -1,5 +1,6 @@
 import Foundation
 import MindTensor
+import MindVis
 
 // `swift run -c release MindBench [filter]`: the speed figures of DESIGN.md §4, each as GFLOP/s and as a
 // fraction of the cblas_sgemm peak measured in the same run.
@@ -19,6 +20,7 @@ do {
     let benches: [(String, () throws -> Measurement)] = [
         ("block", { try transformerBlockStep(batch: 32, tokens: 65, width: 256, heads: 8, mlpRatio: 4) }),
         ("conv", { try conv3x3Step(batch: 8, channels: 64, size: 32) }),
+        ("mae", { try maeStep(preset: "small", voxels: 4096, batch: 32) }),
     ]
     for (name, run) in benches where filter == nil || name.contains(filter!) {
         report(try run(), peak: peak)

@@ -1,0 +1,166 @@
+import Foundation
+import MindIO
+import MindTensor
+
+/// `mv.load(path [, {key=, strip_prefix=}])` and `mv.save(path, table [, metadata])`: the field's
+/// files as Lua tables of tensors, nested like the Python objects they hold. Nothing in a pickle is
+/// ever executed (MindIO's restricted reader); unknown classes arrive as tables with `__class`.
+enum FileBindings {
+    static func install(_ state: LuaState) throws {
+        try state.register(table: "mv", name: "load") { args in
+            let path = try args.string(1, "path")
+            let options = try args.options(2, allowed: ["key", "strip_prefix"])
+            let url = URL(fileURLWithPath: path)
+            let (value, metadata) = try load(url, key: try options.string("key"), stripPrefix: try options.string("strip_prefix"))
+            chargeTensors(in: value, args: args)
+            return try args.returning(value, metadata)
+        }
+        try state.register(table: "mv", name: "save") { args in
+            let path = try args.string(1, "path")
+            let value = try args.value(2, "data")
+            var metadata: [String: String] = [:]
+            if !args.isNil(3) {
+                guard case .table(let entries) = try args.value(3, "metadata") else { throw args.argumentError(3, "metadata", expected: "a table of strings") }
+                for entry in entries {
+                    guard case .string(let k) = entry.key, case .string(let v) = entry.value else {
+                        throw args.argumentError(3, "metadata", expected: "string keys and string values")
+                    }
+                    metadata[k] = v
+                }
+            }
+            try save(value, to: URL(fileURLWithPath: path), metadata: metadata, function: args.function)
+            return .none
+        }
+    }
+
+    /// The file as a Lua value, and the safetensors metadata (empty for other formats).
+    static func load(_ url: URL, key: String?, stripPrefix: String?) throws -> (LuaValue, LuaValue) {
+        guard FileManager.default.fileExists(atPath: url.path) else { throw LuaBindingError("mv.load: \(url.path) does not exist") }
+        let ext = url.pathExtension.lowercased()
+        switch ext {
+        case "safetensors", "npz", "pth", "pt", "ckpt":
+            if ext == "npz" && key == nil && stripPrefix == nil {
+                let archive = try NPZ.read(contentsOf: url)
+                return (.table(try archive.entries.map { LuaTableEntry(key: .string($0.name), value: try luaValue($0.value, path: $0.name)) }), .table([]))
+            }
+            if (ext == "pth" || ext == "pt" || ext == "ckpt") && stripPrefix == nil {
+                let checkpoint = try TorchCheckpoint.load(contentsOf: url)
+                let root = try key.map { k -> PickleValue in
+                    guard let v = checkpoint[k] else { throw LuaBindingError("mv.load: \(url.lastPathComponent) has no key '\(k)'") }
+                    return v
+                } ?? checkpoint
+                return (try luaValue(root, path: key ?? ""), .table([]))
+            }
+            let state = try StateDict.load(contentsOf: url, keyPath: key, stripPrefix: stripPrefix)
+            let tensors = try state.tensors.map { LuaTableEntry(key: .string($0.name), value: .object(try $0.array.tensor(name: $0.name))) }
+            let metadata = state.metadata.sorted { $0.key < $1.key }.map { LuaTableEntry(key: .string($0.key), value: .string($0.value)) }
+            return (.table(tensors), .table(metadata))
+        case "npy":
+            return (try luaValue(NPY.read(contentsOf: url), path: url.lastPathComponent), .table([]))
+        default:
+            throw LuaBindingError("mv.load: don't know how to read '.\(ext)' files (expected .safetensors, .npy, .npz, .pth, .pt or .ckpt)")
+        }
+    }
+
+    /// A Python object as a Lua value: dicts -> tables, lists and tuples -> arrays, tensors and numeric
+    /// arrays -> tensors, None -> absent, inert objects -> tables with `__class`.
+    static func luaValue(_ value: PickleValue, path: String) throws -> LuaValue {
+        switch value {
+        case .none: return .nil
+        case .bool(let b): return .boolean(b)
+        case .int(let i): return .integer(Int(i))
+        case .bigInt(let text): return .string(text)
+        case .float(let d): return .number(d)
+        case .string(let s): return .string(s)
+        case .bytes(let b): return .string(String(decoding: b, as: UTF8.self))
+        case .array(let a): return .object(try a.tensor(name: path))
+        case .list(let items), .tuple(let items), .set(let items):
+            return try sequence(items, path: path)
+        case .objectArray(_, let elements):
+            return try sequence(elements, path: path)
+        case .dict(let entries):
+            return .table(try entries.compactMap { k, v in
+                let key: LuaValue
+                switch k {
+                case .string(let s): key = .string(s)
+                case .int(let i): key = .integer(Int(i))
+                default: key = .string(k.description)
+                }
+                let converted = try luaValue(v, path: path.isEmpty ? "\(key)" : "\(path).\(key)")
+                return converted == .nil ? nil : LuaTableEntry(key: key, value: converted)
+            })
+        case .object(let className, _, let state):
+            var entries = [LuaTableEntry(key: .string("__class"), value: .string(className))]
+            if case .table(let fields)? = try state.map({ try luaValue($0, path: path) }) {
+                entries += fields
+            } else if let state {
+                entries.append(LuaTableEntry(key: .string("__state"), value: try luaValue(state, path: path)))
+            }
+            return .table(entries)
+        case .global(let module, let name):
+            return .table([LuaTableEntry(key: .string("__global"), value: .string(module + "." + name))])
+        }
+    }
+
+    /// Python None inside a sequence keeps its position (a table with explicit integer keys).
+    static func sequence(_ items: [PickleValue], path: String) throws -> LuaValue {
+        let values = try items.enumerated().map { try luaValue($1, path: "\(path)[\($0 + 1)]") }
+        if !values.contains(.nil) { return .array(values) }
+        return .table(values.enumerated().compactMap { $1 == .nil ? nil : LuaTableEntry(key: .integer($0 + 1), value: $1) })
+    }
+
+    /// Writes tensors: `.safetensors` (a table of tensors; nested tables flatten to dotted names; string
+    /// metadata), `.npz` (a table of tensors), `.npy` (one tensor). Atomic.
+    static func save(_ value: LuaValue, to url: URL, metadata: [String: String], function: String) throws {
+        let ext = url.pathExtension.lowercased()
+        if ext == "npy" {
+            guard case .object(let o) = value, let t = o as? Tensor else { throw LuaBindingError("\(function): .npy files hold one tensor") }
+            try NPY.write(NDArray(t), to: url)
+            return
+        }
+        var arrays: [NamedArray] = []
+        try flatten(value, prefix: "", into: &arrays, function: function)
+        guard !arrays.isEmpty else { throw LuaBindingError("\(function): nothing to save: the table holds no tensors") }
+        switch ext {
+        case "safetensors": try Safetensors.write(arrays, metadata: metadata, to: url)
+        case "npz":
+            guard metadata.isEmpty else { throw LuaBindingError("\(function): .npz files have no metadata; use .safetensors") }
+            try NPZ.write(arrays, to: url)
+        default: throw LuaBindingError("\(function): can write .safetensors, .npz or .npy, not '.\(ext)'")
+        }
+    }
+
+    static func flatten(_ value: LuaValue, prefix: String, into arrays: inout [NamedArray], function: String) throws {
+        switch value {
+        case .object(let o):
+            guard let t = o as? Tensor else { throw LuaBindingError("\(function): '\(prefix)' is a \(type(of: o)), not a tensor") }
+            arrays.append((prefix, try NDArray(t)))
+        case .table(let entries):
+            for entry in entries {
+                let key: String
+                switch entry.key {
+                case .string(let s): key = s
+                case .integer(let i): key = String(i)
+                default: throw LuaBindingError("\(function): table keys must be strings or integers")
+                }
+                try flatten(entry.value, prefix: prefix.isEmpty ? key : prefix + "." + key, into: &arrays, function: function)
+            }
+        case .array(let items):
+            for (i, item) in items.enumerated() {
+                try flatten(item, prefix: prefix.isEmpty ? String(i + 1) : "\(prefix).\(i + 1)", into: &arrays, function: function)
+            }
+        default:
+            throw LuaBindingError("\(function): '\(prefix)' is a \(value), not a tensor")
+        }
+    }
+
+    /// Tensor memory created by a load is charged to the Lua collector.
+    static func chargeTensors(in value: LuaValue, args: LuaArgs) {
+        switch value {
+        case .object(let o): if let t = o as? Tensor { args.chargeAllocation(bytes: t.numel * 4) }
+        case .array(let items): for item in items { chargeTensors(in: item, args: args) }
+        case .table(let entries): for e in entries { chargeTensors(in: e.value, args: args) }
+        default: break
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import MindImage
+import MindTensor
+
+/// The reference's stage-A figure: for a few samples, the true voxel trace (gray) and the
+/// reconstruction (blue) over the voxel index, with masked patches shaded; one panel per sample,
+/// stacked vertically in one PNG.
+public enum ReconstructionFigure {
+    public static func write(_ url: URL, truth: Tensor, reconstruction: Tensor, mask: Tensor, patchSize: Int, samples: Int) throws {
+        guard truth.shape == reconstruction.shape, truth.rank == 3, mask.rank == 2, mask.shape[0] == truth.shape[0],
+              mask.shape[1] * patchSize == truth.shape[2] else {
+            throw TensorError("reconstruction figure: truth \(Shape.describe(truth.shape)), reconstruction \(Shape.describe(reconstruction.shape)) and mask \(Shape.describe(mask.shape)) do not fit together")
+        }
+        let n = Swift.min(samples, truth.shape[0]), v = truth.shape[2], l = mask.shape[1]
+        let t = try truth.toArray(), r = try reconstruction.toArray(), m = try mask.toArray()
+        let panels = try (0..<n).map { s -> Image in
+            var plot = LinePlot(width: 900, height: 180)
+            plot.addSeries(Array(t[(s * v)..<((s + 1) * v)]), color: .gray, lineWidth: 1.2)
+            plot.addSeries(Array(r[(s * v)..<((s + 1) * v)]), color: .blue, lineWidth: 1.2)
+            plot.shadedXRanges = (0..<l).filter { m[s * l + $0] > 0.5 }.map {
+                Float($0 * patchSize)...Float(($0 + 1) * patchSize - 1)
+            }
+            plot.xRange = 0...Float(v - 1)
+            return try plot.render()
+        }
+        try ImageGrid.save(panels, columns: 1, to: url.path)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import MindTensor
+
+/// A stage A run on disk: `<output>/metrics.jsonl` (one line per epoch), `<output>/checkpoints/
+/// checkpoint.safetensors` every `checkpoint_every` epochs and at the end (atomic, resumable), a
+/// reconstruction figure of held-out samples at each checkpoint, and a progress line while it trains.
+public final class StageARun {
+    public let trainer: MBMTrainer
+    public let output: URL
+    /// Held-out fMRI [N, V] used for the figure and the evaluation correlation (e.g. the test split).
+    public let evaluation: Tensor?
+    public var progress: Bool = true
+    /// Called with each epoch's report after it is logged (Lua callbacks, printing).
+    public var onEpoch: ((EpochReport) throws -> Void)?
+
+    public struct Summary {
+        public var reports: [EpochReport]
+        public var checkpoint: URL
+        public var metrics: URL
+        public var figures: [URL]
+        /// Mean masked-patch correlation on the evaluation data at the last checkpoint.
+        public var evaluationCorrelation: Double?
+    }
+
+    public init(trainer: MBMTrainer, output: URL, evaluation: Tensor? = nil) throws {
+        if let evaluation, evaluation.rank != 2 || evaluation.shape[1] != trainer.model.config.numVoxels {
+            throw TensorError("stage A: evaluation data must be [samples, \(trainer.model.config.numVoxels)], got \(Shape.describe(evaluation.shape))")
+        }
+        self.trainer = trainer
+        self.output = output
+        self.evaluation = evaluation
+    }
+
+    public var checkpointURL: URL { output.appendingPathComponent("checkpoints/checkpoint.safetensors") }
+    public var metricsURL: URL { output.appendingPathComponent("metrics.jsonl") }
+
+    public func run(resume: URL? = nil) throws -> Summary {
+        let fm = FileManager.default
+        try fm.createDirectory(at: output.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: output.appendingPathComponent("figures"), withIntermediateDirectories: true)
+        if let resume { try trainer.resume(from: resume) }
+        let log = try MetricsLog(url: metricsURL, truncate: resume == nil)
+        let config = trainer.config
+        let bar = progress ? Progress("\(config.stage.rawValue)", total: (config.numEpoch - trainer.epoch) * trainer.iterationsPerEpoch, unit: "it") : nil
+        var lastLoss = 0.0
+        trainer.onIteration = { _, _, loss in
+            lastLoss = loss
+            bar?.advance(info: String(format: "epoch %d loss %.4f", self.trainer.epoch + 1, loss))
+        }
+        var figures: [URL] = []
+        var evaluationCorrelation: Double?
+        trainer.onEpoch = { report in
+            var fields = report.values
+            if report.epoch % config.checkpointEvery == 0 || report.epoch == config.numEpoch {
+                try self.trainer.saveCheckpoint(to: self.checkpointURL)
+                if let (cor, figure) = try self.evaluate(epoch: report.epoch) {
+                    evaluationCorrelation = cor
+                    fields.append(("eval_masked_cor", .double(cor)))
+                    if let figure { figures.append(figure) }
+                }
+            }
+            log.append(fields)
+            try self.onEpoch?(report)
+        }
+        defer { trainer.onIteration = nil; trainer.onEpoch = nil }
+        let reports = try trainer.run()
+        bar?.finish(info: String(format: "loss %.4f cor %.3f", reports.last?.loss ?? lastLoss, reports.last?.correlation ?? 0))
+        return Summary(reports: reports, checkpoint: checkpointURL, metrics: metricsURL, figures: figures,
+                       evaluationCorrelation: evaluationCorrelation)
+    }
+
+    /// Masked-patch correlation on the evaluation data (fixed masks, so checkpoints are comparable), and
+    /// the reconstruction figure.
+    func evaluate(epoch: Int) throws -> (Double, URL?)? {
+        guard let evaluation else { return nil }
+        let n = Swift.min(evaluation.shape[0], 64)
+        let x = try evaluation.narrow(0, start: 0, length: n).reshape([n, 1, evaluation.shape[1]])
+        let model = trainer.model
+        model.eval()
+        defer { model.train() }
+        let r = try model.reconstruct(x, maskRatio: trainer.config.maskRatio, generator: Generator(seed: 7))
+        let cor = r.maskedCorrelation.reduce(0) { $0 + Double($1) } / Double(n)
+        let figure = output.appendingPathComponent(String(format: "figures/reconstruction_epoch%04d.png", epoch))
+        try ReconstructionFigure.write(figure, truth: x, reconstruction: r.reconstruction, mask: r.mask,
+                                       patchSize: model.config.patchSize, samples: Swift.min(n, 4))
+        return (cor, figure)
+    }
+}

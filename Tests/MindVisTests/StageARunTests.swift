@@ -1,0 +1,40 @@
+import Foundation
+import MindImage
+import MindTensor
+import XCTest
+@testable import MindVis
+
+final class StageARunTests: XCTestCase {
+    func testRunWritesMetricsCheckpointsAndFiguresAndFinetunes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stageA-\(UUID().uuidString)")
+        let gen = Generator(seed: 1)
+        let t = try Tensor.arange(48).reshape([1, 48])
+        let data = try (t * Tensor.rand([24, 1], low: 0.05, high: 0.2, generator: gen) + Tensor.rand([24, 1], low: 0, high: 6, generator: gen)).sin()
+        let mae = try MaskedAutoencoder(MAEConfig(["preset": .string("tiny"), "num_voxels": .int(48)]), generator: gen)
+        var config = MBMTrainingConfig.defaults(.pretrain)
+        (config.numEpoch, config.warmupEpochs, config.batchSize, config.checkpointEvery) = (4, 1, 8, 2)
+        let run = try StageARun(trainer: MBMTrainer(model: mae, data: data, config: config), output: dir, evaluation: data)
+        run.progress = false
+        let summary = try run.run()
+        XCTAssertEqual(summary.reports.count, 4)
+        let lines = try String(contentsOf: summary.metrics, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 4)
+        XCTAssertTrue(lines[1].contains("\"eval_masked_cor\""), String(lines[1]))
+        XCTAssertFalse(lines[0].contains("eval_masked_cor"), "evaluation only at checkpoints")
+        XCTAssertEqual(summary.figures.map(\.lastPathComponent), ["reconstruction_epoch0002.png", "reconstruction_epoch0004.png"])
+        let figure = try PNG.read(path: summary.figures[0].path)
+        XCTAssertEqual(figure.channels, 3)
+        XCTAssertGreaterThan(figure.height, 400, "four stacked panels")
+        XCTAssertNotNil(summary.evaluationCorrelation)
+
+        // Stage A2 picks up the A1 checkpoint: same architecture, weights loaded, fewer voxels padded.
+        let a1 = try MAECheckpoint.loadModel(summary.checkpoint)
+        XCTAssertEqual(a1.config, mae.config)
+        let finetuneData = try VoxelLayout.fit(data.narrow(1, start: 0, length: 40), to: a1.config.numVoxels)
+        var ft = MBMTrainingConfig.defaults(.finetune)
+        (ft.numEpoch, ft.batchSize) = (2, 8)
+        let reports = try MBMTrainer(model: a1, data: finetuneData, config: ft).run()
+        XCTAssertEqual(reports.count, 2)
+        XCTAssertTrue(reports.allSatisfy { $0.loss.isFinite })
+    }
+}
