@@ -239,6 +239,21 @@ void mv_unary_backward(int op, const float *x, const float *y, const float *gy, 
     }
 }
 
+void mv_unary_with_derivative(int op, const float *x, float *y, float *d, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i), fy = unary8(op, v);
+        _mm256_storeu_ps(y + i, fy);
+        _mm256_storeu_ps(d + i, unary_derivative8(op, v, fy));
+    }
+    if (i < n) {
+        int64_t r = n - i;
+        __m256 v = mv_load_partial(x + i, r, 1.0f), fy = unary8(op, v);
+        mv_store_partial(y + i, fy, r);
+        mv_store_partial(d + i, unary_derivative8(op, v, fy), r);
+    }
+}
+
 void mv_pow_scalar(const float *x, float p, float *y, int64_t n) {
     if (p == 2.0f) { for (int64_t i = 0; i < n; i++) y[i] = x[i] * x[i]; return; }
     if (p == 1.0f) { for (int64_t i = 0; i < n; i++) y[i] = x[i]; return; }

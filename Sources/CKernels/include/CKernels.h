@@ -38,6 +38,9 @@ void mv_binary_backward(int op, int which_input, int ndim, const int64_t *shape,
 void mv_unary(int op, const float *x, float *y, int64_t n);
 // gx = gy * f'(x); y = f(x) is passed for ops whose derivative is cheapest in terms of the output.
 void mv_unary_backward(int op, const float *x, const float *y, const float *gy, float *gx, int64_t n);
+// y = f(x) and d = f'(x) in one pass, for activations whose derivative costs as much as the function
+// (GELU, SiLU): backward is then a single multiply.
+void mv_unary_with_derivative(int op, const float *x, float *y, float *d, int64_t n);
 void mv_pow_scalar(const float *x, float p, float *y, int64_t n);
 void mv_pow_scalar_backward(const float *x, float p, const float *gy, float *gx, int64_t n);
 void mv_clamp(const float *x, float lo, float hi, float *y, int64_t n);

@@ -52,11 +52,16 @@ extension Tensor {
     static func runBinary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, into out: Tensor) {
         let n = Int64(out.numel)
         if a.shape == b.shape && a.isContiguous && b.isContiguous {
-            mv_binary_contiguous(op.rawValue, a.data, b.data, out.data, n)
+            Parallel.chunks(Int(n)) { r, _ in
+                let o = r.lowerBound
+                mv_binary_contiguous(op.rawValue, a.data + o, b.data + o, out.data + o, Int64(r.count))
+            }
         } else if b.numel == 1 && a.shape == out.shape && a.isContiguous {
-            mv_binary_scalar_rhs(op.rawValue, a.data, b.data.pointee, out.data, n)
+            let s = b.data.pointee
+            Parallel.chunks(Int(n)) { r, _ in mv_binary_scalar_rhs(op.rawValue, a.data + r.lowerBound, s, out.data + r.lowerBound, Int64(r.count)) }
         } else if a.numel == 1 && b.shape == out.shape && b.isContiguous {
-            mv_binary_scalar_lhs(op.rawValue, a.data.pointee, b.data, out.data, n)
+            let s = a.data.pointee
+            Parallel.chunks(Int(n)) { r, _ in mv_binary_scalar_lhs(op.rawValue, s, b.data + r.lowerBound, out.data + r.lowerBound, Int64(r.count)) }
         } else {
             let sa = Shape.broadcastStrides(shape: a.shape, strides: a.strides, to: out.shape)
             let sb = Shape.broadcastStrides(shape: b.shape, strides: b.strides, to: out.shape)

@@ -18,7 +18,11 @@ extension Tensor {
         let w = try weight?.contiguousIfNeeded(), b = try bias?.contiguousIfNeeded()
         let out = try Tensor.empty(shape, op: op)
         let mean = try Tensor.empty([rows]), rstd = try Tensor.empty([rows])
-        mv_layernorm_forward(x.data, w?.data, b?.data, out.data, mean.data, rstd.data, Int64(rows), Int64(cols), eps)
+        Parallel.chunks(rows, weight: cols) { r, _ in
+            let o = r.lowerBound
+            mv_layernorm_forward(x.data + o * cols, w?.data, b?.data, out.data + o * cols, mean.data + o, rstd.data + o,
+                                 Int64(r.count), Int64(cols), eps)
+        }
         let sx = x.saved(), sw = w?.saved()
         let needX = needsGrad, needW = weight?.needsGrad ?? false, needB = bias?.needsGrad ?? false
         var inputs = [self]
@@ -28,10 +32,16 @@ extension Tensor {
         return out.recorded(op, inputs: inputs) { g in
             let xv = try sx.get(op), wv = try sw?.get(op), gc = try g.contiguousIfNeeded()
             let gx = needX ? try Tensor.empty(xv.shape) : nil
-            let gw = needW ? try Tensor.zeros([cols]) : nil
-            let gb = needB ? try Tensor.zeros([cols]) : nil
-            mv_layernorm_backward(xv.data, gc.data, wv?.data, mean.data, rstd.data, gx?.data, gw?.data, gb?.data,
-                                  Int64(rows), Int64(cols))
+            // Each worker accumulates its rows' weight and bias gradients into its own slice; summed after.
+            let partialW = needW ? try Tensor.zeros([Parallel.workers, cols]) : nil
+            let partialB = needB ? try Tensor.zeros([Parallel.workers, cols]) : nil
+            Parallel.chunks(rows, weight: cols) { r, w in
+                let o = r.lowerBound
+                mv_layernorm_backward(xv.data + o * cols, gc.data + o * cols, wv?.data, mean.data + o, rstd.data + o,
+                                      gx.map { $0.data + o * cols }, partialW.map { $0.data + w * cols }, partialB.map { $0.data + w * cols },
+                                      Int64(r.count), Int64(cols))
+            }
+            let gw = try partialW?.sum(0), gb = try partialB?.sum(0)
             var grads: [Tensor?] = [gx]
             if hasW { grads.append(gw) }
             if hasB { grads.append(gb) }

@@ -8,12 +8,17 @@ extension Tensor {
         return try alongLastDim(dim, op: "softmax") { x in
             let out = try Tensor.empty(x.shape, op: "softmax")
             let cols = x.shape.last ?? 1, rows = x.numel / Swift.max(cols, 1)
-            mv_softmax_rows(x.data, out.data, Int64(rows), Int64(cols), scale)
+            Parallel.chunks(rows, weight: cols) { r, _ in
+                mv_softmax_rows(x.data + r.lowerBound * cols, out.data + r.lowerBound * cols, Int64(r.count), Int64(cols), scale)
+            }
             let sy = out.saved()
             return out.recorded("softmax", inputs: [x]) { g in
                 let y = try sy.get("softmax"), gc = try g.contiguousIfNeeded()
                 let gx = try Tensor.empty(y.shape)
-                mv_softmax_backward_rows(y.data, gc.data, gx.data, Int64(rows), Int64(cols), scale)
+                Parallel.chunks(rows, weight: cols) { r, _ in
+                    let o = r.lowerBound * cols
+                    mv_softmax_backward_rows(y.data + o, gc.data + o, gx.data + o, Int64(r.count), Int64(cols), scale)
+                }
                 return [gx]
             }
         }
@@ -23,12 +28,17 @@ extension Tensor {
         try alongLastDim(dim, op: "log_softmax") { x in
             let out = try Tensor.empty(x.shape, op: "log_softmax")
             let cols = x.shape.last ?? 1, rows = x.numel / Swift.max(cols, 1)
-            mv_log_softmax_rows(x.data, out.data, Int64(rows), Int64(cols))
+            Parallel.chunks(rows, weight: cols) { r, _ in
+                mv_log_softmax_rows(x.data + r.lowerBound * cols, out.data + r.lowerBound * cols, Int64(r.count), Int64(cols))
+            }
             let sy = out.saved()
             return out.recorded("log_softmax", inputs: [x]) { g in
                 let y = try sy.get("log_softmax"), gc = try g.contiguousIfNeeded()
                 let gx = try Tensor.empty(y.shape)
-                mv_log_softmax_backward_rows(y.data, gc.data, gx.data, Int64(rows), Int64(cols))
+                Parallel.chunks(rows, weight: cols) { r, _ in
+                    let o = r.lowerBound * cols
+                    mv_log_softmax_backward_rows(y.data + o, gc.data + o, gx.data + o, Int64(r.count), Int64(cols))
+                }
                 return [gx]
             }
         }

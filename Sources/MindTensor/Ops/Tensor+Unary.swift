@@ -4,6 +4,9 @@ import CKernels
 public enum UnaryOp: Int32 {
     case neg, exp, log, sqrt, abs, tanh, sigmoid, relu, silu, geluErf, geluTanh, sin, cos, sign
 
+    /// Activations whose backward would recompute the expensive part of the forward (erf, exp).
+    var derivativeInForward: Bool { self == .geluErf || self == .geluTanh || self == .silu }
+
     var name: String {
         switch self {
         case .neg: "neg"
@@ -28,13 +31,25 @@ extension Tensor {
     public func unary(_ op: UnaryOp) throws -> Tensor {
         let x = try contiguousIfNeeded()
         let out = try Tensor.empty(shape, op: op.name)
-        mv_unary(op.rawValue, x.data, out.data, Int64(numel))
+        let n = numel
+        if op.derivativeInForward && needsGrad {
+            // The derivative costs as much as the function: compute both now, backward is one multiply.
+            let derivative = try Tensor.empty(shape, op: op.name)
+            Parallel.chunks(n) { r, _ in
+                mv_unary_with_derivative(op.rawValue, x.data + r.lowerBound, out.data + r.lowerBound, derivative.data + r.lowerBound, Int64(r.count))
+            }
+            return out.recorded(op.name, inputs: [self]) { g in [try g.mul(derivative)] }
+        }
+        Parallel.chunks(n) { r, _ in mv_unary(op.rawValue, x.data + r.lowerBound, out.data + r.lowerBound, Int64(r.count)) }
         let sx = x.saved(), sy = out.saved()
         return out.recorded(op.name, inputs: [self]) { g in
             let xv = try sx.get(op.name), yv = try sy.get(op.name)
             let gc = try g.contiguousIfNeeded()
             let gx = try Tensor.empty(xv.shape)
-            mv_unary_backward(op.rawValue, xv.data, yv.data, gc.data, gx.data, Int64(xv.numel))
+            Parallel.chunks(n) { r, _ in
+                let o = r.lowerBound
+                mv_unary_backward(op.rawValue, xv.data + o, yv.data + o, gc.data + o, gx.data + o, Int64(r.count))
+            }
             return [gx]
         }
     }
