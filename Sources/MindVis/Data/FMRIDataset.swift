@@ -87,6 +87,32 @@ public final class FMRIDataset {
         return try replacingFMRI(fmri.narrow(1, start: 0, length: length).contiguous(), note: ("cropped_to", .int(length)))
     }
 
+    /// Stage A2's reconciliation with a checkpoint: wrap-padded when shorter, truncated when longer.
+    public func fitted(to length: Int) throws -> FMRIDataset {
+        length == voxelCount ? self : try replacingFMRI(VoxelLayout.fit(fmri, to: length), note: ("fitted_to", .int(length)))
+    }
+
+    /// Datasets stacked (voxels wrap-padded to the longest); images and labels are kept only when every
+    /// part has them with the same image size.
+    public static func concatenating(_ parts: [FMRIDataset]) throws -> FMRIDataset {
+        guard let first = parts.first else { throw TensorError("concat: no datasets given") }
+        let fmri = try concatenateSubjects(parts.map(\.fmri))
+        let name = parts.map(\.name).joined(separator: " + ")
+        guard parts.allSatisfy({ $0.images != nil && $0.imageIndex != nil }),
+              parts.allSatisfy({ $0.images!.height == first.images!.height && $0.images!.width == first.images!.width && $0.images!.channels == first.images!.channels })
+        else { return try FMRIDataset(name: name, fmri: fmri, info: [("parts", .list(parts.map { .string($0.name) }))]) }
+        var pixels: [UInt8] = [], index: [Int] = [], offset = 0
+        for p in parts {
+            pixels += p.images!.pixels
+            index += p.imageIndex!.map { $0 + offset }
+            offset += p.images!.count
+        }
+        let images = try ImageSet(count: offset, height: first.images!.height, width: first.images!.width, channels: first.images!.channels, pixels: pixels)
+        let labels = parts.allSatisfy({ $0.labels != nil }) ? parts.flatMap { $0.labels! } : nil
+        return try FMRIDataset(name: name, fmri: fmri, images: images, imageIndex: index, labels: labels,
+                               info: [("parts", .list(parts.map { .string($0.name) }))])
+    }
+
     /// The samples `rows` as a new dataset.
     public func subset(_ rows: [Int], name newName: String? = nil) throws -> FMRIDataset {
         try FMRIDataset(name: newName ?? name, fmri: self.rows(rows), images: images, imageIndex: imageIndex.map { idx in rows.map { idx[$0] } },

@@ -33,8 +33,20 @@ public struct MBMTrainingConfig: Equatable {
     /// Stage defaults overridden by `values` (unknown keys are errors). Keys not listed here that a
     /// caller handles itself (e.g. `output`, `resume`) are passed in `extraKeys` and ignored.
     public init(stage: Stage, _ values: [String: ConfigValue], extraKeys: [String] = []) throws {
-        self = MBMTrainingConfig.defaults(stage)
         var r = ConfigReader(values.filter { !extraKeys.contains($0.key) }, context: stage == .pretrain ? "pretrain" : "finetune")
+        try self.init(stage: stage, reading: &r)
+        try r.finish()
+    }
+
+    /// The setting names this config reads, for option tables that mix them with other keys.
+    public static let keyNames: [String] = {
+        var r = ConfigReader([:], context: "")
+        _ = try? MBMTrainingConfig(stage: .pretrain, reading: &r)
+        return r.known
+    }()
+
+    private init(stage: Stage, reading r: inout ConfigReader) throws {
+        self = MBMTrainingConfig.defaults(stage)
         lr = try r.double("lr", lr, range: 0...1)
         minLR = try r.double("min_lr", minLR, range: 0...1)
         weightDecay = try r.double("weight_decay", weightDecay, range: 0...10)
@@ -45,7 +57,6 @@ public struct MBMTrainingConfig: Equatable {
         maskRatio = try r.double("mask_ratio", maskRatio, range: 0...0.999)
         seed = try r.int("seed", seed, range: 0...Int(Int32.max))
         checkpointEvery = try r.int("checkpoint_every", checkpointEvery, range: 1...1_000_000)
-        try r.finish()
     }
 
     init(stage: Stage, lr: Double, minLR: Double, weightDecay: Double, numEpoch: Int, warmupEpochs: Int, batchSize: Int,

@@ -1,0 +1,63 @@
+-- mv.data loaders and the dataset object, on the miniature reference folders.
+local T = require "lib.testing"
+local root = "../shared/fixtures/datasets/"
+
+T.test("GOD: train/test, images, labels, batches, padding", function()
+  local train, test = mv.data.GOD{path = root .. "Kamitani/npz", subjects = {"sbj_1", "sbj_3"}, normalize = "reference"}
+  local expected = mv.load(root .. "expected_god.npz")
+  T.eq(#train, 20); T.eq(train.voxels, 48); T.eq(#test, 6)
+  T.truthy((train.fmri - expected.train_fmri):abs():max():item() < 1e-5, "train fmri equals the reference loader")
+  T.truthy((test.fmri - expected.test_fmri):abs():max():item() < 1e-5, "test fmri equals the reference loader")
+  local item = train:get(1)
+  T.eq(table.concat(item.fmri:shape(), "x"), "48")
+  T.eq(table.concat(item.image:shape(), "x"), "256x256x3")
+  T.truthy((item.image * 255 - expected.train_image[1]):abs():max():item() < 1e-3, "row 1 shows its image, HWC in [0, 1]")
+  T.eq(type(item.label), "number")
+  local seen, batches = 0, 0
+  for batch in train:batches{size = 8, shuffle = true, seed = 1} do
+    batches = batches + 1
+    seen = seen + batch.fmri:size(1)
+    T.eq(batch.fmri:dim(), 3, "batches are model-ready [B, 1, V]")
+  end
+  T.eq(seen, 20); T.eq(batches, 3)
+  local dropped = 0
+  for _ in train:batches{size = 8, drop_last = true} do dropped = dropped + 1 end
+  T.eq(dropped, 2)
+  T.eq(train:pad_to(64).voxels, 64)
+  T.eq(train:crop_to(32).voxels, 32)
+  T.raises(function() train:crop_to(100) end, "cannot crop 48 voxels to 100")
+  T.raises(function() train:get(21) end, "out of range")
+end)
+
+T.test("BOLD5000 and HCP", function()
+  local train, test = mv.data.BOLD5000{path = root .. "BOLD5000", subjects = {"CSI1"}, normalize = "reference"}
+  T.eq(#train, 9); T.eq(#test, 3); T.eq(train.voxels, 80)
+  local pool = mv.data.HCP{path = root .. "HCP/npz"}
+  T.eq(#pool, 240); T.eq(pool.voxels, 48)
+  T.eq(pool:get(1).image, nil)
+  local mixed = mv.data.concat{pool, train}
+  T.eq(#mixed, 249); T.eq(mixed.voxels, 80)
+end)
+
+T.test("loader errors name the file and the problem", function()
+  T.raises(function() mv.data.GOD{path = root .. "Kamitani/npz", subjects = {"sbj_9"}} end, "sbj_9.npz does not exist")
+  T.raises(function() mv.data.GOD{path = root .. "Kamitani/npz", roi = "V7"} end, "no ROI 'V7'")
+  T.raises(function() mv.data.GOD{path = root .. "Kamitani/npz", subject = "sbj_3"} end, "did you mean 'subjects'")
+  T.raises(function() mv.data.HCP{path = "/nonexistent"} end, "does not exist")
+end)
+
+T.test("images: save, load, grid, resize", function()
+  local base = os.tmpname(); os.remove(base)
+  local img = mv.rand(16, 24, 3)
+  mv.image.save(base .. ".png", img)
+  local back = mv.image.load(base .. ".png")
+  T.eq(table.concat(back:shape(), "x"), "16x24x3")
+  T.truthy((back - img):abs():max():item() <= 0.5 / 255 + 1e-6, "8-bit round trip")
+  local grid = mv.image.grid(base .. "_grid.png", {img, img, img, img}, {columns = 2, padding = 2})
+  T.eq(table.concat(mv.image.load(base .. "_grid.png"):shape(), "x"), "38x54x3")
+  T.eq(table.concat(mv.image.resize(img, 8, 12):shape(), "x"), "8x12x3")
+  T.raises(function() mv.image.load(base .. ".missing.png") end, "missing.png")
+  os.remove(base .. ".png"); os.remove(base .. "_grid.png")
+end)
+
+T.finish()

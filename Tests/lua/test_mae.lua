@@ -1,0 +1,56 @@
+-- The fMRI masked autoencoder from Lua: reference numbers, probing, training, checkpoints.
+local T = require "lib.testing"
+local ref = "../shared/fixtures/reference/"
+
+local function rel(a, b) return (a - b):abs():max():item() / math.max(b:abs():max():item(), 1e-12) end
+
+T.test("masked forward pass equals the reference with mae.pth weights", function()
+  local io = mv.load(ref .. "mae_io.npz")
+  local mae = mv.models.MAE{num_voxels = 128, patch_size = 16, embed_dim = 32, depth = 2, num_heads = 4,
+                            decoder_embed_dim = 16, decoder_depth = 1, decoder_num_heads = 2, mlp_ratio = 4.0}
+  local missing, unexpected = mae:load_state_dict(mv.load(ref .. "mae.pth").model)
+  T.eq(#missing, 0); T.eq(#unexpected, 0)
+  local latent, mask, ids_restore = mae:forward_encoder(io.fmri, {mask_ratio = 0.75, noise = io.noise})
+  T.truthy(rel(latent, io.latent) < 1e-4, "latent")
+  T.truthy(rel(mask, io.mask) == 0, "mask")
+  T.truthy(rel(ids_restore - 1, io.ids_restore) == 0, "ids_restore (1-based in Lua)")
+  local pred = mae:forward_decoder(latent, ids_restore)
+  T.truthy(rel(pred, io.pred) < 1e-4, "pred")
+  T.truthy(rel(mae:forward_loss(io.fmri, pred, mask), io.loss) < 1e-4, "loss")
+  local loss = mae(io.fmri, {mask_ratio = 0.75, noise = io.noise})
+  T.truthy(rel(loss, io.loss) < 1e-4, "__call")
+  local enc = mv.models.FMRIEncoder{num_voxels = 128, patch_size = 16, embed_dim = 32, depth = 2, num_heads = 4, mlp_ratio = 4.0}
+  enc:load_state_dict(mv.load(ref .. "mae.safetensors"), {strict = false})
+  T.truthy(rel(enc(io.fmri), io.encoder_out) < 1e-4, "conditioning encoder")
+end)
+
+T.test("probing, training, checkpoints and the figure", function()
+  mv.manual_seed(1)
+  local x = (mv.arange(64):reshape(1, 1, 64) * mv.rand(32, 1, 1) * 0.2 + mv.rand(32, 1, 1) * 6):sin()
+  local mae = mv.models.MAE{preset = "tiny", num_voxels = 64}
+  local r = mae:reconstruct(x:narrow(1, 1, 4), {mask_ratio = 0.5})
+  T.eq(table.concat(r.reconstruction:shape(), "x"), "4x1x64")
+  T.eq(#r.masked_cor, 4)
+  T.eq(table.concat(mae:encode(x:narrow(1, 1, 2)):shape(), "x"), "2x5x32")
+  T.eq(table.concat(mae:attention(x:narrow(1, 1, 2), 1):shape(), "x"), "2x4x5x5")
+  local dir = os.tmpname(); os.remove(dir)
+  local epochs = 0
+  local result = mv.mbm.pretrain{model = mae, data = x:reshape(32, 64), output = dir, num_epoch = 3, warmup_epochs = 1,
+                                 batch_size = 8, lr = 1e-3, checkpoint_every = 3, progress = false,
+                                 on_epoch = function(report) epochs = epochs + 1; T.truthy(report.loss > 0) end}
+  T.eq(epochs, 3)
+  T.truthy(io.open(result.checkpoint) ~= nil, "checkpoint written")
+  T.truthy(io.open(result.metrics) ~= nil, "metrics written")
+  local loaded = mv.models.load_mae(result.checkpoint)
+  T.eq(loaded.config.num_voxels, 64)
+  local tuned = mv.mbm.finetune{checkpoint = result.checkpoint, data = x:reshape(32, 64):narrow(2, 1, 60), output = dir .. "_a2",
+                                num_epoch = 1, batch_size = 8, progress = false}
+  T.eq(#tuned.reports, 1)
+  mae:plot_reconstruction(dir .. "/probe.png", x:narrow(1, 1, 2))
+  T.truthy(io.open(dir .. "/probe.png") ~= nil, "figure written")
+  T.raises(function() mv.models.MAE{preset = "tiny", num_voxels = 64, embed_dims = 8} end, "did you mean 'embed_dim'")
+  T.raises(function() mae(mv.zeros(2, 1, 60)) end, "[2, 1, 60]")
+  T.raises(function() mv.mbm.pretrain{model = mae, data = x:reshape(32, 64), num_epochs = 2} end, "did you mean 'num_epoch'")
+end)
+
+T.finish()
