@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "MindIOTests", dependencies: ["MindIO"], exclude: ["Data"]),
         .testTarget(name: "MindVisTests", dependencies: ["MindVis", "MindTensor", "MindIO"]),
         // Depends on the executable so that `swift test` always builds the `mindvis` binary the CLI tests spawn.
-        .testTarget(name: "MindLuaTests", dependencies: ["MindLua", "LuaShim", "CLua", "MindIO", "MindVis", "mindvis"], exclude: ["Data"]),
+        .testTarget(name: "MindLuaTests", dependencies: ["MindLua", "LuaShim", "CLua", "MindTensor", "MindIO", "MindVis", "mindvis"], exclude: ["Data"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -17,14 +17,15 @@ final class SimulationDecodingBenchmarkTests: XCTestCase {
         let dataset = try simulate(c)
         XCTAssertEqual(dataset.pool.subjectNames.count, 0)
         let features = try DecodingBenchmark.run(dataset, subject: 0, target: .coarseFeatures)
-        // Measured with seeds 2022 and 7–10: averaged 0.67–0.76 (0.676 for 2022), single-trial 0.67–0.76,
-        // noise-free 0.997–1.000 (chance 0.5).
-        XCTAssertGreaterThan(features.averaged.pairwise, 0.62)
-        XCTAssertGreaterThan(features.singleTrialPairwise, 0.6)
+        // Measured (release build) with seeds 2022 and 7–11: averaged 0.68–0.84 (0.747 for 2022), single-trial
+        // 0.70–0.82, noise-free 1.000 with top-1 1.00, split-half reliability 0.31–0.44 (chance 0.5 pairwise).
+        // The default dataset gives 0.76–0.81 (8×8 pixels) and 0.89–0.94 (coarse features) for its 3 subjects.
+        XCTAssertGreaterThan(features.averaged.pairwise, 0.65)
+        XCTAssertGreaterThan(features.singleTrialPairwise, 0.65)
         XCTAssertGreaterThan(features.noiseFree.pairwise, 0.97)
         XCTAssertGreaterThan(features.noiseFree.top1, 0.7)
         XCTAssertGreaterThan(features.noiseFree.pairwise, features.averaged.pairwise)
-        XCTAssertGreaterThan(features.medianSplitHalfReliability, 0.2)
+        XCTAssertGreaterThan(features.medianSplitHalfReliability, 0.25)
         assertThrowsMessage(["subject index 1"]) { _ = try DecodingBenchmark.run(dataset, subject: 1, target: .pixels8x8) }
     }
 

@@ -26,6 +26,15 @@ enum SimulationTestData {
             fatalError("the tiny test configuration must simulate: \(error)")
         }
     }()
+
+    /// The `small` preset: HCP-shaped pool frames (windows of 10), so it can be written and read back.
+    static let small: SimulatedDataset = {
+        do {
+            return try simulate(SimulationConfig.preset("small"))
+        } catch {
+            fatalError("the small preset must simulate: \(error)")
+        }
+    }()
 }
 
 func median(_ values: [Float]) -> Float {

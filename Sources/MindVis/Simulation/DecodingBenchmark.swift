@@ -11,11 +11,13 @@ public enum DecodingTarget: String, CaseIterable, Sendable {
 
     /// Targets for `count` RGB images (count × size × size × 3 bytes): count × dimension, row-major.
     public func compute(images: [UInt8], count: Int, size: Int) throws -> [Float] {
-        let (pixels, overflow) = (size * size * 3).multipliedReportingOverflow(by: count)
-        guard size > 0, count > 0, !overflow, images.count == pixels else {
-            throw TensorError("decoding targets: expected \(count) images of \(size)×\(size)×3 bytes (\(count * size * size * 3)), got \(images.count) bytes")
+        let (area, overflow1) = size.multipliedReportingOverflow(by: size)
+        let (imageBytes, overflow2) = area.multipliedReportingOverflow(by: 3)
+        let (pixels, overflow3) = imageBytes.multipliedReportingOverflow(by: count)
+        guard size > 0, count > 0, !overflow1, !overflow2, !overflow3, images.count == pixels else {
+            let expected = overflow1 || overflow2 || overflow3 ? "more than Int.max" : "\(pixels)"
+            throw TensorError("decoding targets: expected \(count) images of \(size)×\(size)×3 bytes (\(expected)), got \(images.count) bytes")
         }
-        let imageBytes = size * size * 3
         var out: [Float] = []
         var extractor = FeatureExtractor()
         let work = FeatureBank.workingSize

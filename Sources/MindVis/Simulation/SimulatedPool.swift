@@ -37,6 +37,9 @@ public struct SimulatedPool: Sendable {
     private let signalSD: [Float]
     private let spontaneousLevel: Float
 
+    /// Pool subjects are named `sim_0001`, `sim_0002`, ... (at least four digits).
+    public static let subjectPrefix = "sim_"
+
     static let spontaneousFactors = 6
     /// Lag-one correlation of the spontaneous latent factors between consecutive samples.
     static let spontaneousPersistence: Float = 0.6
@@ -73,7 +76,7 @@ public struct SimulatedPool: Sendable {
         let digits = max(4, String(subjects).count)
         subjectNames = (0..<subjects).map { i in
             let number = String(i + 1)
-            return "sim_" + String(repeating: "0", count: digits - number.count) + number
+            return SimulatedPool.subjectPrefix + String(repeating: "0", count: digits - number.count) + number
         }
     }
 

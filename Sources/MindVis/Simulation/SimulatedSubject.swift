@@ -37,6 +37,9 @@ public struct SimulatedSubject: Sendable {
         roiMasks.first { $0.0 == name }?.1
     }
 
+    /// Names of the ROI masks, in `roiMasks` order.
+    public static let roiNames = CorticalLayout.godROIs.map(\.name) + unions.map(\.0)
+
     static let unions: [(String, [String])] = [
         ("LVC", ["V1", "V2", "V3", "V4"]),
         ("HVC", ["LOC", "FFA", "PPA"]),

@@ -36,6 +36,31 @@ public struct SimulationConfig: Equatable, Sendable {
 
     public init() {}
 
+    /// Names accepted by `preset(_:)`.
+    public static let presetNames = ["default", "small"]
+
+    /// A named starting point: `default` (the GOD and HCP sizes above) or `small` (80 training images of 20
+    /// categories, 10 test images × 5 repeats, 2 subjects of about 220 voxels, a pool of 2 subjects of 120
+    /// samples over about 260 voxels: seconds in a debug build, for tests and quick demos).
+    public static func preset(_ name: String) throws -> SimulationConfig {
+        var c = SimulationConfig()
+        switch name {
+        case "default":
+            break
+        case "small":
+            c.trainCategories = 20
+            c.exemplarsPerCategory = 4
+            c.testCategories = 10
+            c.testRepeats = 5
+            c.subjects = 2
+            c.voxelScale = 0.05
+            c.poolSize = 240
+        default:
+            throw TensorError("simulate: preset must be one of \(presetNames.joined(separator: ", ")), got '\(name)'")
+        }
+        return c
+    }
+
     public static let maxImageSize = 1024
     public static let maxVoxels = 1_000_000
     public static let maxPoolSize = 10_000_000

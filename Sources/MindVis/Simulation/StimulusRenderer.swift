@@ -74,12 +74,3 @@ struct StimulusScene: Sendable {
         }
     }
 }
-
-/// Converts rendered floats to stored bytes.
-@inline(__always)
-func quantizeToBytes(_ values: UnsafeBufferPointer<Float>, into bytes: UnsafeMutableBufferPointer<UInt8>) {
-    for i in 0..<values.count {
-        let v = min(max(values[i], 0), 1)
-        bytes[i] = UInt8((v * 255).rounded())
-    }
-}

@@ -1,3 +1,4 @@
+import MindImage
 import MindTensor
 
 /// The rendered stimuli of the labelled experiment and their feature bank.
@@ -49,9 +50,8 @@ struct StimulusSet {
                                                               into: row + FeatureBank.semantic.offset)
                         }
                         let stored = size == work ? working : scene.render(size: size)
-                        stored.withUnsafeBufferPointer {
-                            quantizeToBytes($0, into: UnsafeMutableBufferPointer(start: bytesBase + i * imageBytes, count: imageBytes))
-                        }
+                        let image = bytesBase + i * imageBytes
+                        for p in 0..<imageBytes { image[p] = Image.quantize(stored[p]) }
                     }
                 }
             }
