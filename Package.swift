@@ -27,7 +27,8 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         // libjpeg reports errors by longjmp: the setjmp lives in this C helper, never in a Swift frame.
         .target(name: "CImageShim", dependencies: ["CJPEG"]),
-        .target(name: "MindImage", dependencies: ["CPNG", "CImageShim"]),
+        // MindTensor for the random streams (Xoshiro256StarStar) of the augmentations.
+        .target(name: "MindImage", dependencies: ["CPNG", "CImageShim", "MindTensor"]),
         .target(name: "CKernels", cSettings: kernelFlags, linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
         .target(name: "MindTensor", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "MindIO", dependencies: ["MindTensor", "MindImage", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
@@ -36,11 +37,11 @@ let package = Package(
         .executableTarget(name: "mindvis", dependencies: ["MindLua", "MindVis", "MindIO", "MindTensor"]),
         .executableTarget(name: "MindBench", dependencies: ["MindTensor", "MindVis", "COpenBLAS"]),
         .testTarget(name: "MindTensorTests", dependencies: ["MindTensor"]),
-        .testTarget(name: "MindImageTests", dependencies: ["MindImage"], exclude: ["Data"]),
+        .testTarget(name: "MindImageTests", dependencies: ["MindImage", "MindTensor"], exclude: ["Data"]),
         .testTarget(name: "MindIOTests", dependencies: ["MindIO"], exclude: ["Data"]),
         .testTarget(name: "MindVisTests", dependencies: ["MindVis", "MindTensor", "MindIO"]),
         // Depends on the executable so that `swift test` always builds the `mindvis` binary the CLI tests spawn.
-        .testTarget(name: "MindLuaTests", dependencies: ["MindLua", "LuaShim", "CLua", "MindIO", "MindVis", "mindvis"], exclude: ["Data"]),
+        .testTarget(name: "MindLuaTests", dependencies: ["MindLua", "LuaShim", "CLua", "MindTensor", "MindIO", "MindVis", "mindvis"], exclude: ["Data"]),
     ],
     swiftLanguageModes: [.v5]
 )

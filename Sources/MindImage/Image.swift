@@ -110,8 +110,9 @@ public struct Image: Equatable, Sendable {
         self.pixels = pixels
     }
 
-    @inline(__always)
-    static func quantize(_ v: Float) -> UInt8 {
+    /// A float in [0, 1] as a byte: clamped (NaN gives 0), scaled by 255 and rounded.
+    @inlinable
+    public static func quantize(_ v: Float) -> UInt8 {
         guard v > 0 else { return 0 }  // also catches NaN
         guard v < 1 else { return 255 }
         return UInt8((v * 255).rounded())

@@ -1,3 +1,5 @@
+import MindTensor
+
 /// The stage-B image augmentation of the reference (REFERENCE.md §4.9): with probability `probability` take
 /// a random `cropSize`² window (torchvision `RandomCrop`, offsets uniform over all positions), then always
 /// resize back to `size`² with PyTorch bilinear semantics. With the defaults (size 256) the crop is

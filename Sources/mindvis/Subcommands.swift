@@ -12,7 +12,7 @@ struct Subcommand {
     /// Runs with the arguments after the name; returns the exit status (0 ok, 1 failure, 2 usage error).
     let run: ([String]) -> Int32
 
-    static let all: [Subcommand] = [batch, convert]
+    static let all: [Subcommand] = [batch, convert, simulate]
 
     static func named(_ name: String) -> Subcommand? { all.first { $0.name == name } }
 

@@ -1,5 +1,6 @@
 import XCTest
 @testable import MindImage
+import MindTensor
 
 /// Expected values come from a NumPy transcription of PyTorch's bilinear (align_corners=False) formula.
 final class ImageResizeTests: XCTestCase {

@@ -124,13 +124,4 @@ void mv_sgd_step(float *p, const float *g, float *buf, int64_t n, float lr, floa
                  float weight_decay, int nesterov, int first_step);
 void mv_ema_update(float *shadow, const float *p, int64_t n, float decay);
 
-// ---- random numbers (xoshiro256** streams, Box-Muller normals) ---------------------------------
-
-typedef struct { uint64_t s[4]; } mv_rng;
-void mv_rng_seed(mv_rng *g, uint64_t seed);
-uint64_t mv_rng_next(mv_rng *g);
-void mv_rng_uniform(mv_rng *g, float *out, int64_t n, float lo, float hi);
-void mv_rng_normal(mv_rng *g, float *out, int64_t n, float mean, float std);
-void mv_rng_bernoulli_mask(mv_rng *g, float *out, int64_t n, float keep_prob, float scale);
-
 #endif

@@ -1,27 +1,26 @@
-import CKernels
-
-/// A seeded random stream (xoshiro256**). Every random draw in MindVis goes through one of these,
-/// so the same seed and config give the same numbers on every run and machine.
+/// The shared, reference-typed random stream of tensor ops, modules and training loops: one
+/// `Xoshiro256StarStar` that every holder advances. The same seed and config give the same numbers on
+/// every run and machine.
 public final class Generator {
-    var rngState = mv_rng()
+    var stream: Xoshiro256StarStar
 
     public init(seed: UInt64) {
-        mv_rng_seed(&rngState, seed)
+        stream = Xoshiro256StarStar(seed: seed)
     }
 
     /// Re-seeds in place (`mv.manual_seed`).
     public func manualSeed(_ seed: UInt64) {
-        mv_rng_seed(&rngState, seed)
+        stream = Xoshiro256StarStar(seed: seed)
     }
 
     /// The full stream state (four words), for checkpoints that must resume the exact same draws.
-    public var state: [UInt64] { [rngState.s.0, rngState.s.1, rngState.s.2, rngState.s.3] }
+    public var state: [UInt64] { stream.words }
 
     public func restore(_ state: [UInt64]) throws {
         guard state.count == 4, state.contains(where: { $0 != 0 }) else {
             throw TensorError("generator: a state is four words, not all zero; got \(state)")
         }
-        rngState.s = (state[0], state[1], state[2], state[3])
+        stream = Xoshiro256StarStar(words: state)
     }
 
     /// The process-wide default stream used when an op is not given a generator.
@@ -29,40 +28,39 @@ public final class Generator {
 
     /// A uniformly distributed integer in `0..<bound` (bound > 0), without modulo bias.
     public func nextInt(below bound: Int) -> Int {
-        precondition(bound > 0, "nextInt(below:) needs a positive bound")
-        let b = UInt64(bound)
-        let threshold = (0 &- b) % b
-        while true {
-            let r = mv_rng_next(&rngState)
-            if r >= threshold { return Int(r % b) }
-        }
+        stream.nextInt(below: bound)
     }
 
     /// A uniform Double in [0, 1).
     public func nextUnit() -> Double {
-        Double(mv_rng_next(&rngState) >> 11) * (1.0 / 9007199254740992.0)
-    }
-
-    func fillUniform(_ p: UnsafeMutablePointer<Float>, count: Int, low: Float, high: Float) {
-        mv_rng_uniform(&rngState, p, Int64(count), low, high)
-    }
-
-    func fillNormal(_ p: UnsafeMutablePointer<Float>, count: Int, mean: Float, std: Float) {
-        mv_rng_normal(&rngState, p, Int64(count), mean, std)
-    }
-
-    func fillBernoulli(_ p: UnsafeMutablePointer<Float>, count: Int, keep: Float, scale: Float) {
-        mv_rng_bernoulli_mask(&rngState, p, Int64(count), keep, scale)
+        stream.nextDouble()
     }
 
     /// A Fisher-Yates permutation of `0..<n`.
     public func permutation(_ n: Int) -> [Int] {
-        var p = Array(0..<n)
-        if n < 2 { return p }
-        for i in stride(from: n - 1, to: 0, by: -1) {
-            p.swapAt(i, nextInt(below: i + 1))
-        }
-        return p
+        stream.permutation(n)
+    }
+
+    // The fills advance a local copy of the stream: a class property accessed in the loop would pay for an
+    // exclusivity check on every draw.
+
+    func fillUniform(_ p: UnsafeMutablePointer<Float>, count: Int, low: Float, high: Float) {
+        var s = stream
+        for i in 0..<count { p[i] = s.uniform(low, high) }
+        stream = s
+    }
+
+    func fillNormal(_ p: UnsafeMutablePointer<Float>, count: Int, mean: Float, std: Float) {
+        var s = stream
+        s.fillNormal(UnsafeMutableBufferPointer(start: p, count: count), scale: std)
+        stream = s
+        if mean != 0 { for i in 0..<count { p[i] += mean } }
+    }
+
+    func fillBernoulli(_ p: UnsafeMutablePointer<Float>, count: Int, keep: Float, scale: Float) {
+        var s = stream
+        for i in 0..<count { p[i] = s.nextFloat() < keep ? scale : 0 }
+        stream = s
     }
 }
 

@@ -1,13 +1,14 @@
 import Foundation
 import Dispatch
 
-/// Our own level of threading, used instead of — never together with — OpenBLAS's threads
-/// (DESIGN.md §4): memory-bound kernels split their elements or rows over the two cores, and loops of
-/// many small GEMMs (attention's per-head products) run whole (batch, head) pairs per worker with
-/// OpenBLAS switched to one thread.
-enum Parallel {
+/// Our own level of threading, used instead of — never together with — OpenBLAS's threads (DESIGN.md §4):
+/// memory-bound kernels split their elements or rows over the two cores, and loops of small GEMMs or
+/// simulation work run a contiguous share of the items per worker with OpenBLAS switched to one thread.
+/// Callers that need reproducible results draw randomness from per-item streams, so results do not depend
+/// on the split.
+public enum Parallel {
     /// Two workers on this 2-core machine; more would only oversubscribe.
-    static let workers = Swift.max(1, Swift.min(2, ProcessInfo.processInfo.activeProcessorCount))
+    public static let workers = Swift.max(1, Swift.min(2, ProcessInfo.processInfo.activeProcessorCount))
 
     /// Below this much work per call, thread hand-off costs more than it saves.
     static let minimumFlops = 2_000_000
@@ -23,30 +24,41 @@ enum Parallel {
             body(0..<count, 0)
             return
         }
+        split(count, body)
+    }
+
+    /// Calls `body(range, worker)` for contiguous sub-ranges of `0..<count`, one per worker, concurrently when
+    /// there are at least two items (else inline, as worker 0). The body must not call BLAS expecting threads.
+    public static func forEachChunk(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
+        guard workers > 1, count >= 2 else {
+            if count > 0 { body(0..<count, 0) }
+            return
+        }
+        BLAS.withThreads(1) { split(count, body) }
+    }
+
+    private static func split(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let lo = count * w / workers, hi = count * (w + 1) / workers
             if lo < hi { body(lo..<hi, w) }
         }
     }
 
-    /// Runs `body(b, h, worker)` for every (batch, head) pair; pairs are split into contiguous runs,
-    /// one per worker. The first error stops the work and is rethrown.
+    /// Runs `body(b, h, worker)` for every (batch, head) pair of a loop of small GEMMs (attention's per-head
+    /// products), split by `forEachChunk` when the work is worth it. The first error stops the work and is
+    /// rethrown.
     static func forEachPair(batch: Int, heads: Int, flopsPerPair: Int,
                             _ body: (Int, Int, Int) throws -> Void) throws {
         let pairs = batch * heads
-        if workers == 1 || pairs < 2 || pairs * flopsPerPair < minimumFlops {
+        if pairs * flopsPerPair < minimumFlops {
             for i in 0..<pairs { try body(i / heads, i % heads, 0) }
             return
         }
-        let saved = BLAS.threads
-        BLAS.threads = 1
-        defer { BLAS.threads = saved }
         var errors = [Error?](repeating: nil, count: workers)
         errors.withUnsafeMutableBufferPointer { slots in
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = pairs * w / workers, hi = pairs * (w + 1) / workers
+            forEachChunk(pairs) { range, w in
                 do {
-                    for i in lo..<hi { try body(i / heads, i % heads, w) }
+                    for i in range { try body(i / heads, i % heads, w) }
                 } catch {
                     slots[w] = error
                 }

@@ -35,8 +35,8 @@ public enum BLAS {
             for r in 0..<m { for j in 0..<n { c[r * ldc + j] = beta == 0 ? 0 : beta * c[r * ldc + j] } }
             return
         }
-        cblas_sgemm(CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans, b.transposed ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a.pointer, Int32(a.ld), b.pointer, Int32(b.ld), beta, c, Int32(ldc))
+        sgemm(transposeA: a.transposed, transposeB: b.transposed, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: a.ld,
+              b: b.pointer, ldb: b.ld, beta: beta, c: c, ldc: ldc)
     }
 
     /// A row-major contiguous operand.
@@ -47,6 +47,54 @@ public enum BLAS {
     /// The transpose of a row-major contiguous [rows, cols] matrix.
     static func transposed(_ pointer: UnsafeMutablePointer<Float>, cols: Int) -> Operand {
         Operand(pointer: pointer, transposed: true, ld: Swift.max(cols, 1))
+    }
+
+    // MARK: row-major routines on raw buffers, for array code outside the tensor engine (the simulator's
+    // readout and its double-precision ridge solver). Callers pass sizes they have validated: every dimension
+    // must fit BLAS's 32-bit integers (the conversions trap otherwise).
+
+    /// C (m×n) = alpha · op(A) · op(B) + beta · C in single precision; op(A) is m×k, op(B) is k×n.
+    public static func sgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
+                             c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard m > 0, n > 0 else { return }
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// The double-precision `sgemm`.
+    public static func dgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Double = 1,
+                             a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int, beta: Double = 0,
+                             c: UnsafeMutablePointer<Double>, ldc: Int) {
+        guard m > 0, n > 0 else { return }
+        cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Lower triangle of C (n×n) = alpha · A·Aᵀ + beta · C (A is n×k), or alpha · Aᵀ·A + beta · C when
+    /// `transpose` (A is k×n); double precision.
+    public static func dsyrkLower(transpose: Bool, n: Int, k: Int, alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
+                                  beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        guard n > 0 else { return }
+        cblas_dsyrk(CblasRowMajor, CblasLower, transpose ? CblasTrans : CblasNoTrans, Int32(n), Int32(k),
+                    alpha, a, Int32(lda), beta, c, Int32(ldc))
+    }
+
+    /// Solves op(L) · X = B in place (B is rows × columns, L lower triangular rows × rows), or X · op(L) = B
+    /// (L is columns × columns) when `right`; double precision.
+    public static func dtrsmLower(right: Bool = false, transpose: Bool, rows: Int, columns: Int, l: UnsafePointer<Double>,
+                                  ldl: Int, b: UnsafeMutablePointer<Double>, ldb: Int) {
+        guard rows > 0, columns > 0 else { return }
+        cblas_dtrsm(CblasRowMajor, right ? CblasRight : CblasLeft, CblasLower, transpose ? CblasTrans : CblasNoTrans,
+                    CblasNonUnit, Int32(rows), Int32(columns), 1, l, Int32(ldl), b, Int32(ldb))
+    }
+
+    /// Runs `body` with OpenBLAS limited to `count` threads, restoring the previous setting afterwards.
+    public static func withThreads<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
+        let saved = threads
+        threads = count
+        defer { threads = saved }
+        return try body()
     }
 
     /// OpenBLAS worker threads (2 on this machine). Kernels that parallelise themselves set it to 1

@@ -74,18 +74,10 @@ public enum GODDataset {
                 throw TensorError("\(context): \(name) test arrays do not match \(testImages.count) test images and \(voxels) voxels")
             }
             let imageRows = try DatasetFiles.integers(npz.array("arr_3"), count: train.shape[0], name: name + "/arr_3")
-            let trainX = try VoxelLayout.wrapPadToPatch(train.indexSelect(1, index: roi), patch: o.patchSize)
-            let testX = try VoxelLayout.wrapPadToPatch(test.indexSelect(1, index: roi), patch: o.patchSize)
-            let (trainZ, mean, std) = try VoxelLayout.zScore(trainX)
-            let testZ: Tensor
-            switch o.normalize {
-            case .corrected: testZ = try VoxelLayout.normalize(testX, mean: mean, std: std)
-            case .reference:
-                let (m2, s2) = try VoxelLayout.scalarMoments(trainZ)
-                testZ = try VoxelLayout.normalize(testX, mean: m2, std: s2)
-            }
-            trainParts.append(trainZ)
-            testParts.append(testZ)
+            let prepared = try prepareSubject(train: train, tests: [test], roi: roi, patchSize: o.patchSize, normalize: o.normalize)
+            let (mean, std) = (prepared.mean, prepared.std)
+            trainParts.append(prepared.train)
+            testParts.append(prepared.tests[0])
             trainIndex += imageRows
             testIndex += subjectTestIndex
             stats += [("\(sub)_train_mean", .double(Double(mean))), ("\(sub)_train_std", .double(Double(std)))]
@@ -97,6 +89,25 @@ public enum GODDataset {
         let test = try FMRIDataset(name: "GOD test", fmri: concatenateSubjects(testParts), images: testImages, imageIndex: testIndex,
                                    labels: testLabels.map { l in testIndex.map { l[$0] } }, info: info)
         return (train, test)
+    }
+
+    /// One subject's matrices as `load` prepares them: the ROI columns (`roi`, a float index tensor), wrap-padded
+    /// to the patch size; training rows z-scored with their own scalar statistics (returned), each test matrix
+    /// normalised as `normalize` says.
+    static func prepareSubject(train: Tensor, tests: [Tensor], roi: Tensor, patchSize: Int, normalize: TestNormalization) throws
+        -> (train: Tensor, tests: [Tensor], mean: Float, std: Float) {
+        let trainX = try VoxelLayout.wrapPadToPatch(train.indexSelect(1, index: roi), patch: patchSize)
+        let (trainZ, mean, std) = try VoxelLayout.zScore(trainX)
+        let (testMean, testStd): (Float, Float)
+        switch normalize {
+        case .corrected: (testMean, testStd) = (mean, std)
+        case .reference: (testMean, testStd) = try VoxelLayout.scalarMoments(trainZ)
+        }
+        let testsZ = try tests.map { test in
+            try VoxelLayout.normalize(VoxelLayout.wrapPadToPatch(test.indexSelect(1, index: roi), patch: patchSize),
+                                      mean: testMean, std: testStd)
+        }
+        return (trainZ, testsZ, mean, std)
     }
 
     /// ImageNet class indices of the training and test images from the label CSVs (first column

@@ -60,9 +60,15 @@ public enum HCPDataset {
             }
             let series = try Tensor.cat(areas, dim: 1)
             let windows = try series.reshape([frames / framesPerSample, framesPerSample, series.shape[1]]).mean(1)
-            parts.append(try VoxelLayout.zScore(VoxelLayout.wrapPadToPatch(windows, patch: o.patchSize)).normalized)
+            parts.append(try prepareSubject(samples: windows, patchSize: o.patchSize))
         }
         return try FMRIDataset(name: "HCP", fmri: concatenateSubjects(parts),
                                info: [("dataset", .string("HCP")), ("subjects", .list(subjects.map { .string($0) })), ("roi", .string(o.roi))])
+    }
+
+    /// One subject's window-averaged samples [N, V] as `load` prepares them: wrap-padded to the patch size and
+    /// z-scored with the subject's own scalar statistics.
+    static func prepareSubject(samples: Tensor, patchSize: Int) throws -> Tensor {
+        try VoxelLayout.zScore(VoxelLayout.wrapPadToPatch(samples, patch: patchSize)).normalized
     }
 }

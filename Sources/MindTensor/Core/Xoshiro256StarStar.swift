@@ -4,8 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// xoshiro256** (Blackman & Vigna), seeded through SplitMix64. Every random draw of the simulator and of
-/// the augmentations goes through it, with methods whose algorithms are fixed here (not the standard
+/// xoshiro256** (Blackman & Vigna), seeded through SplitMix64: the one random-number generator of MindVis.
+/// `Generator` (the shared, reference-typed stream of tensor ops and training) wraps one; the simulator and the
+/// image augmentations use it directly as a value. Its methods use algorithms fixed here (not the standard
 /// library's), so a seed gives bit-identical results on every toolchain.
 ///
 /// Independent streams are derived from a seed and a list of keys (`init(seed:stream:)`), so work split
@@ -23,6 +24,14 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
         s2 = Xoshiro256StarStar.splitMix(&sm)
         s3 = Xoshiro256StarStar.splitMix(&sm)
     }
+
+    /// Resumes a stream from its four state words (`words`); `Generator.restore` checks them first.
+    init(words: [UInt64]) {
+        (s0, s1, s2, s3) = (words[0], words[1], words[2], words[3])
+    }
+
+    /// The full state, for checkpoints that must resume the exact same draws.
+    var words: [UInt64] { [s0, s1, s2, s3] }
 
     /// A generator for the stream identified by `keys` under `seed`.
     public init(seed: UInt64, stream keys: UInt64...) {
@@ -50,15 +59,20 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
 
     @inline(__always)
     public mutating func next() -> UInt64 {
-        let result = ((s1 &* 5) <<< 7) &* 9
+        let result = Xoshiro256StarStar.rotate(s1 &* 5, 7) &* 9
         let t = s1 << 17
         s2 ^= s0
         s3 ^= s1
         s1 ^= s2
         s0 ^= s3
         s2 ^= t
-        s3 = s3 <<< 45
+        s3 = Xoshiro256StarStar.rotate(s3, 45)
         return result
+    }
+
+    @inline(__always)
+    private static func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 {
+        (x << k) | (x >> (64 - k))
     }
 
     /// Uniform in [0, 1) with 24 random bits.
@@ -79,18 +93,16 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
         lower + (upper - lower) * nextFloat()
     }
 
-    /// Uniform integer in 0..<bound (bound > 0), unbiased (Lemire's multiply-and-reject).
+    /// Uniform integer in 0..<bound (bound > 0), unbiased: draws below 2^64 mod bound are rejected, so the
+    /// accepted range is a whole number of copies of 0..<bound.
     public mutating func nextInt(below bound: Int) -> Int {
         precondition(bound > 0, "nextInt(below:) needs a positive bound")
         let b = UInt64(bound)
-        var product = next().multipliedFullWidth(by: b)
-        if product.low < b {
-            let threshold = (0 &- b) % b
-            while product.low < threshold {
-                product = next().multipliedFullWidth(by: b)
-            }
+        let threshold = (0 &- b) % b
+        while true {
+            let r = next()
+            if r >= threshold { return Int(r % b) }
         }
-        return Int(product.high)
     }
 
     /// Fisher–Yates shuffle with `nextInt(below:)`.
@@ -170,12 +182,6 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     }
 }
 
-infix operator <<< : BitwiseShiftPrecedence
-
-@inline(__always)
-private func <<< (x: UInt64, k: UInt64) -> UInt64 {
-    (x << k) | (x >> (64 - k))
-}
 
 /// Tables of the 128-layer ziggurat for the standard normal (Marsaglia & Tsang 2000), built once.
 final class Ziggurat: Sendable {

@@ -1,7 +1,7 @@
 import XCTest
-@testable import MindImage
+import MindTensor
 
-final class RandomTests: XCTestCase {
+final class Xoshiro256StarStarTests: XCTestCase {
     /// Reference outputs from an independent Python transcription of SplitMix64 seeding + xoshiro256**.
     func testReferenceSequence() {
         var rng = Xoshiro256StarStar(seed: 2022)
@@ -47,5 +47,23 @@ final class RandomTests: XCTestCase {
         // The single-draw method follows the same distribution.
         let single = (0..<100_000).map { _ in Double(rng.nextNormal()) }
         XCTAssertEqual(single.reduce(0, +) / 1e5, 0, accuracy: 0.02)
+    }
+
+    /// `Generator` is a shared handle on the same stream: its draws and tensor fills are the stream's.
+    func testGeneratorDrawsFromTheSameStream() throws {
+        var stream = Xoshiro256StarStar(seed: 11)
+        let generator = Generator(seed: 11)
+        XCTAssertEqual(generator.permutation(20), stream.permutation(20))
+        XCTAssertEqual(generator.nextUnit(), stream.nextDouble())
+        var normals = [Float](repeating: 0, count: 9)
+        normals.withUnsafeMutableBufferPointer { stream.fillNormal($0, scale: 2) }
+        XCTAssertEqual(try Tensor.randn([9], mean: 1, std: 2, generator: generator).toArray(), normals.map { $0 + 1 })
+        let uniforms = (0..<5).map { _ in stream.uniform(-1, 3) }
+        XCTAssertEqual(try Tensor.rand([5], low: -1, high: 3, generator: generator).toArray(), uniforms)
+        let saved = generator.state
+        let next = generator.nextInt(below: 1000)
+        try generator.restore(saved)
+        XCTAssertEqual(generator.nextInt(below: 1000), next)
+        XCTAssertThrowsError(try generator.restore([0, 0, 0, 0]))
     }
 }
