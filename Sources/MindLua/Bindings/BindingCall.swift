@@ -9,13 +9,13 @@ import MindTensor
 ///    `Tensor:matmul: [4, 3] x [5, 2]: inner sizes 3 and 5 differ` (the engine's own op prefix is dropped when it
 ///    repeats the function's name), `Tensor:masked_fill: where: shapes ...`.
 public enum BindingCall {
-    public static func run(_ args: LuaArgs, label: String? = nil, _ body: () throws -> LuaReturn) throws -> LuaReturn {
+    public static func run(_ args: LuaArgs, _ body: () throws -> LuaReturn) throws -> LuaReturn {
         let before = CachingAllocator.shared.statistics.liveBytes
         let result: LuaReturn
         do {
             result = try body()
         } catch let error as TensorError {
-            throw relabel(error, as: label ?? args.function)
+            throw relabel(error, as: args.function)
         }
         let grown = CachingAllocator.shared.statistics.liveBytes - before
         if grown > 0 { args.chargeAllocation(bytes: grown) }

@@ -33,7 +33,7 @@ extension LuaArgs {
         try ensureStack(2)
         let count = Int(lua_rawlen(L, slot.index))
         var tensors: [Tensor] = []
-        tensors.reserveCapacity(count)
+        tensors.reserveCapacity(Swift.min(count, 1 << 16)) // rawlen is only a border of the table
         for position in stride(from: 1, through: count, by: 1) {
             lua_rawgeti(L, slot.index, lua_Integer(position))
             defer { mv_pop(L, 1) }

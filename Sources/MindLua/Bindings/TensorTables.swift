@@ -5,6 +5,11 @@ import MindTensor
 /// Lua tables <-> tensors: `mv.tensor{{1, 2}, {3, 4}}` reads nested tables (ragged ones are errors naming the
 /// position), `t:totable()` writes them back, `t:item()` reads one number.
 enum TensorTables {
+    /// Tensors above this many elements are refused by `totable` (a Lua number costs 16 bytes: this is 1 GiB) and
+    /// by `mv.tensor`, whose nested tables could otherwise describe far more elements than they hold (shared
+    /// inner tables).
+    static let maxTableElements = 1 << 26
+
     static func define(_ type: LuaUserdataType<Tensor>) {
         type.bound("item") { t, args in try args.returning(Double(try t.item())) }
         type.bound("totable") { t, args in
@@ -21,6 +26,9 @@ enum TensorTables {
     /// Pushes the tensor as nested Lua tables of numbers (a number for a 0-d tensor), reading through its strides.
     static func push(_ t: Tensor, _ args: LuaArgs) throws {
         let L = args.L, base = t.storage.base
+        guard t.numel <= maxTableElements else {
+            throw args.error("a tensor of \(t.numel) elements is too large for Lua tables (at most \(maxTableElements))")
+        }
         if t.rank == 0 {
             lua_pushnumber(L, Double(base[t.offset]))
             return
@@ -77,8 +85,12 @@ enum TensorTables {
         }
         mv_pop(L, pushed)
 
+        let count = try Shape.elementCount(shape, op: "tensor")
+        guard count <= maxTableElements else {
+            throw slot.mismatch("nested tables of at most \(maxTableElements) numbers (these describe \(count))")
+        }
         var values: [Float] = []
-        values.reserveCapacity(try Shape.elementCount(shape, op: "tensor"))
+        values.reserveCapacity(Swift.min(count, 1 << 20)) // lengths are only borders of the tables
         func visit(_ table: Int32, depth: Int, context: LuaValueContext) throws {
             let length = Int(lua_rawlen(L, table))
             guard length == shape[depth] else {

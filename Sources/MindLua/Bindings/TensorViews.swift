@@ -4,6 +4,9 @@ import MindTensor
 /// flatten, contiguous, chunk/split/unbind (Lua arrays of views) and `mv.cat`/`mv.stack`. Views share storage
 /// with their input; all dimensions and starts are 1-based.
 enum TensorViews {
+    /// chunk/split/unbind return one Lua value per piece; more pieces than this are refused.
+    static let maxPieces = 1 << 20
+
     static func define(_ type: LuaUserdataType<Tensor>) {
         type.bound("reshape") { t, args in try args.returning(tensor: try t.reshape(try args.sizesAllowingInference(from: 1))) }
         type.bound("view") { t, args in
@@ -52,17 +55,20 @@ enum TensorViews {
         }
         type.bound("contiguous") { t, args in try args.returning(tensor: try t.contiguous()) }
         type.bound("chunk") { t, args in
-            let count = try args.integer(1, "chunks", min: 1, max: Shape.maxElements)
+            let count = try args.integer(1, "chunks", min: 1, max: maxPieces)
             return try args.returning(tensors: try t.chunk(count, dim: try args.optionalDimension(2, rank: t.rank) ?? 0))
         }
         type.bound("split") { t, args in
             let size = try args.integer(1, "split_size", min: 1, max: Shape.maxElements)
-            return try args.returning(tensors: try t.split(size, dim: try args.optionalDimension(2, rank: t.rank) ?? 0))
+            let d = try args.optionalDimension(2, rank: t.rank) ?? 0
+            if t.rank > 0 { try checkPieces((t.shape[d < 0 ? d + t.rank : d] + size - 1) / size, args) }
+            return try args.returning(tensors: try t.split(size, dim: d))
         }
         type.bound("unbind") { t, args in
             guard t.rank > 0 else { throw args.error("a 0-d tensor has no dimension to unbind") }
             let d = try args.optionalDimension(1, rank: t.rank) ?? 0
             let size = t.shape[d < 0 ? d + t.rank : d]
+            try checkPieces(size, args)
             return try args.returning(tensors: try (0..<size).map { try t.select(d, $0) })
         }
     }
@@ -76,6 +82,10 @@ enum TensorViews {
                 return try args.returning(tensor: stacking ? try Tensor.stack(tensors, dim: d) : try Tensor.cat(tensors, dim: d))
             }
         }
+    }
+
+    private static func checkPieces(_ count: Int, _ args: LuaArgs) throws {
+        guard count <= maxPieces else { throw args.error("\(count) pieces are too many (at most \(maxPieces))") }
     }
 
     /// PyTorch's repeat, with the result size checked for overflow before the engine multiplies sizes.
