@@ -8,7 +8,9 @@ public enum MindVisRuntime {
     public static var blasInfoProvider: () -> String = { "BLAS: not linked (no tensor engine bound yet)" }
 
     /// Functions that bind Swift code into a new state, in order. Binding files add themselves here.
-    public static var bindingInstallers: [(LuaState) throws -> Void] = [installDemoBindings]
+    public static var bindingInstallers: [(LuaState) throws -> Void] = [
+        TensorBindings.install, ModuleBindings.install, OptimBindings.install, ReadOnlyObjects.install,
+    ]
 
     /// `mindvis 0.1.0`, the Lua release, the BLAS line.
     public static var versionText: String {

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// The `mindvis` command, run as a subprocess: exit codes, `arg`, -e, -, -i, the REPL through a pipe, batch,
-/// Ctrl-C. (Tests that need the demo bindings are in DemoBindingsTests.)
+/// Ctrl-C.
 final class CLITests: CLITestCase {
     func testVersionAndHelp() throws {
         let version = try mindvis(["--version"])
@@ -120,6 +120,29 @@ final class CLITests: CLITestCase {
             "2", "42", "\"still running\"", "{1, 2, k = {x = true}}", "nil\t5", "timing on", "",
         ])
         XCTAssertTrue(run.stderr.hasPrefix("stdin:1: oops\nstack traceback:"), run.stderr)
+    }
+
+    func testREPLKeepsRunningAfterTensorErrors() throws {
+        let input = """
+            a = mv.ones(2, 3)
+            a:matmul(a)
+            a + mv.ones(4)
+            a:sum(3)
+            a:sum(2)
+
+            """
+        let run = try mindvis([], input: input)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "[3., 3.]\n[Tensor of shape 2]\n")
+        XCTAssertTrue(run.stderr.contains("stdin:1: Tensor:matmul: [2, 3] x [2, 3]: inner sizes 3 and 2 differ"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("stdin:1: Tensor.__add: shapes [2, 3] and [4] cannot be broadcast"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("stdin:1: Tensor:sum: argument #1 'dim': expected a dimension in 1...2 or -2...-1, got 3"), run.stderr)
+    }
+
+    func testCtrlCInterruptsALoopOfTensorOperations() throws {
+        let run = try interruptAfter("ready", ["-e", "print('ready') io.stdout:flush() local x = mv.randn(64, 64) while true do x = (x:matmul(x) * 0.01):tanh() end"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.hasPrefix("mindvis: (command line):1: interrupted!"), run.stderr)
     }
 
     func testInteractiveFlagRunsScriptThenREPL() throws {

@@ -25,7 +25,7 @@ final class REPLSupportTests: XCTestCase {
         XCTAssertEqual(try render(state, "setmetatable({}, {__tostring = function() return 'custom' end})"), "custom")
         XCTAssertEqual(try render(state, "setmetatable({}, {__tostring = function() error('bad') end})"),
                        "<__tostring failed: p:1: bad>")
-        XCTAssertEqual(try render(state, "mv.Counter(4)"), "Counter(4)")
+        XCTAssertEqual(try render(state, "mv.tensor{1, 2}"), "[1., 2.]\n[Tensor of shape 2]")
         var small = LuaPrettyPrinter()
         small.maxItems = 3
         XCTAssertEqual(try render(state, "{1, 2, 3, 4, 5, a = 1}", printer: small), "{1, 2, 3, ...(3 more)}")
@@ -44,17 +44,17 @@ final class REPLSupportTests: XCTestCase {
         let state = try MindVisRuntime.makeState()
         try state.run(chunk: """
             mv.nn = {Linear = 1, LayerNorm = 2, GELU = 3}
-            c = mv.Counter(1)
+            c = mv.zeros(2)
             Animal = mv.class('Animal'); function Animal:speak() end
             Dog = mv.class('Dog', Animal); function Dog:fetch() end
             d = Dog()
             """)
         func complete(_ text: String) -> LuaCompleter.Completion { LuaCompleter.complete(state, textBeforeCursor: text) }
         XCTAssertEqual(complete("x = mv.nn.L"), .init(partial: "L", candidates: ["LayerNorm", "Linear"]))
-        XCTAssertEqual(complete("mv.ad"), .init(partial: "ad", candidates: ["add"]))
-        XCTAssertEqual(complete("c:in"), .init(partial: "in", candidates: ["increment"]))
-        XCTAssertEqual(complete("c.va"), .init(partial: "va", candidates: ["value"]))
-        XCTAssertEqual(complete("c:va").candidates, [], "properties are not methods")
+        XCTAssertEqual(complete("mv.ze"), .init(partial: "ze", candidates: ["zeros", "zeros_like"]))
+        XCTAssertEqual(complete("c:unsq"), .init(partial: "unsq", candidates: ["unsqueeze"]))
+        XCTAssertEqual(complete("c.gra"), .init(partial: "gra", candidates: ["grad", "grad_fn"]))
+        XCTAssertEqual(complete("c:gra").candidates, [], "properties are not methods")
         XCTAssertEqual(complete("d:").candidates, ["fetch", "speak"])
         XCTAssertEqual(complete("print(stri").candidates, ["string"])
         XCTAssertEqual(complete("whi").candidates, ["while"])

@@ -57,7 +57,9 @@ struct SavedTensor {
     let version: Int
 
     init(_ tensor: Tensor) {
-        self.tensor = tensor
+        // A detached view (same storage, no gradFn): an op that saves its own output would otherwise form the
+        // cycle output -> node -> closure -> output, and a graph never run backward would never be freed.
+        self.tensor = tensor.detach()
         self.version = tensor.storage.version
     }
 

@@ -34,8 +34,9 @@ public final class CachingAllocator: @unchecked Sendable {
         let capacity = Self.sizeClass(count)
         let bytes = capacity * MemoryLayout<Float>.stride
         lock.lock()
-        if var bucket = free[capacity], let p = bucket.popLast() {
-            free[capacity] = bucket
+        // Popping through the optional chain mutates the bucket in place; copying it out first would copy the
+        // whole free list on every allocation.
+        if let p = free[capacity]?.popLast() {
             stats.cachedBytes -= bytes
             noteLive(bytes)
             lock.unlock()

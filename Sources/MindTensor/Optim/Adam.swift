@@ -73,7 +73,7 @@ public final class Adam: Optimizer {
             case "exp_avg_sq": v[i] = try checkedState(t, index: i, name: name)
             case "step":
                 let value = try t.item()
-                guard value >= 0, value.rounded() == value else { throw TensorError("optimizer state: \(name) must be a step count, got \(value)") }
+                guard value >= 0, value.rounded() == value, value <= Float(Shape.maxElements) else { throw TensorError("optimizer state: \(name) must be a step count, got \(value)") }
                 s[i] = Int(value)
             default: throw TensorError("optimizer state: unknown field '\(field)' in '\(name)' (expected step, exp_avg, exp_avg_sq)")
             }

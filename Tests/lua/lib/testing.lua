@@ -30,6 +30,26 @@ function T.truthy(value, what)
   if not value then error((what or "expected a true value") .. ", got " .. describe(value), 2) end
 end
 
+--- Asserts |actual - expected| <= tolerance (default 1e-5) for numbers or (nested) tables of numbers.
+function T.near(actual, expected, tolerance, what)
+  tolerance = tolerance or 1e-5
+  local function mismatch(a, e, path)
+    if type(e) == "table" then
+      if type(a) ~= "table" or #a ~= #e then
+        return string.format("%s: expected a table of %d entries, got %s", path, #e, describe(a))
+      end
+      for i = 1, #e do
+        local problem = mismatch(a[i], e[i], path .. "[" .. i .. "]")
+        if problem then return problem end
+      end
+    elseif type(a) ~= "number" or not (math.abs(a - e) <= tolerance) then
+      return string.format("%s: expected %s (+-%g), got %s", path, describe(e), tolerance, describe(a))
+    end
+  end
+  local problem = mismatch(actual, expected, "value")
+  if problem then error((what and (what .. ": ") or "") .. problem, 2) end
+end
+
 --- Asserts that `body` raises an error whose message contains `fragment` (plain text); returns the message.
 function T.raises(body, fragment)
   local ok, message = pcall(body)

@@ -1,0 +1,78 @@
+import MindTensor
+
+/// Autograd from Lua: `t:requires_grad()`, `loss:backward()`, `t.grad`, `t.is_leaf`, `t.grad_fn`, `t:detach()`,
+/// `t:clone()`, and the grad mode: `mv.no_grad(f, ...)` / `mv.enable_grad(f, ...)` run `f` with recording off/on
+/// and restore the previous mode even when `f` errors (a to-be-closed guard; called without a function they return
+/// the guard itself: `local _ <close> = mv.no_grad()`), `mv.is_grad_enabled()`, `mv.set_grad_enabled(b)`.
+enum AutogradBindings {
+    static func define(_ type: LuaUserdataType<Tensor>) {
+        for name in ["requires_grad", "requires_grad_"] {
+            type.bound(name) { t, args in
+                try t.requiresGrad(try args.optionalBool(1, "requires_grad") ?? true)
+                return try args.returning(tensor: t)
+            }
+        }
+        type.bound("backward") { t, args in
+            let gradient = try args.optionalTensor(1, "gradient")
+            let options = try args.options(2, allowed: ["retain_graph"])
+            try t.backward(gradient: gradient, retainGraph: try options.bool("retain_graph", default: false))
+            return .none
+        }
+        type.bound("detach") { t, args in try args.returning(tensor: t.detach()) }
+        type.bound("clone") { t, args in try args.returning(tensor: try t.clone()) }
+        // Assigning `t.grad = g` goes through the Tensor's __newindex (TensorIndexing) to `assignGradient`.
+        type.property("grad", get: { t, args in
+            guard let grad = t.grad else { return try args.returning(LuaValue.nil) }
+            return try args.returning(tensor: grad)
+        })
+        type.property("is_leaf", get: { t, args in try args.returning(t.isLeaf) })
+        type.property("needs_grad", get: { t, args in try args.returning(t.requiresGrad) })
+        type.property("grad_fn", get: { t, args in try args.returning(t.gradFn?.name) })
+    }
+
+    /// `t.grad = g` (argument `i`): nil clears, otherwise a tensor of t's shape (stored detached and contiguous, as
+    /// the optimizers expect).
+    static func assignGradient(_ t: Tensor, _ args: LuaArgs, _ i: Int) throws {
+        if args.isNil(i) {
+            t.grad = nil
+            return
+        }
+        guard let grad = try? args.tensor(i) else { throw args.error("expected a Tensor or nil, got \(args.slot(i, nil).actual)") }
+        guard grad.shape == t.shape else {
+            throw args.error("a gradient of shape \(Shape.describe(grad.shape)) does not fit a tensor of shape \(Shape.describe(t.shape))")
+        }
+        t.grad = try grad.detach().contiguous()
+    }
+
+    static let luaSource = #"""
+    local mv = rawget(_G, "mv")
+    local set_grad_enabled = mv.set_grad_enabled
+
+    local Guard = {__name = "GradModeGuard"}
+    Guard.__index = Guard
+    function Guard.__close(guard) set_grad_enabled(guard.previous) end
+    function Guard.__tostring(guard) return "GradModeGuard(restores " .. tostring(guard.previous) .. ")" end
+
+    local function scope(enabled, name)
+      return function(f, ...)
+        if f == nil then return setmetatable({previous = set_grad_enabled(enabled)}, Guard) end
+        if type(f) ~= "function" then
+          error(("mv.%s: argument #1 'f': expected a function (or nothing, for a guard), got %s"):format(name, type(f)), 2)
+        end
+        local guard <close> = setmetatable({previous = set_grad_enabled(enabled)}, Guard)
+        return f(...)
+      end
+    end
+
+    mv.no_grad = scope(false, "no_grad")
+    mv.enable_grad = scope(true, "enable_grad")
+    """#
+
+    static func install(_ state: LuaState) throws {
+        try state.register(table: "mv", name: "set_grad_enabled") { args in
+            try args.returning(GradMode.set(try args.bool(1, "enabled")))
+        }
+        try state.register(table: "mv", name: "is_grad_enabled") { args in try args.returning(GradMode.isEnabled) }
+        try LuaLibraryChunk.run(state, source: luaSource, name: "=[mindvis grad mode]")
+    }
+}

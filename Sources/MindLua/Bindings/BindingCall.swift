@@ -1,0 +1,54 @@
+import MindTensor
+
+/// What every tensor, nn and optim binding runs through (`LuaState.bind`, `LuaUserdataType.bound`):
+///
+/// 1. Host memory the call leaves allocated (new tensors, autograd graphs a forward pass keeps alive) is measured
+///    on the tensor allocator and charged to the Lua collector (DESIGN.md §2 rule 5, ANCHORS.md §2.6), so scripts
+///    never need `collectgarbage()` in loops. Views and in-place ops allocate nothing and charge nothing.
+/// 2. Engine errors are labelled with the bound function, so every message names what the user called:
+///    `Tensor:matmul: [4, 3] x [5, 2]: inner sizes 3 and 5 differ` (the engine's own op prefix is dropped when it
+///    repeats the function's name), `Tensor:masked_fill: where: shapes ...`.
+public enum BindingCall {
+    public static func run(_ args: LuaArgs, _ body: () throws -> LuaReturn) throws -> LuaReturn {
+        let before = CachingAllocator.shared.statistics.liveBytes
+        let result: LuaReturn
+        do {
+            result = try body()
+        } catch let error as TensorError {
+            throw relabel(error, as: args.function)
+        }
+        let grown = CachingAllocator.shared.statistics.liveBytes - before
+        if grown > 0 { args.chargeAllocation(bytes: grown) }
+        return result
+    }
+
+    /// `Tensor:matmul` + `matmul: [4, 3] x ...` -> `Tensor:matmul: [4, 3] x ...`; other prefixes are kept.
+    static func relabel(_ error: TensorError, as function: String) -> LuaBindingError {
+        let text = error.description
+        var operation = Substring(function.split(whereSeparator: { $0 == ":" || $0 == "." }).last ?? Substring(function))
+        if operation.hasPrefix("__") { operation = operation.dropFirst(2) }
+        if text.hasPrefix(operation + ": ") { return LuaBindingError(function + text.dropFirst(operation.count)) }
+        return LuaBindingError(function + ": " + text)
+    }
+}
+
+extension LuaState {
+    /// Registers `table.name` like `register(table:name:_:)`, running the body through `BindingCall`.
+    public func bind(_ table: String, _ name: String, _ body: @escaping (LuaArgs) throws -> LuaReturn) throws {
+        try register(table: table, name: name) { args in try BindingCall.run(args) { try body(args) } }
+    }
+}
+
+extension LuaUserdataType {
+    /// A method run through `BindingCall` (memory charging, labelled engine errors).
+    @discardableResult
+    public func bound(_ method: String, _ body: @escaping (Object, LuaArgs) throws -> LuaReturn) -> Self {
+        self.method(method) { object, args in try BindingCall.run(args) { try body(object, args) } }
+    }
+
+    /// An operator run through `BindingCall`.
+    @discardableResult
+    public func boundOperator(_ event: LuaMetamethod, _ body: @escaping (LuaArgs) throws -> LuaReturn) -> Self {
+        metamethod(event) { args in try BindingCall.run(args) { try body(args) } }
+    }
+}

@@ -1,0 +1,111 @@
+import MindTensor
+import XCTest
+@testable import MindLua
+
+/// Swift-level checks of the tensor/nn/optim bindings: the helpers other binding files use (reading and pushing
+/// tensors and modules, subtypes of `Module`), error labelling and the lifetime of Lua-defined modules. The Lua
+/// behaviour itself is tested by Tests/lua/test_*.lua.
+final class TensorBindingsTests: XCTestCase {
+    /// A model with an extra method, bound the way the MAE/UNet bindings are: a subtype of `ModuleBindings.moduleType`.
+    final class Scaler: Module {
+        let scale: Tensor
+
+        init(size: Int) throws {
+            scale = try Tensor.ones([size])
+            super.init()
+            try registerParameter("scale", scale)
+            registerModule("proj", try Linear(size, size))
+        }
+    }
+
+    static let scalerType = LuaUserdataType<Scaler>(name: "Scaler", parent: ModuleBindings.moduleType)
+        .bound("scaled") { scaler, args in try args.returning(tensor: try args.tensor(1, "x") * scaler.scale) }
+        .call { scaler, args in
+            try BindingCall.run(args) { try args.returning(tensor: try args.tensor(1, "x") * scaler.scale * 2) }
+        }
+
+    private func makeState() throws -> LuaState {
+        let state = try MindVisRuntime.makeState()
+        try state.register(TensorBindingsTests.scalerType)
+        try state.bind("test", "Scaler") { args in
+            try args.returning(module: try Scaler(size: try args.integer(1, "size", min: 1, max: 64)))
+        }
+        return state
+    }
+
+    func testModuleSubtypesKeepTheModuleMethodsAndAddTheirOwn() throws {
+        let state = try makeState()
+        XCTAssertEqual(try evaluate(state, "local s = test.Scaler(3); return table.concat(s:parameter_names(), ' ')"),
+                       "scale proj.weight proj.bias")
+        XCTAssertEqual(try evaluate(state, "return test.Scaler(2):scaled(mv.tensor{3, 4}):sum():item()"), 7.0)
+        XCTAssertEqual(try evaluate(state, "return test.Scaler(2)(mv.tensor{3, 4}):sum():item()"), 14.0, "its own __call")
+        XCTAssertEqual(try evaluate(state, "return test.Scaler(2).proj.weight:dim()"), 2, "children are fields")
+        XCTAssertEqual(try evaluate(state, "return tostring(test.Scaler(2))"),
+                       "Scaler(\n  (proj): Linear(in=2, out=2, bias=true)\n)")
+        XCTAssertEqual(try evaluate(state, "return table.concat(mv.nn.Sequential(test.Scaler(2)):parameter_names(), ' ')"),
+                       "0.scale 0.proj.weight 0.proj.bias", "usable inside Lua containers")
+        XCTAssertEqual(try pcallMessage(state, "test.Scaler(2):scaled(5)"),
+                       "test:1: Scaler:scaled: argument #1 'x': expected a Tensor, got 5")
+        XCTAssertEqual(try pcallMessage(state, "test.Scaler(2):scaled(mv.ones(3))"),
+                       "test:1: Scaler:scaled: mul: shapes [3] and [2] cannot be broadcast (dimension 0: 3 vs 2)")
+    }
+
+    func testTensorsCrossTheBoundaryAsTheSameObjects() throws {
+        let state = try makeState()
+        let tensor = try Tensor([1, 2, 3, 4], shape: [2, 2])
+        try state.setGlobal("t", LuaValue.object(tensor))
+        let result = try state.run(chunk: "return t, t:transpose(1, 2), t[2][1]")
+        guard case .object(let same) = result[0], case .object(let view as Tensor) = result[1] else {
+            return XCTFail("expected tensors, got \(result)")
+        }
+        XCTAssertTrue(same === tensor, "pushing a tensor keeps its identity")
+        XCTAssertTrue(view.storage === tensor.storage, "views share storage")
+        XCTAssertEqual(try view.toArray(), [1, 3, 2, 4])
+        XCTAssertEqual(result[2], .number(3))
+    }
+
+    func testEngineErrorsAreLabelledWithTheBoundFunction() {
+        XCTAssertEqual(BindingCall.relabel(TensorError("matmul: [4, 3] x [5, 2]: inner sizes 3 and 5 differ"), as: "Tensor:matmul").message,
+                       "Tensor:matmul: [4, 3] x [5, 2]: inner sizes 3 and 5 differ")
+        XCTAssertEqual(BindingCall.relabel(TensorError("add: shapes [2] and [3] cannot be broadcast"), as: "Tensor.__add").message,
+                       "Tensor.__add: shapes [2] and [3] cannot be broadcast")
+        XCTAssertEqual(BindingCall.relabel(TensorError("where: shapes differ"), as: "Tensor:masked_fill").message,
+                       "Tensor:masked_fill: where: shapes differ")
+        XCTAssertEqual(BindingCall.relabel(TensorError("linear: bad").inModule("qkv").inModule("attn"), as: "TransformerBlock").message,
+                       "TransformerBlock: attn.qkv: linear: bad")
+    }
+
+    func testBindingsChargeTheirAllocationsToTheCollector() throws {
+        let state = try makeState()
+        XCTAssertNotNil(state.memory.liveBytesProvider, "the allocator's live bytes feed the soft limit")
+        state.collectGarbage()
+        CachingAllocator.shared.resetPeak()
+        let base = CachingAllocator.shared.statistics.liveBytes
+        try state.run(chunk: "for i = 1, 200 do local t = mv.zeros(1024, 1024) end")
+        let peak = CachingAllocator.shared.statistics.peakBytes - base
+        XCTAssertLessThan(peak, 64 << 20, "200 x 4 MB allocated, peak \(peak >> 20) MB")
+    }
+
+    func testLuaModulesAndTheirCoresAreCollected() throws {
+        let state = try makeState()
+        weak var core: ScriptModule?
+        weak var weight: Tensor?
+        do {
+            let values = try state.run(chunk: """
+                local Net = mv.nn.Module:extend("Net")
+                function Net:__init() self.fc = mv.nn.Linear(4, 4); self.me = mv.nn.Sequential(mv.nn.Identity()) end
+                net = Net()
+                return rawget(net, "__core"), net.fc.weight
+                """)
+            if case .object(let object) = values[0] { core = object as? ScriptModule }
+            if case .object(let object) = values[1] { weight = object as? Tensor }
+        }
+        XCTAssertNotNil(core)
+        XCTAssertEqual(core?.typeName, "Net")
+        try state.run(chunk: "net = nil")
+        state.collectGarbage()
+        state.collectGarbage()
+        XCTAssertNil(core, "the object <-> core cycle lives in Lua and is collected")
+        XCTAssertNil(weight, "and with it the parameters")
+    }
+}
