@@ -8,7 +8,7 @@ mv.manual_seed(opt.seed)
 local wall = os.time()
 
 print("== simulating the built-in dataset")
-local sim = mv.data.simulate{seed = opt.seed, pool_size = opt.pool_size, subject = "sbj_3", include_nonavg_test = true}
+local sim = mv.data.simulate{seed = opt.seed, pool_size = opt.pool_size, subject = "sbj_3", single_trials = true}
 print(sim.pool); print(sim.train); print(sim.test)
 local stimuli = {}
 for i = 1, 16 do stimuli[i] = sim.train:get(i).image end
@@ -23,9 +23,11 @@ local a1 = mv.mbm.pretrain{model = mae, data = pool, eval = held_out, output = o
 print(("A1: loss %.4f, held-out masked-patch correlation %.3f"):format(a1.loss, a1.eval_cor))
 
 print("== stage A2: finetuning on sbj_3's test fMRI")
-local target = sim.test
-local before = mae:reconstruct(target.fmri:narrow(1, 1, 50):unsqueeze(2), {seed = 7})
-local a2 = mv.mbm.finetune{checkpoint = a1.checkpoint, data = target, eval = target, output = opt.output .. "/stageA2",
+-- As the reference: the target's test fMRI (50 averaged responses and the 1750 single trials), no images.
+local target = mv.data.concat{sim.test, sim.test_single}
+-- The same masks (seed 7) as the evaluation at the end of finetuning, so the two numbers compare.
+local before = mae:reconstruct(sim.test:fit_to(mae.config.num_voxels).fmri:unsqueeze(2), {seed = 7})
+local a2 = mv.mbm.finetune{checkpoint = a1.checkpoint, data = target, eval = sim.test, output = opt.output .. "/stageA2",
                            num_epoch = opt.a2_epochs, warmup_epochs = 1, batch_size = opt.batch_size, lr = 2e-4,
                            checkpoint_every = opt.a2_epochs}
 local mean = function(t) local s = 0 for _, v in ipairs(t) do s = s + v end return s / #t end

@@ -17,8 +17,8 @@ local opt = mv.parse_args(arg, {
 mv.manual_seed(opt.seed)
 local test
 if opt.dataset == "sim" then
-  local sim = mv.data.simulate{seed = opt.seed, subject = opt.kam_subs, include_nonavg_test = opt.include_nonavg_test}
-  test = sim.test
+  local sim = mv.data.simulate{seed = opt.seed, subject = opt.kam_subs, single_trials = opt.include_nonavg_test, pool_size = 0}
+  test = opt.include_nonavg_test and mv.data.concat{sim.test, sim.test_single} or sim.test
 elseif opt.dataset == "GOD" then
   local _
   _, test = mv.data.GOD{path = opt.kam_path, subjects = {opt.kam_subs}, include_nonavg_test = opt.include_nonavg_test,
@@ -36,7 +36,9 @@ local mae = mv.models.load_mae(opt.pretrain_mbm_path)
 if test.voxels ~= mae.config.num_voxels then
   print(("voxels: data %d -> checkpoint %d (wrap-padded or truncated, as the reference does)"):format(test.voxels, mae.config.num_voxels))
 end
-local before = mae:reconstruct(test.fmri:narrow(1, 1, math.min(#test, 64)):unsqueeze(2), {seed = 7})
+-- The same masks (seed 7) as the evaluation at the end of finetuning, so the two numbers compare.
+local eval = test:fit_to(mae.config.num_voxels)
+local before = mae:reconstruct(eval.fmri:narrow(1, 1, math.min(#eval, 64)):unsqueeze(2), {seed = 7})
 
 local result = mv.mbm.finetune{
   model = mae, data = test, eval = test, output = opt.output,

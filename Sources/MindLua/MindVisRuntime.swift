@@ -1,15 +1,20 @@
 import LuaShim
+import MindTensor
 
 /// The `mv` module and the interpreter every entry point (script, -e, REPL, batch child) starts from.
 public enum MindVisRuntime {
     public static let version = "0.1.0"
 
     /// One line about the BLAS library in use, for `mindvis --version`; the tensor engine installs the real one.
-    public static var blasInfoProvider: () -> String = { "BLAS: not linked (no tensor engine bound yet)" }
+    public static var blasInfoProvider: () -> String = { "BLAS: " + BLAS.configuration + ", \(BLAS.threads) threads" }
 
     /// Functions that bind Swift code into a new state, in order. Binding files add themselves here.
     public static var bindingInstallers: [(LuaState) throws -> Void] = [
-        TensorBindings.install, ModuleBindings.install, OptimBindings.install, ReadOnlyObjects.install,
+        TensorBindings.install, ModuleBindings.install, OptimBindings.install,
+        FileBindings.install, ScriptArguments.install, ImageBindings.install, DataBindings.install, ModelBindings.install,
+        TrainingBindings.install,
+        // Last: it covers every type registered before it.
+        ReadOnlyObjects.install,
     ]
 
     /// `mindvis 0.1.0`, the Lua release, the BLAS line.

@@ -23,7 +23,8 @@ final class SimulationDataTests: XCTestCase {
         func rejects(_ values: [String: ConfigValue], _ fragments: [String]) {
             assertThrowsMessage(fragments) { _ = try SimulatedData.Options(values) }
         }
-        rejects(["subject": .int(2)], ["simulate: unknown key 'subject' (did you mean 'subjects'?)"])
+        rejects(["subjcts": .int(2)], ["simulate: unknown key 'subjcts' (did you mean 'subjects'?)"])
+        rejects(["subject": .string("sbj_9")], ["no subject 'sbj_9'"])
         rejects(["preset": .string("huge")], ["'preset' must be one of default, small, got 'huge'"])
         rejects(["subjects": .int(9)], ["'subjects' must be in 1...5, got 9"])
         rejects(["roi": .string("V5")], ["'roi' must be one of V1, V2, V3, V4, FFA, PPA, LOC, LVC, HVC, VC"])

@@ -26,7 +26,7 @@ T.test("GOD: train/test, images, labels, batches, padding", function()
   T.eq(train:pad_to(64).voxels, 64)
   T.eq(train:crop_to(32).voxels, 32)
   T.raises(function() train:crop_to(100) end, "cannot crop 48 voxels to 100")
-  T.raises(function() train:get(21) end, "out of range")
+  T.raises(function() train:get(21) end, "expected an integer in 1...20, got 21")
 end)
 
 T.test("BOLD5000 and HCP", function()

@@ -61,6 +61,9 @@ local factories = {
   EMA = {function() return mv.optim.EMA({mv.ones(2):requires_grad()}) end},
   CosineSchedule = {function() return mv.optim.cosine_schedule{lr = 1, num_epoch = 3} end},
   LuaModule = {function() return rawget(Tiny(), "__core") end},
+  MAE = {function() return mv.models.MAE{preset = "tiny", num_voxels = 32, depth = 1} end},
+  Dataset = {function() return mv.data.HCP{path = "../shared/fixtures/datasets/HCP/npz"} end},
+  BatchIterator = {function() return mv.data.HCP{path = "../shared/fixtures/datasets/HCP/npz"}:batches{size = 100} end},
 }
 -- Modules written in Lua (tables): the containers and a user class.
 local lua_classes = {
@@ -146,12 +149,22 @@ local function collect(tbl, path, seen)
 end
 collect(mv, "mv", {})
 
+-- Functions whose valid call with all defaults is real work (a full simulated experiment, a training run):
+-- no arguments, nil or an empty table would start it, so those argument lists are skipped for them. Every
+-- other list still probes their error paths.
+local runs_with_defaults = {["mv.data.simulate"] = true, ["mv.mbm.pretrain"] = true, ["mv.mbm.finetune"] = true}
+local function starts_work(path, args)
+  if not runs_with_defaults[path] then return false end
+  local first = args[1]
+  return args.n == 0 or first == nil or (type(first) == "table" and next(first) == nil)
+end
+
 T.test("every mv function with bad arguments", function()
   T.truthy(#functions > 80, "found " .. #functions .. " functions")
   for _, entry in ipairs(functions) do
     local path, names, f = entry[1], entry[2], entry[3]
     for _, args in ipairs(lists) do
-      probe(path, names, f, table.unpack(args, 1, args.n))
+      if not starts_work(path, args) then probe(path, names, f, table.unpack(args, 1, args.n)) end
     end
   end
   mv.set_grad_enabled(true)

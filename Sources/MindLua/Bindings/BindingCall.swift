@@ -15,7 +15,10 @@ public enum BindingCall {
         do {
             result = try body()
         } catch let error as TensorError {
-            throw relabel(error, as: args.function)
+            throw relabel(error.description, as: args.function)
+        } catch let error where !(error is LuaBindingError || error is LuaError) {
+            // File-format and image errors (MindIO, MindImage) name the file; add what the user called.
+            throw relabel(String(describing: error), as: args.function)
         }
         let grown = CachingAllocator.shared.statistics.liveBytes - before
         if grown > 0 { args.chargeAllocation(bytes: grown) }
@@ -23,8 +26,7 @@ public enum BindingCall {
     }
 
     /// `Tensor:matmul` + `matmul: [4, 3] x ...` -> `Tensor:matmul: [4, 3] x ...`; other prefixes are kept.
-    static func relabel(_ error: TensorError, as function: String) -> LuaBindingError {
-        let text = error.description
+    static func relabel(_ text: String, as function: String) -> LuaBindingError {
         var operation = Substring(function.split(whereSeparator: { $0 == ":" || $0 == "." }).last ?? Substring(function))
         if operation.hasPrefix("__") { operation = operation.dropFirst(2) }
         if text.hasPrefix(operation + ": ") { return LuaBindingError(function + text.dropFirst(operation.count)) }

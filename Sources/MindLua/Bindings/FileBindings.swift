@@ -76,7 +76,9 @@ enum FileBindings {
         case .array(let a): return .object(try a.tensor(name: path))
         case .list(let items), .tuple(let items), .set(let items):
             return try sequence(items, path: path)
-        case .objectArray(_, let elements):
+        case .objectArray(let shape, let elements):
+            // A 0-d object array (numpy's way of saving a dict, as img_dict.npy does) is its one element.
+            if shape.isEmpty, let only = elements.first { return try luaValue(only, path: path) }
             return try sequence(elements, path: path)
         case .dict(let entries):
             return .table(try entries.compactMap { k, v in

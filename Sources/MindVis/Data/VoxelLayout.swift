@@ -16,14 +16,11 @@ public enum VoxelLayout {
         guard length >= v else { throw TensorError("wrap pad: target length \(length) is shorter than \(v) voxels") }
         if length == v { return x }
         guard v > 0 else { throw TensorError("wrap pad: cannot extend rows with no voxels") }
-        var pieces: [Tensor] = [x]
-        var have = v
-        while have < length {
-            let take = Swift.min(v, length - have)
-            pieces.append(try x.narrow(1, start: 0, length: take))
-            have += take
-        }
-        return try Tensor.cat(pieces, dim: 1)
+        _ = try Shape.elementCount([x.shape[0], length], op: "wrap pad")
+        // Whole copies first (one cat), then the remainder: a bounded number of pieces for any length.
+        let whole = length / v, rest = length % v
+        let tiled = whole > 1 ? try x.repeated([1, whole]) : x
+        return rest > 0 ? try Tensor.cat([tiled, x.narrow(1, start: 0, length: rest)], dim: 1) : tiled
     }
 
     /// A2's reconciliation with a checkpoint's length: shorter data is wrap-padded, longer data keeps

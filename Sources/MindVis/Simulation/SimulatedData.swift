@@ -16,6 +16,9 @@ public struct SimulatedData {
         public var normalize = TestNormalization.corrected
         /// Also build `testSingle`: every single test trial, paired with the image it showed.
         public var singleTrials = false
+        /// Build the labelled datasets from this subject only (e.g. "sbj_3", MinD-Vis's target subject);
+        /// nil: all subjects, concatenated.
+        public var subject: String?
 
         public init(simulation: SimulationConfig = SimulationConfig()) {
             self.simulation = simulation
@@ -43,7 +46,12 @@ public struct SimulatedData {
             roi = try r.string("roi", "VC", allowed: SimulatedSubject.roiNames)
             normalize = try TestNormalization.parse(try r.string("normalize", "corrected"), context: "simulate")
             singleTrials = try r.bool("single_trials", false)
+            subject = try r.optionalString("subject")
             try r.finish()
+            let names = (1...c.subjects).map { "sbj_\($0)" }
+            if let s = subject, !names.contains(s) {
+                throw TensorError("simulate: no subject '\(s)' (subjects: \(names.joined(separator: ", ")))")
+            }
             try c.validate()
         }
     }
@@ -76,7 +84,13 @@ public struct SimulatedData {
         var trainParts: [Tensor] = [], testParts: [Tensor] = [], singleParts: [Tensor] = []
         var trainIndex: [Int] = [], testIndex: [Int] = [], singleIndex: [Int] = []
         var stats: [(String, ConfigValue)] = []
-        for subject in dataset.subjects {
+        let chosen = try options.subject.map { name -> [SimulatedSubject] in
+            guard let s = dataset.subjects.first(where: { $0.name == name }) else {
+                throw TensorError("simulate: no subject '\(name)' (subjects: \(dataset.subjects.map(\.name).joined(separator: ", ")))")
+            }
+            return [s]
+        } ?? dataset.subjects
+        for subject in chosen {
             let v = subject.voxelCount
             guard let mask = subject.mask(options.roi) else {
                 throw TensorError("simulate: no ROI '\(options.roi)' (ROIs: \(SimulatedSubject.roiNames.joined(separator: ", ")))")
@@ -100,7 +114,7 @@ public struct SimulatedData {
         let config = dataset.config
         let seed: ConfigValue = Int(exactly: config.seed).map { .int($0) } ?? .string(String(config.seed))
         let info: [(String, ConfigValue)] = [("dataset", .string("simulated")), ("seed", seed),
-                                             ("subjects", .list(dataset.subjects.map { .string($0.name) })),
+                                             ("subjects", .list(chosen.map { .string($0.name) })),
                                              ("roi", .string(options.roi)), ("normalize", .string(options.normalize.rawValue))] + stats
         func labelled(_ name: String, _ parts: [Tensor], _ images: ImageSet, _ index: [Int], categories: [Int]) throws -> FMRIDataset {
             try FMRIDataset(name: name, fmri: concatenateSubjects(parts), images: images, imageIndex: index,

@@ -30,12 +30,15 @@ public final class Progress {
         write(info: info, final: done >= total)
     }
 
-    /// Prints the final state with a newline.
+    /// Prints the final state with a newline, unless reaching the total already did (work that ended early).
     public func finish(info: String = "") {
-        write(info: info, final: true)
+        if !printedFinal { write(info: info, final: true) }
     }
 
+    private var printedFinal = false
+
     private func write(info: String, final: Bool) {
+        printedFinal = printedFinal || final
         let elapsed = Date().timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0

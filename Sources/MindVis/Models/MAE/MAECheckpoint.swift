@@ -21,9 +21,11 @@ public enum MAECheckpoint {
     }
 
     public static func read(_ url: URL) throws -> Contents {
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw TensorError("checkpoint: \(url.path) does not exist")
         }
+        guard !isDirectory.boolValue else { throw TensorError("checkpoint: \(url.path) is a folder, not a checkpoint file") }
         if url.pathExtension == "safetensors" {
             let (arrays, metadata) = try Safetensors.read(contentsOf: url)
             var model: [(String, Tensor)] = [], optimizer: [(String, Tensor)] = []

@@ -1,0 +1,59 @@
+import Foundation
+import MindImage
+import MindTensor
+
+/// `mv.image`: PNG/JPEG files as float tensors [H, W, C] in [0, 1] (HWC, like the datasets), bilinear
+/// resizing as torchvision's tensor Resize, and grids of images saved as one PNG.
+enum ImageBindings {
+    static func install(_ state: LuaState) throws {
+        try state.bind("mv.image", "load") { args in
+            let image = try ImageFile.read(path: try args.string(1, "path"))
+            return try args.returning(tensor: tensor(image))
+        }
+        try state.bind("mv.image", "save") { args in
+            let path = try args.string(1, "path")
+            try PNG.write(try image(args.tensor(2, "image"), function: args.function), to: path)
+            return try args.returning(path)
+        }
+        try state.bind("mv.image", "resize") { args in
+            let t = try args.tensor(1, "image")
+            let h = try args.integer(2, "height", min: 1, max: 1 << 15), w = try args.integer(3, "width", min: 1, max: 1 << 15)
+            guard t.rank == 3 else { throw args.argumentError(1, "image", expected: "an [H, W, C] tensor") }
+            let out = try ImageResize.bilinear(t.toArray(), channels: t.shape[2], height: t.shape[0], width: t.shape[1], layout: .hwc,
+                                               outHeight: h, outWidth: w)
+            return try args.returning(tensor: Tensor(out, shape: [h, w, t.shape[2]]))
+        }
+        // mv.image.grid(path, images, {columns=, padding=}): images as an array of [H, W, C] tensors or one [N, H, W, C] tensor.
+        try state.bind("mv.image", "grid") { args in
+            let path = try args.string(1, "path")
+            var images: [Tensor]
+            if let stacked = try? args.tensor(2, "images") {
+                guard stacked.rank == 4 else { throw args.argumentError(2, "images", expected: "an [N, H, W, C] tensor or an array of [H, W, C] tensors") }
+                images = try (0..<stacked.shape[0]).map { try stacked.select(0, $0) }
+            } else {
+                images = try args.tensorArray(2, "images")
+            }
+            let options = try args.options(3, allowed: ["columns", "padding"])
+            let columns = try options.integer("columns", default: Swift.max(1, Int(Double(images.count).squareRoot().rounded(.up))), min: 1)
+            try ImageGrid.save(images.map { try image($0, function: args.function) }, columns: columns, to: path,
+                               padding: try options.integer("padding", default: 2, min: 0, max: 256))
+            return try args.returning(path)
+        }
+    }
+
+    static func tensor(_ image: Image) throws -> Tensor {
+        try Tensor(image.pixels.map { Float($0) / 255 }, shape: [image.height, image.width, image.channels])
+    }
+
+    /// A [H, W, C] (C = 1, 3, 4) or [C, H, W] tensor in [0, 1] as an 8-bit image (values clamped, rounded).
+    static func image(_ t: Tensor, function: String) throws -> Image {
+        var hwc = t
+        if t.rank == 3, [1, 3, 4].contains(t.shape[0]), ![1, 3, 4].contains(t.shape[2]) { hwc = try t.permute([1, 2, 0]) }
+        if t.rank == 2 { hwc = try t.unsqueeze(2) }
+        guard hwc.rank == 3, [1, 3, 4].contains(hwc.shape[2]) else {
+            throw LuaBindingError("\(function): expected an image tensor [H, W, C] or [C, H, W] with 1, 3 or 4 channels, got \(Shape.describe(t.shape))")
+        }
+        let pixels = try hwc.clamp(min: 0, max: 1).toArray().map { UInt8(($0 * 255).rounded()) }
+        return try Image(width: hwc.shape[1], height: hwc.shape[0], channels: hwc.shape[2], pixels: pixels)
+    }
+}
