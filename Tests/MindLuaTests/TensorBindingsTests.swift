@@ -65,13 +65,13 @@ final class TensorBindingsTests: XCTestCase {
     }
 
     func testEngineErrorsAreLabelledWithTheBoundFunction() {
-        XCTAssertEqual(BindingCall.relabel(TensorError("matmul: [4, 3] x [5, 2]: inner sizes 3 and 5 differ"), as: "Tensor:matmul").message,
+        XCTAssertEqual(BindingCall.relabel(TensorError("matmul: [4, 3] x [5, 2]: inner sizes 3 and 5 differ").description, as: "Tensor:matmul").message,
                        "Tensor:matmul: [4, 3] x [5, 2]: inner sizes 3 and 5 differ")
-        XCTAssertEqual(BindingCall.relabel(TensorError("add: shapes [2] and [3] cannot be broadcast"), as: "Tensor.__add").message,
+        XCTAssertEqual(BindingCall.relabel(TensorError("add: shapes [2] and [3] cannot be broadcast").description, as: "Tensor.__add").message,
                        "Tensor.__add: shapes [2] and [3] cannot be broadcast")
-        XCTAssertEqual(BindingCall.relabel(TensorError("where: shapes differ"), as: "Tensor:masked_fill").message,
+        XCTAssertEqual(BindingCall.relabel(TensorError("where: shapes differ").description, as: "Tensor:masked_fill").message,
                        "Tensor:masked_fill: where: shapes differ")
-        XCTAssertEqual(BindingCall.relabel(TensorError("linear: bad").inModule("qkv").inModule("attn"), as: "TransformerBlock").message,
+        XCTAssertEqual(BindingCall.relabel(TensorError("linear: bad").inModule("qkv").inModule("attn").description, as: "TransformerBlock").message,
                        "TransformerBlock: attn.qkv: linear: bad")
     }
 
