@@ -65,10 +65,21 @@ void mv_softmax_backward_rows(const float *y, const float *gy, float *gx, int64_
     for (int64_t r = 0; r < rows; r++) {
         const float *yr = y + r * cols, *gr = gy + r * cols;
         float *xr = gx + r * cols;
-        double dot = 0.0;
-        for (int64_t i = 0; i < cols; i++) dot += (double)yr[i] * gr[i];
-        float d = (float)dot;
-        for (int64_t i = 0; i < cols; i++) xr[i] = scale * yr[i] * (gr[i] - d);
+        // Eight float lanes per accumulator, summed in double: rows are at most a few thousand long.
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+        int64_t i = 0;
+        for (; i + 16 <= cols; i += 16) {
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(yr + i), _mm256_loadu_ps(gr + i), a0);
+            a1 = _mm256_fmadd_ps(_mm256_loadu_ps(yr + i + 8), _mm256_loadu_ps(gr + i + 8), a1);
+        }
+        double dot = (double)mv_hsum8(a0) + (double)mv_hsum8(a1);
+        for (; i < cols; i++) dot += (double)yr[i] * gr[i];
+        __m256 vd = _mm256_set1_ps((float)dot), vs = _mm256_set1_ps(scale);
+        for (i = 0; i + 8 <= cols; i += 8) {
+            __m256 y = _mm256_loadu_ps(yr + i), g = _mm256_loadu_ps(gr + i);
+            _mm256_storeu_ps(xr + i, _mm256_mul_ps(_mm256_mul_ps(vs, y), _mm256_sub_ps(g, vd)));
+        }
+        for (; i < cols; i++) xr[i] = scale * yr[i] * (gr[i] - (float)dot);
     }
 }
 

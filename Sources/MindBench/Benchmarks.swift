@@ -40,7 +40,7 @@ func transformerBlockStep(batch: Int, tokens: Int, width: Int, heads: Int, mlpRa
     let block = try TransformerBlock(dim: width, heads: heads, mlpRatio: mlpRatio, generator: gen)
     let opt = try Adam.adamW(block.parameters(), lr: 1e-4, betas: (0.9, 0.95), weightDecay: 0.05)
     let x = try Tensor.randn([batch, tokens, width], generator: gen).requiresGrad()
-    let seconds = try time(repeats: 10) {
+    let seconds = try time(repeats: 20) {
         opt.zeroGrad()
         x.grad = nil
         let loss = try block(x).mean()
@@ -59,7 +59,7 @@ func conv3x3Step(batch: Int, channels: Int, size: Int) throws -> Measurement {
     let gen = Generator(seed: 2)
     let conv = try Conv2d(channels, channels, kernelSize: 3, padding: 1, generator: gen)
     let x = try Tensor.randn([batch, channels, size, size], generator: gen).requiresGrad()
-    let seconds = try time(repeats: 10) {
+    let seconds = try time(repeats: 20) {
         x.grad = nil
         conv.weight.grad = nil
         conv.bias?.grad = nil

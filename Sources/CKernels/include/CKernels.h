@@ -74,6 +74,13 @@ void mv_log_softmax_rows(const float *x, float *y, int64_t rows, int64_t cols);
 void mv_softmax_backward_rows(const float *y, const float *gy, float *gx, int64_t rows, int64_t cols, float scale);
 void mv_log_softmax_backward_rows(const float *y, const float *gy, float *gx, int64_t rows, int64_t cols);
 
+// ---- attention ----------------------------------------------------------------------------------
+
+// s[i, j] = sum_k a[i, k] * b[j, k] for rows x cols, inner size d (row-major a, b with leading dimensions
+// lda, ldb). `bt` is scratch of at least d * round_up(cols, 16) floats.
+void mv_attention_scores(const float *a, int64_t lda, const float *b, int64_t ldb, float *s, int64_t lds,
+                         int64_t rows, int64_t cols, int64_t d, float *bt);
+
 // ---- normalisation ------------------------------------------------------------------------------
 
 void mv_layernorm_forward(const float *x, const float *w, const float *b, float *y,

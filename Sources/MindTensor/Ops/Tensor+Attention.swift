@@ -16,14 +16,29 @@ extension Tensor {
     /// ([B, H, Tq, Tk]) for backward.
     static func attentionForward(q: HeadLayout, k: HeadLayout, v: HeadLayout, out: HeadLayout, probs: UnsafeMutablePointer<Float>,
                                  batch: Int, heads: Int, tq: Int, tk: Int, d: Int, dv: Int, scale: Float) throws {
-        try Parallel.forEachPair(batch: batch, heads: heads, flopsPerPair: 4 * tq * tk * Swift.max(d, dv)) { b, h, _ in
+        let packed = try Tensor.empty([Parallel.workers, scoreScratch(d: d, cols: tk)])
+        try Parallel.forEachPair(batch: batch, heads: heads, flopsPerPair: 4 * tq * tk * Swift.max(d, dv)) { b, h, worker in
             let p = probs + (b * heads + h) * tq * tk
-            try BLAS.gemm(BLAS.Operand(pointer: q.at(b, h), transposed: false, ld: q.row),
-                          BLAS.Operand(pointer: k.at(b, h), transposed: true, ld: k.row),
-                          m: tq, n: tk, k: d, c: p, ldc: tk)
+            try scores(q.at(b, h), q.row, k.at(b, h), k.row, into: p, rows: tq, cols: tk, d: d,
+                       scratch: packed.data + worker * packed.shape[1])
             mv_softmax_rows(p, p, Int64(tq), Int64(tk), scale)
             try BLAS.gemm(BLAS.plain(p, cols: tk), BLAS.Operand(pointer: v.at(b, h), transposed: false, ld: v.row),
                           m: tq, n: dv, k: tk, c: out.at(b, h), ldc: out.row)
+        }
+    }
+
+    /// Scratch floats `scores` needs to pack the right operand of an inner size `d`.
+    static func scoreScratch(d: Int, cols: Int) -> Int { d * ((cols + 15) / 16 * 16) }
+
+    /// s = A B^T with rows of A and B read at their strides: the short inner dimension of attention
+    /// heads goes to the packed-register kernel, long ones to BLAS.
+    static func scores(_ a: UnsafeMutablePointer<Float>, _ lda: Int, _ b: UnsafeMutablePointer<Float>, _ ldb: Int,
+                       into s: UnsafeMutablePointer<Float>, rows: Int, cols: Int, d: Int, scratch: UnsafeMutablePointer<Float>) throws {
+        if d <= 128 {
+            mv_attention_scores(a, Int64(lda), b, Int64(ldb), s, Int64(cols), Int64(rows), Int64(cols), Int64(d), scratch)
+        } else {
+            try BLAS.gemm(BLAS.Operand(pointer: a, transposed: false, ld: lda), BLAS.Operand(pointer: b, transposed: true, ld: ldb),
+                          m: rows, n: cols, k: d, c: s, ldc: cols)
         }
     }
 
@@ -33,6 +48,7 @@ extension Tensor {
                                   gq: HeadLayout, gk: HeadLayout, gv: HeadLayout,
                                   batch: Int, heads: Int, tq: Int, tk: Int, d: Int, dv: Int, scale: Float) throws {
         let scratch = try Tensor.empty([Parallel.workers, tq, tk])
+        let packed = try Tensor.empty([Parallel.workers, scoreScratch(d: dv, cols: tk)])
         try Parallel.forEachPair(batch: batch, heads: heads, flopsPerPair: 8 * tq * tk * Swift.max(d, dv)) { b, h, worker in
             let p = probs + (b * heads + h) * tq * tk
             let ds = scratch.data + worker * tq * tk
@@ -40,7 +56,8 @@ extension Tensor {
             // dV = P^T dO
             try BLAS.gemm(BLAS.transposed(p, cols: tk), go, m: tk, n: dv, k: tq, c: gv.at(b, h), ldc: gv.row)
             // dP = dO V^T, then dS = softmax'(P) dP * scale, in place
-            try BLAS.gemm(go, BLAS.Operand(pointer: v.at(b, h), transposed: true, ld: v.row), m: tq, n: tk, k: dv, c: ds, ldc: tk)
+            try scores(gOut.at(b, h), gOut.row, v.at(b, h), v.row, into: ds, rows: tq, cols: tk, d: dv,
+                       scratch: packed.data + worker * packed.shape[1])
             mv_softmax_backward_rows(p, ds, ds, Int64(tq), Int64(tk), scale)
             // dQ = dS K, dK = dS^T Q
             try BLAS.gemm(BLAS.plain(ds, cols: tk), BLAS.Operand(pointer: k.at(b, h), transposed: false, ld: k.row),
@@ -129,11 +146,11 @@ extension Tensor {
         let x = try qkv.contiguousIfNeeded()
         let probs = try Tensor.empty([bsz, heads, t, t], op: "attention_weights")
         let parts = x.qkvLayouts(dim: dim, headDim: d)
+        let packed = try Tensor.empty([scoreScratch(d: d, cols: t)])
         for b in 0..<bsz {
             for h in 0..<heads {
                 let p = probs.data + (b * heads + h) * t * t
-                try BLAS.gemm(BLAS.Operand(pointer: parts.q.at(b, h), transposed: false, ld: parts.q.row),
-                              BLAS.Operand(pointer: parts.k.at(b, h), transposed: true, ld: parts.k.row), m: t, n: t, k: d, c: p, ldc: t)
+                try scores(parts.q.at(b, h), parts.q.row, parts.k.at(b, h), parts.k.row, into: p, rows: t, cols: t, d: d, scratch: packed.data)
                 mv_softmax_rows(p, p, Int64(t), Int64(t), scale ?? 1 / Float(d).squareRoot())
             }
         }
