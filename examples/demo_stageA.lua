@@ -3,7 +3,7 @@
 --   2. A1: pretrain the fMRI masked autoencoder (small preset) on the pool;
 --   3. A2: finetune it on subject sbj_3's test fMRI;
 --   4. report masked-voxel reconstruction on held-out data, with figures and metrics on disk.
-local opt = mv.parse_args(arg, {output = "runs/demo", pool_size = 3000, a1_epochs = 3, a2_epochs = 2, batch_size = 32, seed = 2022})
+local opt = mv.parse_args(arg, {output = "runs/demo", pool_size = 2400, a1_epochs = 3, a2_epochs = 2, batch_size = 32, seed = 2022})
 mv.manual_seed(opt.seed)
 local wall = os.time()
 
