@@ -35,8 +35,9 @@ public final class MBMTrainer {
     public var shouldStop: () -> Bool = { false }
     /// Called after every epoch (logging, checkpoints, user callbacks); an error stops training.
     public var onEpoch: ((EpochReport) throws -> Void)?
-    /// Called after every iteration with (iteration within epoch, iterations per epoch, loss).
-    public var onIteration: ((Int, Int, Double) -> Void)?
+    /// Called after every iteration with (iteration within epoch, iterations per epoch, loss, mean voxel
+    /// correlation of the batch's reconstructions).
+    public var onIteration: ((Int, Int, Double, Double) -> Void)?
 
     public init(model: MaskedAutoencoder, data: Tensor, config: MBMTrainingConfig) throws {
         let v = model.config.numVoxels
@@ -93,7 +94,7 @@ public final class MBMTrainer {
             lossSum += value * Double(ids.count)
             corSum += cors.reduce(0) { $0 + Double($1) }
             seen += ids.count
-            onIteration?(it, perEpoch, value)
+            onIteration?(it, perEpoch, value, cors.reduce(0) { $0 + Double($1) } / Double(Swift.max(cors.count, 1)))
         }
         epoch += 1
         let seconds = Date().timeIntervalSince(start)

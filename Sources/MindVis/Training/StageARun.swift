@@ -43,9 +43,9 @@ public final class StageARun {
         let config = trainer.config
         let bar = progress ? Progress("\(config.stage.rawValue)", total: (config.numEpoch - trainer.epoch) * trainer.iterationsPerEpoch, unit: "it") : nil
         var lastLoss = 0.0
-        trainer.onIteration = { _, _, loss in
+        trainer.onIteration = { _, _, loss, cor in
             lastLoss = loss
-            bar?.advance(info: String(format: "epoch %d loss %.4f", self.trainer.epoch + 1, loss))
+            bar?.advance(info: String(format: "epoch %d loss %.4f cor %.3f", self.trainer.epoch + 1, loss, cor))
         }
         var figures: [URL] = []
         var evaluationCorrelation: Double?
