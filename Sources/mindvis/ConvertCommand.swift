@@ -19,16 +19,9 @@ extension Subcommand {
 
     private static func runConvert(_ arguments: [String]) -> Int32 {
         let parsed: SubcommandArguments
-        do {
-            parsed = try SubcommandArguments(arguments, valueOptions: ["--key": "a key", "--strip-prefix": "a prefix"])
-        } catch let e as UsageMessage {
-            return convert.usageError(e.text)
-        } catch {
-            return convert.usageError("\(error)")
-        }
-        if parsed.wantsHelp {
-            print(convert.usage)
-            return 0
+        switch convert.parse(arguments, valueOptions: ["--key": "a key", "--strip-prefix": "a prefix"]) {
+        case .success(let p): parsed = p
+        case .failure(let exit): return exit.code
         }
         guard parsed.positional.count == 2 else { return convert.usageError("expected IN and OUT, got \(parsed.positional.count) paths") }
         let input = URL(fileURLWithPath: parsed.positional[0]), output = URL(fileURLWithPath: parsed.positional[1])

@@ -45,3 +45,27 @@ struct UsageMessage: Error {
     let text: String
     init(_ text: String) { self.text = text }
 }
+
+extension Subcommand {
+    /// This subcommand's arguments, or the status to exit with: 0 after printing the usage for `--help`, 2
+    /// after reporting a usage error.
+    func parse(_ arguments: [String], valueOptions: [String: String], flagOptions: [String] = []) -> Result<SubcommandArguments, ExitStatus> {
+        do {
+            let parsed = try SubcommandArguments(arguments, valueOptions: valueOptions, flagOptions: flagOptions)
+            if parsed.wantsHelp {
+                print(usage)
+                return .failure(ExitStatus(code: 0))
+            }
+            return .success(parsed)
+        } catch let e as UsageMessage {
+            return .failure(ExitStatus(code: usageError(e.text)))
+        } catch {
+            return .failure(ExitStatus(code: usageError("\(error)")))
+        }
+    }
+}
+
+/// How a subcommand ends before running (help printed, usage error).
+struct ExitStatus: Error {
+    let code: Int32
+}

@@ -43,16 +43,9 @@ extension Subcommand {
 
     private static func runBatch(_ arguments: [String]) -> Int32 {
         let parsed: SubcommandArguments
-        do {
-            parsed = try SubcommandArguments(arguments, valueOptions: ["--log-dir": "a directory"])
-        } catch let e as UsageMessage {
-            return batch.usageError(e.text)
-        } catch {
-            return batch.usageError("\(error)")
-        }
-        if parsed.wantsHelp {
-            print(batch.usage)
-            return 0
+        switch batch.parse(arguments, valueOptions: ["--log-dir": "a directory"]) {
+        case .success(let p): parsed = p
+        case .failure(let exit): return exit.code
         }
         guard !parsed.positional.isEmpty else { return batch.usageError("no scripts given") }
         return BatchRunner(scripts: parsed.positional, logDirectory: parsed.values["--log-dir"]).run()

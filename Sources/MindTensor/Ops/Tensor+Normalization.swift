@@ -25,9 +25,7 @@ extension Tensor {
         }
         let sx = x.saved(), sw = w?.saved()
         let needX = needsGrad, needW = weight?.needsGrad ?? false, needB = bias?.needsGrad ?? false
-        var inputs = [self]
-        if let weight { inputs.append(weight) }
-        if let bias { inputs.append(bias) }
+        let inputs = [self] + [weight, bias].compactMap { $0 }
         let hasW = weight != nil, hasB = bias != nil
         return out.recorded(op, inputs: inputs) { g in
             let xv = try sx.get(op), wv = try sw?.get(op), gc = try g.contiguousIfNeeded()
@@ -42,10 +40,7 @@ extension Tensor {
                                       Int64(r.count), Int64(cols))
             }
             let gw = try partialW?.sum(0), gb = try partialB?.sum(0)
-            var grads: [Tensor?] = [gx]
-            if hasW { grads.append(gw) }
-            if hasB { grads.append(gb) }
-            return grads
+            return Tensor.affineGradients(gx, gw, gb, hasWeight: hasW, hasBias: hasB)
         }
     }
 
@@ -71,9 +66,7 @@ extension Tensor {
                              Int64(n), Int64(c), Int64(hw), Int64(groups), eps)
         let sx = x.saved(), sw = w?.saved()
         let needX = needsGrad, needW = weight?.needsGrad ?? false, needB = bias?.needsGrad ?? false
-        var inputs = [self]
-        if let weight { inputs.append(weight) }
-        if let bias { inputs.append(bias) }
+        let inputs = [self] + [weight, bias].compactMap { $0 }
         let hasW = weight != nil, hasB = bias != nil
         return out.recorded(op, inputs: inputs) { g in
             let xv = try sx.get(op), wv = try sw?.get(op), gc = try g.contiguousIfNeeded()
@@ -82,10 +75,12 @@ extension Tensor {
             let gb = needB ? try Tensor.zeros([c]) : nil
             mv_groupnorm_backward(xv.data, gc.data, wv?.data, mean.data, rstd.data, gx?.data, gw?.data, gb?.data,
                                   Int64(n), Int64(c), Int64(hw), Int64(groups))
-            var grads: [Tensor?] = [gx]
-            if hasW { grads.append(gw) }
-            if hasB { grads.append(gb) }
-            return grads
+            return Tensor.affineGradients(gx, gw, gb, hasWeight: hasW, hasBias: hasB)
         }
+    }
+
+    /// Gradients in the order of the recorded inputs: input, then weight and bias when present.
+    private static func affineGradients(_ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?, hasWeight: Bool, hasBias: Bool) -> [Tensor?] {
+        [gx] + (hasWeight ? [gw] : []) + (hasBias ? [gb] : [])
     }
 }
