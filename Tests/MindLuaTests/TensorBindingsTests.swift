@@ -47,7 +47,7 @@ final class TensorBindingsTests: XCTestCase {
         XCTAssertEqual(try pcallMessage(state, "test.Scaler(2):scaled(5)"),
                        "test:1: Scaler:scaled: argument #1 'x': expected a Tensor, got 5")
         XCTAssertEqual(try pcallMessage(state, "test.Scaler(2):scaled(mv.ones(3))"),
-                       "test:1: Scaler:scaled: mul: shapes [3] and [2] cannot be broadcast (dimension 0: 3 vs 2)")
+                       "test:1: Scaler:scaled: mul: shapes [3] and [2] cannot be broadcast (sizes 3 and 2 at the same position from the end differ and neither is 1)")
     }
 
     func testTensorsCrossTheBoundaryAsTheSameObjects() throws {

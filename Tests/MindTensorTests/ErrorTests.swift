@@ -10,7 +10,7 @@ final class ErrorTests: XCTestCase {
         assertThrows(["linear", "[4, 3]", "[2, 5]"]) { _ = try a.linear(weight: Tensor.zeros([2, 5]), bias: nil) }
         assertThrows(["conv2d", "input channels"]) { _ = try Tensor.zeros([1, 2, 4, 4]).conv2d(weight: Tensor.zeros([1, 3, 3, 3]), bias: nil) }
         assertThrows(["conv2d", "larger than the padded input"]) { _ = try Tensor.zeros([1, 3, 2, 2]).conv2d(weight: Tensor.zeros([1, 3, 3, 3]), bias: nil) }
-        assertThrows(["cat", "dimension 1"]) { _ = try Tensor.cat([a, b], dim: 0) }
+        assertThrows(["cat", "tensor #2", "outside the concatenated dimension"]) { _ = try Tensor.cat([a, b], dim: 0) }
         assertThrows(["reshape", "[4, 3]", "[5, -1]"]) { _ = try a.reshape([5, -1]) }
         assertThrows(["mse_loss", "differ in shape"]) { _ = try a.mseLoss(b) }
         assertThrows(["group_norm", "groups"]) { _ = try Tensor.zeros([1, 6, 2]).groupNorm(groups: 4, weight: nil, bias: nil) }

@@ -181,7 +181,7 @@ T.test("cat and stack", function()
   T.near(mv.cat({a, b}):totable(), {{1, 2}, {3, 4}})
   T.near(mv.cat({a, b}, 2):totable(), {{1, 2, 3, 4}})
   T.near(mv.stack({a[1], b[1]}, 2):totable(), {{1, 3}, {2, 4}})
-  T.raises(function() mv.cat({a, mv.zeros(1, 3)}) end, "mv.cat: tensor 1 has shape [1, 3]")
+  T.raises(function() mv.cat({a, mv.zeros(1, 3)}) end, "mv.cat: tensor #2 has shape [1, 3]")
   T.raises(function() mv.cat({a, 5}) end, "mv.cat: argument #1 'tensors' at [2]: expected a Tensor, got 5")
 end)
 

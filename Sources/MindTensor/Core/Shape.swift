@@ -49,7 +49,7 @@ public enum Shape {
             let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
             let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
             if da == db || db == 1 { out[i] = da } else if da == 1 { out[i] = db } else {
-                throw TensorError("\(op): shapes \(describe(a)) and \(describe(b)) cannot be broadcast (dimension \(i): \(da) vs \(db))")
+                throw TensorError("\(op): shapes \(describe(a)) and \(describe(b)) cannot be broadcast (sizes \(da) and \(db) at the same position from the end differ and neither is 1)")
             }
         }
         return out

@@ -37,9 +37,9 @@ public final class TransformerBlock: Module, Layer {
     public override var summary: String { "dim=\(attn.dim), heads=\(attn.heads), hidden=\(mlp.fc1.outFeatures)" }
 
     public func forward(_ x: Tensor) throws -> Tensor {
-        let a = try inModule("attn") { try attn(inModule("norm1") { try norm1(x) }) }
-        let h = try x + a
-        let m = try inModule("mlp") { try mlp(inModule("norm2") { try norm2(h) }) }
-        return try h + m
+        let n1 = try inModule("norm1") { try norm1(x) }
+        let h = try x + inModule("attn") { try attn(n1) }
+        let n2 = try inModule("norm2") { try norm2(h) }
+        return try h + inModule("mlp") { try mlp(n2) }
     }
 }

@@ -28,7 +28,7 @@ extension Tensor {
             throw TensorError("gather: index of shape \(Shape.describe(index.shape)) must have the rank of input \(Shape.describe(shape))")
         }
         for i in 0..<rank where i != d && index.shape[i] != shape[i] {
-            throw TensorError("gather: index \(Shape.describe(index.shape)) and input \(Shape.describe(shape)) differ in dimension \(i)")
+            throw TensorError("gather: index \(Shape.describe(index.shape)) and input \(Shape.describe(shape)) differ outside the gathered dimension (\(index.shape[i]) vs \(shape[i]))")
         }
         let idx = try index.indexValues(bound: shape[d], op: "gather")
         let x = try contiguousIfNeeded()
@@ -53,7 +53,7 @@ extension Tensor {
             throw TensorError("scatter_add: needs a contiguous target and index/source of equal shape and rank (got \(Shape.describe(index.shape)) and \(Shape.describe(source.shape)))")
         }
         for i in 0..<rank where i != d && index.shape[i] != shape[i] {
-            throw TensorError("scatter_add: index \(Shape.describe(index.shape)) and target \(Shape.describe(shape)) differ in dimension \(i)")
+            throw TensorError("scatter_add: index \(Shape.describe(index.shape)) and target \(Shape.describe(shape)) differ outside the scattered dimension (\(index.shape[i]) vs \(shape[i]))")
         }
         let idx = try index.indexValues(bound: shape[d], op: "scatter_add")
         let src = try source.contiguousIfNeeded()

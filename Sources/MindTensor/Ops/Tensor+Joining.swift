@@ -9,10 +9,10 @@ extension Tensor {
         var total = 0
         for (k, t) in tensors.enumerated() {
             guard t.rank == first.rank else {
-                throw TensorError("cat: tensor \(k) has shape \(Shape.describe(t.shape)), expected rank \(first.rank) like \(Shape.describe(first.shape))")
+                throw TensorError("cat: tensor #\(k + 1) has shape \(Shape.describe(t.shape)), expected rank \(first.rank) like \(Shape.describe(first.shape))")
             }
             for i in 0..<t.rank where i != d && t.shape[i] != first.shape[i] {
-                throw TensorError("cat: tensor \(k) has shape \(Shape.describe(t.shape)), which differs from \(Shape.describe(first.shape)) in dimension \(i)")
+                throw TensorError("cat: tensor #\(k + 1) has shape \(Shape.describe(t.shape)), which differs from \(Shape.describe(first.shape)) outside the concatenated dimension")
             }
             total += t.shape[d]
         }
@@ -41,7 +41,7 @@ extension Tensor {
     public static func stack(_ tensors: [Tensor], dim: Int) throws -> Tensor {
         guard let first = tensors.first else { throw TensorError("stack: expects at least one tensor") }
         for (k, t) in tensors.enumerated() where t.shape != first.shape {
-            throw TensorError("stack: tensor \(k) has shape \(Shape.describe(t.shape)), expected \(Shape.describe(first.shape))")
+            throw TensorError("stack: tensor #\(k + 1) has shape \(Shape.describe(t.shape)), expected \(Shape.describe(first.shape))")
         }
         let d = try Shape.normalize(dim: dim, rank: first.rank + 1, op: "stack")
         return try cat(tensors.map { try $0.unsqueeze(d) }, dim: d)

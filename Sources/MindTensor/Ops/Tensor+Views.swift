@@ -110,7 +110,7 @@ extension Tensor {
         for i in 0..<target.count {
             if i >= lead && target[i] == -1 { resolved[i] = shape[i - lead]; continue }
             if i >= lead && shape[i - lead] != 1 && shape[i - lead] != target[i] {
-                throw TensorError("expand: cannot expand \(Shape.describe(shape)) to \(Shape.describe(target)) (dimension \(i))")
+                throw TensorError("expand: cannot expand \(Shape.describe(shape)) to \(Shape.describe(target)) (size \(shape[i - lead]) cannot become \(target[i]))")
             }
         }
         _ = try Shape.elementCount(resolved, op: "expand")
