@@ -24,14 +24,25 @@ func time(warmup: Int = 2, repeats: Int, _ body: () throws -> Void) rethrows -> 
     return best
 }
 
-/// cblas_sgemm on square matrices: the machine's attainable peak for this run.
+/// cblas_sgemm on square matrices with OpenBLAS's own threads on every core: the machine's attainable
+/// peak for this run (the engine itself runs OpenBLAS single-threaded and splits products over its workers).
 func sgemmPeak(size n: Int) throws -> Measurement {
     let a = try Tensor.rand([n, n]), b = try Tensor.rand([n, n]), c = try Tensor.zeros([n, n])
+    let saved = openblas_get_num_threads()
+    openblas_set_num_threads(Int32(ProcessInfo.processInfo.activeProcessorCount))
+    defer { openblas_set_num_threads(saved) }
     let seconds = time(repeats: n >= 2048 ? 3 : 10) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a.data, Int32(n),
                     b.data, Int32(n), 0, c.data, Int32(n))
     }
-    return Measurement(name: "sgemm \(n)x\(n)x\(n)", flops: 2 * pow(Double(n), 3), seconds: seconds)
+    return Measurement(name: "cblas_sgemm \(n)x\(n)x\(n)", flops: 2 * pow(Double(n), 3), seconds: seconds)
+}
+
+/// The engine's matrix product on the same square shape (OpenBLAS single-threaded, split over the workers).
+func engineMatmul(size n: Int) throws -> Measurement {
+    let a = try Tensor.rand([n, n]), b = try Tensor.rand([n, n])
+    let seconds = try time(repeats: n >= 2048 ? 3 : 10) { _ = try a.matmul(b) }
+    return Measurement(name: "matmul \(n)x\(n)x\(n)", flops: 2 * pow(Double(n), 3), seconds: seconds)
 }
 
 /// One training step of a pre-norm transformer block: forward, backward, AdamW.

@@ -12,12 +12,13 @@ func report(_ m: Measurement, peak: Double) {
 }
 
 do {
-    print("MindBench — \(BLAS.configuration), \(BLAS.threads) BLAS threads, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+    print("MindBench — \(BLAS.configuration); \(BLAS.threading); \(ProcessInfo.processInfo.activeProcessorCount) cores")
     let peaks = try [512, 1024, 2048].map { try sgemmPeak(size: $0) }
     let peak = peaks.map(\.gflops).max() ?? 1
     for p in peaks { report(p, peak: peak) }
     print(String(format: "peak: %.1f GFLOP/s", peak))
     let benches: [(String, () throws -> Measurement)] = [
+        ("matmul", { try engineMatmul(size: 1024) }),
         ("block", { try transformerBlockStep(batch: 32, tokens: 65, width: 256, heads: 8, mlpRatio: 4) }),
         ("conv", { try conv3x3Step(batch: 8, channels: 64, size: 32) }),
         ("mae", { try maeStep(preset: "small", voxels: 4096, batch: 32) }),

@@ -6,7 +6,7 @@ public enum MindVisRuntime {
     public static let version = "0.1.0"
 
     /// One line about the BLAS library in use, for `mindvis --version`; the tensor engine installs the real one.
-    public static var blasInfoProvider: () -> String = { "BLAS: " + BLAS.configuration + ", \(BLAS.threads) threads" }
+    public static var blasInfoProvider: () -> String = { "BLAS: " + BLAS.configuration + "; " + BLAS.threading }
 
     /// Functions that bind Swift code into a new state, in order. Binding files add themselves here.
     public static var bindingInstallers: [(LuaState) throws -> Void] = [

@@ -6,6 +6,13 @@
 
 #include <stdint.h>
 
+// ---- threading ---------------------------------------------------------------------------------
+
+// Depth of parallel regions the calling thread is a worker of (thread-local; 0 on a free thread).
+void mv_region_enter(void);
+void mv_region_leave(void);
+int mv_region_depth(void);
+
 // ---- elementwise -------------------------------------------------------------------------------
 
 typedef enum {

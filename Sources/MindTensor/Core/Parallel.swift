@@ -1,11 +1,14 @@
+import CKernels
 import Foundation
 import Dispatch
 
-/// Our own level of threading, used instead of — never together with — OpenBLAS's threads (DESIGN.md §4):
-/// memory-bound kernels split their elements or rows over the two cores, and loops of small GEMMs or
-/// simulation work run a contiguous share of the items per worker with OpenBLAS switched to one thread.
-/// Callers that need reproducible results draw randomness from per-item streams, so results do not depend
-/// on the split.
+/// The one thread pool of the engine (DESIGN.md §4). OpenBLAS runs single-threaded (see `BLAS`): large
+/// GEMMs are split here into one block of rows or columns per worker, memory-bound kernels split their
+/// elements or rows, and loops of small GEMMs or simulation work run a contiguous share of the items per
+/// worker. A region started from inside another runs inline on its worker, so the cores are never
+/// oversubscribed. (With OpenBLAS's own threads, its workers kept spinning for ~0.1 s after each GEMM and
+/// competed with these regions: the MAE step's attention and GELU ran a third slower.) Callers that need
+/// reproducible results draw randomness from per-item streams, so results do not depend on the split.
 public enum Parallel {
     /// Two workers on this 2-core machine; more would only oversubscribe.
     public static let workers = Swift.max(1, Swift.min(2, ProcessInfo.processInfo.activeProcessorCount))
@@ -20,7 +23,7 @@ public enum Parallel {
     /// in parallel when there are at least `minimum` items (`weight` scales items to elements, e.g. a
     /// row's length for row kernels).
     static func chunks(_ count: Int, weight: Int = 1, minimum: Int = minimumElements, _ body: (Range<Int>, Int) -> Void) {
-        if workers == 1 || count < 2 || count * Swift.max(weight, 1) < minimum {
+        if workers == 1 || count < 2 || count * Swift.max(weight, 1) < minimum || isInsideRegion {
             body(0..<count, 0)
             return
         }
@@ -28,19 +31,25 @@ public enum Parallel {
     }
 
     /// Calls `body(range, worker)` for contiguous sub-ranges of `0..<count`, one per worker, concurrently when
-    /// there are at least two items (else inline, as worker 0). The body must not call BLAS expecting threads.
+    /// there are at least two items and the caller is not itself a worker (else inline, as worker 0).
     public static func forEachChunk(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
-        guard workers > 1, count >= 2 else {
+        guard workers > 1, count >= 2, !isInsideRegion else {
             if count > 0 { body(0..<count, 0) }
             return
         }
-        BLAS.withThreads(1) { split(count, body) }
+        split(count, body)
     }
+
+    /// True on a thread that is running one worker's share of a region.
+    static var isInsideRegion: Bool { mv_region_depth() > 0 }
 
     private static func split(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let lo = count * w / workers, hi = count * (w + 1) / workers
-            if lo < hi { body(lo..<hi, w) }
+            guard lo < hi else { return }
+            mv_region_enter()
+            defer { mv_region_leave() }
+            body(lo..<hi, w)
         }
     }
 

@@ -58,8 +58,10 @@ public enum BLAS {
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
                              c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        forEachBlock(m: m, n: n, k: k, transposeA: transposeA, lda: lda, transposeB: transposeB, ldb: ldb, ldc: ldc) { rows, cols, ao, bo, co in
+            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                        Int32(rows), Int32(cols), Int32(k), alpha, a + ao, Int32(lda), b + bo, Int32(ldb), beta, c + co, Int32(ldc))
+        }
     }
 
     /// The double-precision `sgemm`.
@@ -67,17 +69,51 @@ public enum BLAS {
                              a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int, beta: Double = 0,
                              c: UnsafeMutablePointer<Double>, ldc: Int) {
         guard m > 0, n > 0 else { return }
-        cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        forEachBlock(m: m, n: n, k: k, transposeA: transposeA, lda: lda, transposeB: transposeB, ldb: ldb, ldc: ldc) { rows, cols, ao, bo, co in
+            cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                        Int32(rows), Int32(cols), Int32(k), alpha, a + ao, Int32(lda), b + bo, Int32(ldb), beta, c + co, Int32(ldc))
+        }
     }
+
+    /// Splits an m×n product over the workers of `Parallel`: into blocks of rows of C when m ≥ n (each worker
+    /// then packs all of op(B), the smaller operand to repeat), else into blocks of columns. `body` gets the
+    /// block's size and the element offsets of its first row or column in A, B and C. Small products, and
+    /// products requested from inside a parallel region, run whole on the calling thread.
+    static func forEachBlock(m: Int, n: Int, k: Int, transposeA: Bool, lda: Int, transposeB: Bool, ldb: Int, ldc: Int,
+                             _ body: (_ rows: Int, _ cols: Int, _ aOffset: Int, _ bOffset: Int, _ cOffset: Int) -> Void) {
+        _ = singleThreaded
+        guard 2 * m * n * k >= Parallel.minimumFlops, Swift.max(m, n) >= 2 * blockGranule else {
+            body(m, n, 0, 0, 0)
+            return
+        }
+        let byRows = m >= n
+        let granules = ((byRows ? m : n) + blockGranule - 1) / blockGranule
+        Parallel.forEachChunk(granules) { range, _ in
+            let lo = range.lowerBound * blockGranule, hi = Swift.min(range.upperBound * blockGranule, byRows ? m : n)
+            if byRows {
+                body(hi - lo, n, transposeA ? lo : lo * lda, 0, lo * ldc)
+            } else {
+                body(m, hi - lo, 0, transposeB ? lo * ldb : lo, lo)
+            }
+        }
+    }
+
+    /// Blocks of a split product start at multiples of this many rows or columns, the register-tile sizes
+    /// of OpenBLAS's kernels, so no worker gets a ragged edge in the middle of C.
+    static let blockGranule = 16
+
+    /// OpenBLAS's own threads are switched off once, before the first call: `Parallel` owns the cores.
+    private static let singleThreaded: Void = openblas_set_num_threads(1)
 
     /// Lower triangle of C (n×n) = alpha · A·Aᵀ + beta · C (A is n×k), or alpha · Aᵀ·A + beta · C when
     /// `transpose` (A is k×n); double precision.
     public static func dsyrkLower(transpose: Bool, n: Int, k: Int, alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
                                   beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         guard n > 0 else { return }
-        cblas_dsyrk(CblasRowMajor, CblasLower, transpose ? CblasTrans : CblasNoTrans, Int32(n), Int32(k),
-                    alpha, a, Int32(lda), beta, c, Int32(ldc))
+        withOpenBLASThreads {
+            cblas_dsyrk(CblasRowMajor, CblasLower, transpose ? CblasTrans : CblasNoTrans, Int32(n), Int32(k),
+                        alpha, a, Int32(lda), beta, c, Int32(ldc))
+        }
     }
 
     /// Solves op(L) · X = B in place (B is rows × columns, L lower triangular rows × rows), or X · op(L) = B
@@ -85,23 +121,25 @@ public enum BLAS {
     public static func dtrsmLower(right: Bool = false, transpose: Bool, rows: Int, columns: Int, l: UnsafePointer<Double>,
                                   ldl: Int, b: UnsafeMutablePointer<Double>, ldb: Int) {
         guard rows > 0, columns > 0 else { return }
-        cblas_dtrsm(CblasRowMajor, right ? CblasRight : CblasLeft, CblasLower, transpose ? CblasTrans : CblasNoTrans,
-                    CblasNonUnit, Int32(rows), Int32(columns), 1, l, Int32(ldl), b, Int32(ldb))
+        withOpenBLASThreads {
+            cblas_dtrsm(CblasRowMajor, right ? CblasRight : CblasLeft, CblasLower, transpose ? CblasTrans : CblasNoTrans,
+                        CblasNonUnit, Int32(rows), Int32(columns), 1, l, Int32(ldl), b, Int32(ldb))
+        }
     }
 
-    /// Runs `body` with OpenBLAS limited to `count` threads, restoring the previous setting afterwards.
-    public static func withThreads<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
-        let saved = threads
-        threads = count
-        defer { threads = saved }
-        return try body()
+    /// The ridge solver's triangular routines have no simple row split, so they borrow OpenBLAS's threads for
+    /// the call (outside any region of `Parallel`; its workers spin down on their own afterwards).
+    private static func withOpenBLASThreads(_ body: () -> Void) {
+        _ = singleThreaded
+        guard Parallel.workers > 1, !Parallel.isInsideRegion else { return body() }
+        openblas_set_num_threads(Int32(Parallel.workers))
+        defer { openblas_set_num_threads(1) }
+        body()
     }
 
-    /// OpenBLAS worker threads (2 on this machine). Kernels that parallelise themselves set it to 1
-    /// around their own parallel region so the two cores are never oversubscribed.
-    public static var threads: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(newValue)) }
+    /// How the engine uses the cores, for `--version` and benchmarks.
+    public static var threading: String {
+        "OpenBLAS single-threaded, products split over \(Parallel.workers) workers"
     }
 
     /// OpenBLAS's build description (version, core type, threading), for `--version` and benchmarks.

@@ -59,7 +59,7 @@ public struct SimulatedDataset: Sendable {
 /// gives bit-identical arrays. Pool subjects are generated lazily by `SimulatedPool.samples`/`frames`.
 public func simulate(_ config: SimulationConfig = SimulationConfig()) throws -> SimulatedDataset {
     try config.validate()
-    return BLAS.withThreads(1) { generate(config) }
+    return generate(config)
 }
 
 private func generate(_ config: SimulationConfig) -> SimulatedDataset {

@@ -89,7 +89,7 @@ public struct SimulatedPool: Sendable {
     /// The subject's samples: samplesPerSubject × voxelCount, row-major, columns V1..V4.
     public func samples(subject: Int) throws -> [Float] {
         try checkSubject(subject, operation: "samples")
-        return BLAS.withThreads(1) { generateSamples(subject: subject) }
+        return generateSamples(subject: subject)
     }
 
     private func generateSamples(subject: Int) -> [Float] {
