@@ -139,10 +139,30 @@ static const float kInvSqrt2Pi = 0.39894228040143268f;
 static const float kSqrt2OverPi = 0.79788456080286536f;
 static const float kGeluTanhCubic = 0.044715f;
 
+// The normal CDF Φ(x) and density φ(x) for exact GELU, from one exponential: erfc(z) ≈ poly(t)·exp(-z²) with
+// t = 1/(1 + p·z), z = |x|/√2 (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7, the approximation PyTorch's
+// vectorised CPU erf uses too), and exp(-z²) = exp(-x²/2) is φ's exponential as well. Φ(x) = erfc(z)/2 for
+// x < 0 keeps its relative accuracy in the left tail, where 1 + erf(x/√2) would cancel.
+static inline void gelu_cdf_pdf8(__m256 x, __m256 *cdf, __m256 *pdf) {
+    const __m256 one = _mm256_set1_ps(1.0f), half = _mm256_set1_ps(0.5f);
+    __m256 z = _mm256_mul_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), x), _mm256_set1_ps(kInvSqrt2));
+    __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(_mm256_set1_ps(0.3275911f), z, one));
+    __m256 poly = _mm256_fmadd_ps(_mm256_set1_ps(1.061405429f), t, _mm256_set1_ps(-1.453152027f));
+    poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(1.421413741f));
+    poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(-0.284496736f));
+    poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(0.254829592f));
+    poly = _mm256_mul_ps(poly, t);
+    __m256 e = mv_exp8(_mm256_mul_ps(_mm256_set1_ps(-0.5f), _mm256_mul_ps(x, x)));
+    __m256 tail = _mm256_mul_ps(half, _mm256_mul_ps(poly, e)); // erfc(z) / 2 = Φ(-|x|)
+    __m256 negative = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ);
+    *cdf = _mm256_blendv_ps(_mm256_sub_ps(one, tail), tail, negative);
+    *pdf = _mm256_mul_ps(_mm256_set1_ps(kInvSqrt2Pi), e);
+}
+
 static inline __m256 gelu_erf8(__m256 x) {
-    __m256 half = _mm256_set1_ps(0.5f);
-    __m256 e = mv_erf8(_mm256_mul_ps(x, _mm256_set1_ps(kInvSqrt2)));
-    return _mm256_mul_ps(_mm256_mul_ps(half, x), _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+    __m256 cdf, pdf;
+    gelu_cdf_pdf8(x, &cdf, &pdf);
+    return _mm256_mul_ps(x, cdf);
 }
 
 static inline __m256 gelu_tanh_inner8(__m256 x) {
@@ -206,10 +226,8 @@ static inline __m256 unary_derivative8(int op, __m256 x, __m256 y) {
         return _mm256_mul_ps(s, _mm256_fmadd_ps(x, _mm256_sub_ps(one, s), one));
     }
     case MV_GELU_ERF: {
-        __m256 cdf = _mm256_mul_ps(_mm256_set1_ps(0.5f),
-                                   _mm256_add_ps(one, mv_erf8(_mm256_mul_ps(x, _mm256_set1_ps(kInvSqrt2)))));
-        __m256 pdf = _mm256_mul_ps(_mm256_set1_ps(kInvSqrt2Pi),
-                                   mv_exp8(_mm256_mul_ps(_mm256_set1_ps(-0.5f), _mm256_mul_ps(x, x))));
+        __m256 cdf, pdf;
+        gelu_cdf_pdf8(x, &cdf, &pdf);
         return _mm256_fmadd_ps(x, pdf, cdf);
     }
     case MV_GELU_TANH: {
@@ -239,7 +257,26 @@ void mv_unary_backward(int op, const float *x, const float *y, const float *gy, 
     }
 }
 
+// GELU's value and derivative share Φ and φ: x·Φ(x) and Φ(x) + x·φ(x).
+static void gelu_erf_with_derivative(const float *x, float *y, float *d, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i), cdf, pdf;
+        gelu_cdf_pdf8(v, &cdf, &pdf);
+        _mm256_storeu_ps(y + i, _mm256_mul_ps(v, cdf));
+        _mm256_storeu_ps(d + i, _mm256_fmadd_ps(v, pdf, cdf));
+    }
+    if (i < n) {
+        int64_t r = n - i;
+        __m256 v = mv_load_partial(x + i, r, 0.0f), cdf, pdf;
+        gelu_cdf_pdf8(v, &cdf, &pdf);
+        mv_store_partial(y + i, _mm256_mul_ps(v, cdf), r);
+        mv_store_partial(d + i, _mm256_fmadd_ps(v, pdf, cdf), r);
+    }
+}
+
 void mv_unary_with_derivative(int op, const float *x, float *y, float *d, int64_t n) {
+    if (op == MV_GELU_ERF) return gelu_erf_with_derivative(x, y, d, n);
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
         __m256 v = _mm256_loadu_ps(x + i), fy = unary8(op, v);
