@@ -23,11 +23,11 @@ public enum Parallel {
     /// in parallel when there are at least `minimum` items (`weight` scales items to elements, e.g. a
     /// row's length for row kernels).
     static func chunks(_ count: Int, weight: Int = 1, minimum: Int = minimumElements, _ body: (Range<Int>, Int) -> Void) {
-        if workers == 1 || count < 2 || count * Swift.max(weight, 1) < minimum || isInsideRegion {
+        if count * Swift.max(weight, 1) < minimum {
             body(0..<count, 0)
             return
         }
-        split(count, body)
+        forEachChunk(count, body)
     }
 
     /// Calls `body(range, worker)` for contiguous sub-ranges of `0..<count`, one per worker, concurrently when

@@ -82,7 +82,8 @@ public enum BLAS {
     static func forEachBlock(m: Int, n: Int, k: Int, transposeA: Bool, lda: Int, transposeB: Bool, ldb: Int, ldc: Int,
                              _ body: (_ rows: Int, _ cols: Int, _ aOffset: Int, _ bOffset: Int, _ cOffset: Int) -> Void) {
         _ = singleThreaded
-        guard 2 * m * n * k >= Parallel.minimumFlops, Swift.max(m, n) >= 2 * blockGranule else {
+        // In Double: three 32-bit sizes can overflow Int's product.
+        guard 2 * Double(m) * Double(n) * Double(k) >= Double(Parallel.minimumFlops), Swift.max(m, n) >= 2 * blockGranule else {
             body(m, n, 0, 0, 0)
             return
         }
