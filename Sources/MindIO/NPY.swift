@@ -15,12 +15,7 @@ public enum NPY {
     static let alignment = 64
 
     public static func read(contentsOf url: URL, limits: PickleLimits = PickleLimits()) throws -> PickleValue {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw MindIOError("npy: cannot read \(url.path): \(error.localizedDescription)")
-        }
+        let data = try FileContents.read(url, context: "npy")
         return try data.withUnsafeBytes { try decode($0, name: url.path, limits: limits) }
     }
 

@@ -44,7 +44,7 @@ public enum NPZ {
     /// Reads every member. CRC-32 checks can be skipped for speed on trusted files.
     public static func read(contentsOf url: URL, verifyChecksums: Bool = true,
                             limits: PickleLimits = PickleLimits()) throws -> NPZArchive {
-        let zip = try ZipReader(contentsOf: url, context: "npz: \(url.path)")
+        let zip = try ZipReader(data: FileContents.read(url, context: "npz"), context: "npz: \(url.path)")
         let fileName = url.lastPathComponent
         var entries: [(name: String, value: PickleValue)] = []
         entries.reserveCapacity(zip.entries.count)

@@ -37,13 +37,7 @@ public enum Pickle {
     }
 
     public static func load(contentsOf url: URL, limits: PickleLimits = PickleLimits()) throws -> PickleValue {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw MindIOError("pickle: cannot read \(url.path): \(error.localizedDescription)")
-        }
-        return try load(data, name: url.path, limits: limits)
+        try load(FileContents.read(url, context: "pickle"), name: url.path, limits: limits)
     }
 }
 

@@ -26,13 +26,7 @@ public struct SafetensorsFile {
     private let indexByName: [String: Int]
 
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw MindIOError("safetensors: cannot read \(url.path): \(error.localizedDescription)")
-        }
-        try self.init(data: data, name: url.path)
+        try self.init(data: FileContents.read(url, context: "safetensors"), name: url.path)
     }
 
     /// Parses an in-memory (or already mapped) file; `name` is used in error messages.

@@ -17,12 +17,7 @@ public enum TorchCheckpoint {
     public static func load(contentsOf url: URL, verifyChecksums: Bool = true,
                             limits: PickleLimits = PickleLimits()) throws -> PickleValue {
         let context = "torch: \(url.path)"
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw MindIOError("\(context): cannot read file: \(error.localizedDescription)")
-        }
+        let data = try FileContents.read(url, context: "torch")
         let kind = data.withUnsafeBytes { raw -> FileKind in
             if ZipReader.looksLikeZip(raw) { return .zip }
             if raw.count >= 2, raw[0] == PickleOpcode.proto.rawValue { return .legacy }

@@ -39,16 +39,6 @@ final class ZipReader {
     /// deflate cannot expand data by more than ~1032:1; a larger declared ratio is a lie.
     private static let maxDeflateRatio = 1032
 
-    convenience init(contentsOf url: URL, context: String) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw MindIOError("\(context): cannot read file: \(error.localizedDescription)")
-        }
-        try self.init(data: data, context: context)
-    }
-
     init(data: Data, context: String) throws {
         self.data = data
         self.context = context

@@ -35,7 +35,7 @@ final class NPZTests: XCTestCase {
             for (name, array) in arrays {
                 XCTAssertEqual(try archive.array(name), array, "\(name) compressed: \(compressed)")
             }
-            let zip = try ZipReader(contentsOf: url, context: "test")
+            let zip = try ZipReader(data: Data(contentsOf: url), context: "test")
             XCTAssertTrue(zip.entries.allSatisfy { $0.method == (compressed ? 8 : 0) })
         }
         let stored = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("stored.npz").path)[.size] as? Int ?? 0

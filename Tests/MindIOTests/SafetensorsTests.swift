@@ -57,6 +57,19 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["all.safetensors"])
     }
 
+    /// A reader holds its own copy of the file: another process truncating the file (a run rewriting its
+    /// checkpoint) cannot pull the bytes away. With a memory map this read raised SIGBUS and killed the process.
+    func testReaderSurvivesTheFileBeingTruncatedUnderIt() throws {
+        let directory = try TestFiles.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("big.safetensors")
+        let values = (0..<(1 << 18)).map { Float($0) * 0.5 }
+        try Safetensors.write([("w", try NDArray(floats: values, shape: [512, 512]))], to: url)
+        let file = try SafetensorsFile(contentsOf: url)
+        XCTAssertEqual(truncate(url.path, 0), 0)
+        XCTAssertEqual(try file.array(named: "w").floats(), values)
+    }
+
     func testWriterRejectsDuplicateAndReservedNames() throws {
         let directory = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
