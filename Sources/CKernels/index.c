@@ -25,6 +25,20 @@ void mv_gather_backward(const float *gy, const int64_t *idx, float *gx, int64_t 
     }
 }
 
+// Gather whose index is the same along the inner dimensions (the MAE's ids[..., None].expand(B, K, D)):
+// one index per row of `inner` values, so rows are copied whole.
+void mv_gather_rows(const float *x, const int64_t *idx, float *out, int64_t outer, int64_t size, int64_t k, int64_t inner) {
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t j = 0; j < k; j++)
+            memcpy(out + (o * k + j) * inner, x + (o * size + idx[o * k + j]) * inner, (size_t)inner * sizeof(float));
+}
+
+void mv_gather_rows_backward(const float *gy, const int64_t *idx, float *gx, int64_t outer, int64_t size, int64_t k, int64_t inner) {
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t j = 0; j < k; j++)
+            mv_add_inplace(gx + (o * size + idx[o * k + j]) * inner, gy + (o * k + j) * inner, inner);
+}
+
 void mv_index_select(const float *x, const int64_t *idx, float *out, int64_t outer, int64_t size, int64_t k, int64_t inner) {
     for (int64_t o = 0; o < outer; o++)
         for (int64_t j = 0; j < k; j++)

@@ -62,6 +62,9 @@ final class GradientTests: XCTestCase {
     func testIndexing() throws {
         let index = try Tensor([2, 0, 1, 1, 3, 0], shape: [2, 3, 1]).expand([2, 3, 5]).contiguous()
         try checkGradients("gather", inputs: [randomInput([2, 4, 5], seed: 41)]) { try $0[0].gather(1, index: index) }
+        // The same index left as a broadcast view takes the row-copy path.
+        let rowIndex = try Tensor([2, 0, 1, 1, 3, 0], shape: [2, 3, 1]).expand([2, 3, 5])
+        try checkGradients("gather rows", inputs: [randomInput([2, 4, 5], seed: 41)]) { try $0[0].gather(1, index: rowIndex) }
         try checkGradients("index_select", inputs: [randomInput([4, 3], seed: 42)]) { try $0[0].indexSelect(0, index: Tensor([3, 1, 3])) }
         try checkGradients("embedding", inputs: [randomInput([5, 3], seed: 43)]) {
             try Tensor.embedding(Tensor([4, 0, 4, 2], shape: [2, 2]), weight: $0[0])

@@ -45,4 +45,46 @@ final class ParallelKernelTests: XCTestCase {
             }
         }
     }
+
+    /// A gather whose index is broadcast over the inner dimension (the MAE's masking) copies whole rows, split
+    /// by batch entry; it must give exactly what the element-wise path gives for the materialised index,
+    /// repeated indices included (their gradients accumulate).
+    func testRowGatherMatchesElementwiseGather() throws {
+        let (batch, length, keep, width) = (8, 64, 48, 256)
+        XCTAssertGreaterThan(batch * keep * width, Parallel.minimumElements)
+        let x = try randomInput([batch, length, width], seed: 5)
+        let picks = (0..<batch * keep).map { Float(($0 * 37 + $0 / keep) % length) }
+        let broadcast = try Tensor(picks, shape: [batch, keep, 1]).expand([batch, keep, width])
+        let g = try randomInput([batch, keep, width], seed: 6)
+        var results: [(values: [Float], grad: [Float])] = []
+        for index in [broadcast, try broadcast.contiguous()] {
+            let leaf = try x.detach().requiresGrad()
+            let y = try leaf.gather(1, index: index)
+            try y.backward(gradient: g)
+            results.append((try y.toArray(), try leaf.grad!.toArray()))
+        }
+        XCTAssertEqual(results[0].values, results[1].values)
+        XCTAssertEqual(results[0].grad, results[1].grad)
+        let outOfRange = try Tensor([Float](repeating: Float(length), count: batch * keep), shape: [batch, keep, 1]).expand([batch, keep, width])
+        XCTAssertThrowsError(try x.gather(1, index: outOfRange)) { XCTAssertTrue("\($0)".contains("not an integer in [0, 64)"), "\($0)") }
+        let none = try x.gather(1, index: Tensor.zeros([batch, 0, 1]).expand([batch, 0, width]))
+        XCTAssertEqual(none.shape, [batch, 0, width])
+    }
+
+    /// AdamW updates a large parameter in two halves at once; the result must be the bits that single-core
+    /// updates of its slices give.
+    func testAdamOnLargeParameterMatchesSingleCoreSlices() throws {
+        let x = try randomInput([rows, cols], seed: 7), g = try randomInput([rows, cols], seed: 8)
+        let big = try x.detach().requiresGrad()
+        let pieces = try slices(x).map { try $0.detach().requiresGrad() }
+        let gradPieces = try slices(g)
+        let bigOpt = try Adam.adamW([big], lr: 0.01, weightDecay: 0.05), pieceOpt = try Adam.adamW(pieces, lr: 0.01, weightDecay: 0.05)
+        for _ in 0..<3 {
+            big.grad = try g.contiguous()
+            for (p, gp) in zip(pieces, gradPieces) { p.grad = try gp.contiguous() }
+            try bigOpt.step()
+            try pieceOpt.step()
+        }
+        XCTAssertEqual(try big.toArray(), try pieces.flatMap { try $0.toArray() })
+    }
 }

@@ -123,6 +123,8 @@ void mv_pad2d_backward(const float *gy, float *gx, int64_t planes, int64_t h, in
 // out[o, k, i] = x[o, idx[o, k, i], i]   (idx already validated to lie in [0, size))
 void mv_gather(const float *x, const int64_t *idx, float *out, int64_t outer, int64_t size, int64_t k, int64_t inner);
 void mv_gather_backward(const float *gy, const int64_t *idx, float *gx, int64_t outer, int64_t size, int64_t k, int64_t inner);
+void mv_gather_rows(const float *x, const int64_t *idx, float *out, int64_t outer, int64_t size, int64_t k, int64_t inner);
+void mv_gather_rows_backward(const float *gy, const int64_t *idx, float *gx, int64_t outer, int64_t size, int64_t k, int64_t inner);
 // out[o, j, i] = x[o, idx[j], i]
 void mv_index_select(const float *x, const int64_t *idx, float *out, int64_t outer, int64_t size, int64_t k, int64_t inner);
 void mv_index_select_backward(const float *gy, const int64_t *idx, float *gx, int64_t outer, int64_t size, int64_t k, int64_t inner);

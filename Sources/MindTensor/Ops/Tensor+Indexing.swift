@@ -30,19 +30,51 @@ extension Tensor {
         for i in 0..<rank where i != d && index.shape[i] != shape[i] {
             throw TensorError("gather: index \(Shape.describe(index.shape)) and input \(Shape.describe(shape)) differ outside the gathered dimension (\(index.shape[i]) vs \(shape[i]))")
         }
-        let idx = try index.indexValues(bound: shape[d], op: "gather")
         let x = try contiguousIfNeeded()
         let out = try Tensor.empty(index.shape, op: "gather")
         let (outer, inner) = splitDims(shape, at: d)
         let size = shape[d], k = index.shape[d]
-        mv_gather(x.data, idx, out.data, Int64(outer), Int64(size), Int64(k), Int64(inner))
         let original = shape
+        if let rowIndex = try index.rowIndex(after: d) {
+            // The index is expanded over the inner dimensions, so it names whole rows: convert outer·k entries
+            // instead of every element, copy rows, and split the batch over the workers.
+            let idx = try rowIndex.indexValues(bound: size, op: "gather")
+            // Each worker takes whole batch entries, so the backward's accumulations never collide.
+            func forEachBatchShare(_ body: (Range<Int>, UnsafePointer<Int64>) -> Void) {
+                guard !idx.isEmpty else { return }
+                idx.withUnsafeBufferPointer { ip in Parallel.chunks(outer, weight: k * inner) { r, _ in body(r, ip.baseAddress! + r.lowerBound * k) } }
+            }
+            forEachBatchShare { r, ip in
+                mv_gather_rows(x.data + r.lowerBound * size * inner, ip, out.data + r.lowerBound * k * inner,
+                               Int64(r.count), Int64(size), Int64(k), Int64(inner))
+            }
+            return out.recorded("gather", inputs: [self]) { g in
+                let gc = try g.contiguousIfNeeded()
+                let gx = try Tensor.zeros(original)
+                forEachBatchShare { r, ip in
+                    mv_gather_rows_backward(gc.data + r.lowerBound * k * inner, ip, gx.data + r.lowerBound * size * inner,
+                                            Int64(r.count), Int64(size), Int64(k), Int64(inner))
+                }
+                return [gx]
+            }
+        }
+        let idx = try index.indexValues(bound: size, op: "gather")
+        mv_gather(x.data, idx, out.data, Int64(outer), Int64(size), Int64(k), Int64(inner))
         return out.recorded("gather", inputs: [self]) { g in
             let gc = try g.contiguousIfNeeded()
             let gx = try Tensor.zeros(original)
             mv_gather_backward(gc.data, idx, gx.data, Int64(outer), Int64(size), Int64(k), Int64(inner))
             return [gx]
         }
+    }
+
+    /// When an index is a broadcast (stride 0) over every dimension after `dim` — and there is at least one —
+    /// the view of its first entries along those dimensions: one index per row.
+    private func rowIndex(after dim: Int) throws -> Tensor? {
+        guard dim < rank - 1, (dim + 1..<rank).allSatisfy({ strides[$0] == 0 }) else { return nil }
+        var view = self
+        for i in dim + 1..<rank { view = try view.narrow(i, start: 0, length: 1) }
+        return view
     }
 
     /// In place, outside autograd: `self[..., index[..., j, ...], ...] += source[..., j, ...]` along `dim`.

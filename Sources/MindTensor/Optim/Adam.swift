@@ -47,8 +47,12 @@ public final class Adam: Optimizer {
                 let t = (steps[index] ?? 0) + 1
                 steps[index] = t
                 let bc1 = 1 - Foundation.pow(Double(beta1), Double(t)), bc2 = 1 - Foundation.pow(Double(beta2), Double(t))
-                mv_adam_step(p.data, g.data, m.data, v.data, Int64(p.numel), group.lr, beta1, beta2, eps,
-                             group.weightDecay, decoupledWeightDecay ? 1 : 0, bc1, bc2)
+                // Element-wise, so splitting a large parameter over the workers gives the same bits.
+                Parallel.chunks(p.numel) { r, _ in
+                    let o = r.lowerBound
+                    mv_adam_step(p.data + o, g.data + o, m.data + o, v.data + o, Int64(r.count), group.lr, beta1, beta2, eps,
+                                 group.weightDecay, decoupledWeightDecay ? 1 : 0, bc1, bc2)
+                }
                 p.bumpVersion()
             }
         }

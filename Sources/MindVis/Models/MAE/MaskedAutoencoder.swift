@@ -111,7 +111,7 @@ public final class MaskedAutoencoder: Module {
         let x = try inModule("decoder_embed") { try decoderEmbed(latent) }
         let maskTokens = try maskToken.expand([b, l - k, dd])
         let shuffled = try Tensor.cat([x.narrow(1, start: 1, length: k), maskTokens], dim: 1)
-        let restored = try shuffled.gather(1, index: idsRestore.unsqueeze(-1).expand([b, l, dd]).contiguous())
+        let restored = try shuffled.gather(1, index: idsRestore.unsqueeze(-1).expand([b, l, dd]))
         var h = try Tensor.cat([x.narrow(1, start: 0, length: 1), restored], dim: 1) + decoderPosEmbed
         for (i, blk) in decoderBlocks.items.enumerated() { h = try inModule("decoder_blocks.\(i)") { try blk(h) } }
         h = try inModule("decoder_norm") { try decoderNorm(h) }

@@ -38,7 +38,7 @@ public struct RandomMasking {
         let idsShuffle = try u.argsort(1)
         let idsRestore = try idsShuffle.argsort(1)
         let idsKeep = try idsShuffle.narrow(1, start: 0, length: keep)
-        let kept = try x.gather(1, index: idsKeep.unsqueeze(-1).expand([n, keep, d]).contiguous())
+        let kept = try x.gather(1, index: idsKeep.unsqueeze(-1).expand([n, keep, d]))
         let mask = try idsRestore.binary(.ge, Tensor(scalar: Float(keep)))
         return (kept, mask, idsRestore)
     }
