@@ -76,6 +76,20 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(try small.grad!.toArray(), [0.5], "no clipping below the threshold")
         let bad = try parameter([0], grad: [.nan])
         assertThrows(["clip_grad_norm", "nan"]) { try clipGradNorm([bad], maxNorm: 1) }
+        // A gradient set by hand from a transposed view is clipped too, not just counted in the norm.
+        let strided = try Tensor.zeros([2, 2]).requiresGrad()
+        strided.grad = try Tensor([6, 0, 8, 0], shape: [2, 2]).t()
+        XCTAssertEqual(try clipGradNorm([strided], maxNorm: 5), 10, accuracy: 1e-5)
+        assertClose(try strided.grad!.toArray(), [3, 4, 0, 0], tolerance: 1e-5, "strided gradient clipped")
+        // A gradient large enough to be summed and scaled on both workers.
+        let count = 300_000
+        let large = try Tensor.zeros([count]).requiresGrad()
+        large.grad = try Tensor([Float](repeating: 0.5, count: count), shape: [count])
+        let expected = 0.5 * Float(Double(count).squareRoot())
+        XCTAssertEqual(try clipGradNorm([large], maxNorm: 1), expected, accuracy: expected * 1e-6)
+        let clipped = try large.grad!.toArray()
+        XCTAssertEqual(clipped.first!, clipped.last!)
+        XCTAssertEqual(clipped.last!, 0.5 / (expected + 1e-6), accuracy: 1e-9)
     }
 
     func testCosineWarmupSchedule() throws {
