@@ -3,8 +3,8 @@ import Foundation
 /// A name with its array, in the order a file (or a caller) lists them.
 public typealias NamedArray = (name: String, array: NDArray)
 
-/// A validated, memory-mapped safetensors file. Opening it reads and checks only the header; tensor
-/// bytes are copied out of the mapping on demand, so picking a few tensors from a multi-GB file is cheap.
+/// A validated safetensors file held in memory (see `FileContents` for why it is not mapped). Opening it
+/// checks the header; tensor bytes are converted on demand, so picking a few tensors costs no conversions.
 ///
 /// Layout (ANCHORS §5.1): u64-LE header length N, N bytes of JSON, then the byte buffer that the
 /// `data_offsets` of every tensor index (relative to the buffer start, end exclusive).
@@ -29,7 +29,7 @@ public struct SafetensorsFile {
         try self.init(data: FileContents.read(url, context: "safetensors"), name: url.path)
     }
 
-    /// Parses an in-memory (or already mapped) file; `name` is used in error messages.
+    /// Parses a file already in memory; `name` is used in error messages.
     public init(data: Data, name: String) throws {
         let context = "safetensors: \(name)"
         let parsed = try data.withUnsafeBytes { raw in try SafetensorsFile.parseHeader(raw, context: context) }

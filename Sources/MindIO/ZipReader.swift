@@ -15,7 +15,7 @@ struct ZipEntry {
     var isStored: Bool { method == 0 }
 }
 
-/// Reads zip archives (npz files, torch.save checkpoints) from a memory-mapped file.
+/// Reads zip archives (npz files, torch.save checkpoints) from a file held in memory.
 ///
 /// Why not ZIPFoundation's `Archive` for reading: in 0.9.20 its extractor spins forever on a deflated
 /// entry whose stream does not end before EOF (the 113-byte npz_deflate_never_ends.npz test file hangs it),
