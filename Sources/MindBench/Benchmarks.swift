@@ -107,3 +107,26 @@ func maeStep(preset: String, voxels: Int, batch: Int) throws -> Measurement {
         + Double((l + 1) * c.decoderEmbedDim * c.patchSize))
     return Measurement(name: "MAE A1 step \(preset) V=\(voxels) B=\(batch)", flops: 3 * (encoder + decoder + projections), seconds: seconds)
 }
+
+/// The three products of one linear layer of the MAE step — forward (X Wᵀ), input gradient (dY W) and weight
+/// gradient (dYᵀ X) — each through `BLAS.sgemm`, split over the workers as in training.
+func linearProducts(rows: Int, inFeatures: Int, outFeatures: Int, label: String) throws -> [Measurement] {
+    let x = try Tensor.rand([rows, inFeatures]), w = try Tensor.rand([outFeatures, inFeatures])
+    let dy = try Tensor.rand([rows, outFeatures])
+    let y = try Tensor.zeros([rows, outFeatures]), dx = try Tensor.zeros([rows, inFeatures]), dw = try Tensor.zeros([outFeatures, inFeatures])
+    let flops = 2 * Double(rows) * Double(inFeatures) * Double(outFeatures)
+    let (n, i, o) = (rows, inFeatures, outFeatures)
+    let forward = time(repeats: 10) {
+        BLAS.sgemm(transposeB: true, m: n, n: o, k: i, a: x.data, lda: i, b: w.data, ldb: i, c: y.data, ldc: o)
+    }
+    let inputGradient = time(repeats: 10) {
+        BLAS.sgemm(m: n, n: i, k: o, a: dy.data, lda: o, b: w.data, ldb: i, c: dx.data, ldc: i)
+    }
+    let weightGradient = time(repeats: 10) {
+        BLAS.sgemm(transposeA: true, m: o, n: i, k: n, a: dy.data, lda: o, b: x.data, ldb: i, c: dw.data, ldc: i)
+    }
+    let shape = "\(label) \(n)x\(i)->\(o)"
+    return [Measurement(name: "\(shape) X·Wt", flops: flops, seconds: forward),
+            Measurement(name: "\(shape) dY·W", flops: flops, seconds: inputGradient),
+            Measurement(name: "\(shape) dYt·X", flops: flops, seconds: weightGradient)]
+}

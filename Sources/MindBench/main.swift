@@ -17,14 +17,24 @@ do {
     let peak = peaks.map(\.gflops).max() ?? 1
     for p in peaks { report(p, peak: peak) }
     print(String(format: "peak: %.1f GFLOP/s", peak))
-    let benches: [(String, () throws -> Measurement)] = [
-        ("matmul", { try engineMatmul(size: 1024) }),
-        ("block", { try transformerBlockStep(batch: 32, tokens: 65, width: 256, heads: 8, mlpRatio: 4) }),
-        ("conv", { try conv3x3Step(batch: 8, channels: 64, size: 32) }),
-        ("mae", { try maeStep(preset: "small", voxels: 4096, batch: 32) }),
+    // The linear layers of the MAE step (small preset, V 4096, B 32: 2,080 visible-token rows in the encoder,
+    // 8,224 rows in the decoder), by shape: where the step's GEMM time goes.
+    let linearShapes: [(String, Int, Int, Int)] = [
+        ("encoder qkv", 2080, 256, 768), ("encoder proj", 2080, 256, 256), ("encoder fc1", 2080, 256, 1024),
+        ("encoder fc2", 2080, 1024, 256), ("decoder qkv", 8224, 128, 384), ("decoder proj", 8224, 128, 128),
+        ("decoder fc1", 8224, 128, 512), ("decoder fc2", 8224, 512, 128),
+    ]
+    let benches: [(String, () throws -> [Measurement])] = [
+        ("matmul", { [try engineMatmul(size: 1024)] }),
+        ("block", { [try transformerBlockStep(batch: 32, tokens: 65, width: 256, heads: 8, mlpRatio: 4)] }),
+        ("conv", { [try conv3x3Step(batch: 8, channels: 64, size: 32)] }),
+        ("mae", { [try maeStep(preset: "small", voxels: 4096, batch: 32)] }),
+        ("linear", {
+            try linearShapes.flatMap { label, rows, i, o in try linearProducts(rows: rows, inFeatures: i, outFeatures: o, label: label) }
+        }),
     ]
     for (name, run) in benches where filter == nil || name.contains(filter!) {
-        report(try run(), peak: peak)
+        for m in try run() { report(m, peak: peak) }
     }
 } catch {
     FileHandle.standardError.write("MindBench: \(error)\n".data(using: .utf8)!)
