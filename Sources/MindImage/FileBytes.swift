@@ -4,11 +4,28 @@ import Glibc
 import Darwin
 #endif
 
+/// A growable byte container a file can be read straight into: `[UInt8]` here, Foundation's `Data` in MindIO.
+public protocol FileByteBuffer {
+    mutating func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R
+}
+
+extension Array: FileByteBuffer where Element == UInt8 {}
+
 /// Whole-file byte I/O with errno-based messages, and atomic replacement of files.
 public enum FileBytes {
     /// Reads a regular file completely. `operation` prefixes error messages ("png", "jpeg", ...).
     public static func read(path: String, operation: String, maxBytes: Int = 1 << 31) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        try read(path: path, operation: operation, maxBytes: maxBytes) { size in [UInt8](repeating: 0, count: size) }
+    }
+
+    /// `read` into any byte container: `make(size)` allocates it, the file's bytes are read straight into it.
+    /// Refuses what is not a regular file (a FIFO or device would block or never end) and a file that
+    /// shrinks while being read.
+    public static func read<Bytes: FileByteBuffer>(path: String, operation: String, maxBytes: Int,
+                                                    make: (Int) -> Bytes) throws -> Bytes {
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before fstat can refuse it.
+        // Regular files ignore the flag, so the reads below still block as usual.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw ImageError("\(operation): \(path): cannot open: \(errnoText())") }
         defer { close(fd) }
         var info = stat()
@@ -20,7 +37,7 @@ public enum FileBytes {
         guard size <= maxBytes else {
             throw ImageError("\(operation): \(path): file of \(size) bytes exceeds the limit of \(maxBytes) bytes")
         }
-        var bytes = [UInt8](repeating: 0, count: size)
+        var bytes = make(size)
         var done = 0
         while done < size {
             let n = bytes.withUnsafeMutableBytes { buffer in

@@ -70,6 +70,16 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertEqual(try file.array(named: "w").floats(), values)
     }
 
+    /// A FIFO (or device) named as a checkpoint is refused at once instead of blocking the reader forever.
+    func testNonRegularFilesAreRefused() throws {
+        let directory = try TestFiles.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("pipe.safetensors")
+        XCTAssertEqual(mkfifo(fifo.path, 0o600), 0)
+        assertThrowsMessage(try SafetensorsFile(contentsOf: fifo), contains: "safetensors", "pipe.safetensors", "not a regular file")
+        assertThrowsMessage(try NPZ.read(contentsOf: directory), contains: "npz", "not a regular file")
+    }
+
     func testWriterRejectsDuplicateAndReservedNames() throws {
         let directory = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -163,7 +163,7 @@ final class TorchCheckpointTests: XCTestCase {
         assertThrowsMessage(try TorchCheckpoint.load(contentsOf: TestFiles.crafted("pickle_builtins_p2.pkl")),
                             contains: "not a PyTorch checkpoint", "legacy magic number")
         assertThrowsMessage(try TorchCheckpoint.load(contentsOf: TestFiles.crafted("does_not_exist.pth")),
-                            contains: "does_not_exist.pth", "cannot read")
+                            contains: "does_not_exist.pth", "cannot open", "No such file")
     }
 
     func testTruncatedReferenceCheckpoint() throws {
