@@ -13,9 +13,8 @@ private final class Block: Module, Layer {
         registerModule("mlp", mlp)
     }
     func forward(_ x: Tensor) throws -> Tensor {
-        let normed = try inModule("norm1") { try norm1(x) }
-        let h = try x + inModule("attn") { try attn(normed) }
-        return try h + inModule("mlp") { try mlp(h) }
+        let h = try x + attn(norm1(x))
+        return try h + mlp(h)
     }
 }
 
@@ -68,15 +67,19 @@ final class ModuleTests: XCTestCase {
         XCTAssertTrue(m.namedModules().allSatisfy { !$0.module.isTraining })
         m.train()
         XCTAssertTrue(m.blocks[1].mlp.isTraining)
-        assertThrows(["norm1: layer_norm", "[2, 3, 5]"]) { _ = try m.blocks[0](Tensor.zeros([2, 3, 5])) }
-        assertThrows(["qkv: linear", "[2, 3, 5]"]) { _ = try m.blocks[0].attn(Tensor.zeros([2, 3, 5])) }
+        // Names come from registration only; a ModuleList lends its own name to its items.
+        assertThrows(["blocks.1.norm1: layer_norm", "[2, 3, 5]"]) { _ = try m.blocks[1](Tensor.zeros([2, 3, 5])) }
+        assertThrows(["attn.qkv: linear", "[2, 3, 5]"]) { _ = try m.blocks[0].attn(Tensor.zeros([2, 3, 5])) }
         do {
             _ = try m.blocks[0].mlp(Tensor.zeros([2, 5]))
             XCTFail("expected an error")
         } catch let e as TensorError {
-            XCTAssertEqual(e.modulePath, ["0"])
-            XCTAssertTrue(e.description.hasPrefix("0: linear:"), e.description)
+            XCTAssertEqual(e.modulePath, ["mlp", "0"])
+            XCTAssertTrue(e.description.hasPrefix("mlp.0: linear:"), e.description)
         }
+        let unregistered = try Linear(3, 2)
+        assertThrows(["linear"]) { _ = try unregistered(Tensor.zeros([2, 5])) }
+        XCTAssertNil(unregistered.errorPathName)
     }
 
     func testDropoutOnlyInTraining() throws {

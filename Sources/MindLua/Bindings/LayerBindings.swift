@@ -109,7 +109,7 @@ enum LayerBindings {
                 return try args.returning(tensor: try embedding(try args.indexTensor(1, "indices", bound: embedding.count)))
             case let attention as CrossAttention:
                 try noExtraArguments(args, 2)
-                return try args.returning(tensor: try attention.forward(try args.tensor(1, "x"), context: try args.optionalTensor(2, "context")))
+                return try args.returning(tensor: try attention(try args.tensor(1, "x"), context: try args.optionalTensor(2, "context")))
             case is ScriptModule:
                 throw args.error("this is the core of a Lua module; call the module itself")
             case let layer as Layer:

@@ -6,8 +6,31 @@ open class Module {
     public private(set) var ownBuffers: [(name: String, tensor: Tensor, persistent: Bool)] = []
     public private(set) var children: [(name: String, module: Module)] = []
     public private(set) var isTraining = true
+    /// The name under which this module was first registered in a parent, and that parent. Registration is
+    /// the one place a child is named: errors raised while the child runs carry the name (see `scoped`).
+    public private(set) var registeredName: String?
+    public private(set) weak var parent: Module?
 
     public init() {}
+
+    /// Containers that hold children for their owner to call (`ModuleList`) lend their own name to the
+    /// children's error paths: `blocks.3.attn: ...` rather than `3.attn: ...`.
+    open var lendsNameToChildren: Bool { false }
+
+    /// The dotted name this module reports in errors, relative to the module that calls it.
+    public var errorPathName: String? {
+        guard let registeredName else { return nil }
+        if let parent, parent.lendsNameToChildren, let outer = parent.errorPathName { return outer + "." + registeredName }
+        return registeredName
+    }
+
+    /// Runs `body` as this module: a `TensorError` thrown inside gets the module's registered name in
+    /// front of its path. `callAsFunction` of every layer goes through here, so a parent never repeats a
+    /// child's name; models with several inputs call it from their own `callAsFunction`.
+    public func scoped<T>(_ body: () throws -> T) throws -> T {
+        guard let name = errorPathName else { return try body() }
+        return try inModule(name, body)
+    }
 
     /// A short type name for printing (`Linear`, `MultiheadAttention`).
     open var typeName: String { String(describing: type(of: self)) }
@@ -36,6 +59,10 @@ open class Module {
     @discardableResult
     public func registerModule<M: Module>(_ name: String, _ module: M) -> M {
         children.append((name, module))
+        if module.registeredName == nil {
+            module.registeredName = name
+            module.parent = self
+        }
         return module
     }
 
@@ -133,5 +160,6 @@ public protocol Layer: Module {
 }
 
 extension Layer {
-    public func callAsFunction(_ x: Tensor) throws -> Tensor { try forward(x) }
+    /// `forward` under the module's registered name (errors read `norm1: layer_norm: ...`).
+    public func callAsFunction(_ x: Tensor) throws -> Tensor { try scoped { try forward(x) } }
 }

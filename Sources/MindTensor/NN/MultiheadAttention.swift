@@ -20,9 +20,9 @@ public final class MultiheadAttention: Module, Layer {
 
     /// x: [B, T, dim] -> [B, T, dim].
     public func forward(_ x: Tensor) throws -> Tensor {
-        let fused = try inModule("qkv") { try qkv(x) }
+        let fused = try qkv(x)
         let mixed = try Tensor.selfAttention(qkv: fused, heads: heads)
-        return try inModule("proj") { try proj(mixed) }
+        return try proj(mixed)
     }
 }
 
@@ -52,13 +52,16 @@ public final class CrossAttention: Module, Layer {
 
     public func forward(_ x: Tensor) throws -> Tensor { try forward(x, context: nil) }
 
+    /// `forward(x, context:)` under the module's registered name.
+    public func callAsFunction(_ x: Tensor, context: Tensor?) throws -> Tensor { try scoped { try forward(x, context: context) } }
+
     /// x: [B, Tq, queryDim], context: [B, Tk, contextDim] (nil: attend to x) -> [B, Tq, queryDim].
     public func forward(_ x: Tensor, context: Tensor?) throws -> Tensor {
         let source = context ?? x
-        let q = try inModule("to_q") { try toQ(x) }
-        let k = try inModule("to_k") { try toK(source) }
-        let v = try inModule("to_v") { try toV(source) }
+        let q = try toQ(x)
+        let k = try toK(source)
+        let v = try toV(source)
         let mixed = try Tensor.attention(query: q, key: k, value: v, heads: heads)
-        return try inModule("to_out") { try toOut(mixed) }
+        return try toOut(mixed)
     }
 }

@@ -16,9 +16,7 @@ public final class Sequential: Module, Layer {
 
     public func forward(_ x: Tensor) throws -> Tensor {
         var h = x
-        for (i, layer) in layers.enumerated() {
-            h = try inModule(String(i)) { try layer.forward(h) }
-        }
+        for layer in layers { h = try layer(h) }
         return h
     }
 }
@@ -40,4 +38,6 @@ public final class ModuleList<Element: Module>: Module {
 
     public var count: Int { items.count }
     public subscript(i: Int) -> Element { items[i] }
+
+    public override var lendsNameToChildren: Bool { true }
 }

@@ -11,8 +11,8 @@ public final class MLP: Module, Layer {
     }
 
     public func forward(_ x: Tensor) throws -> Tensor {
-        let h = try inModule("fc1") { try fc1(x) }.gelu()
-        return try inModule("fc2") { try fc2(h) }
+        let h = try fc1(x).gelu()
+        return try fc2(h)
     }
 }
 
@@ -37,9 +37,9 @@ public final class TransformerBlock: Module, Layer {
     public override var summary: String { "dim=\(attn.dim), heads=\(attn.heads), hidden=\(mlp.fc1.outFeatures)" }
 
     public func forward(_ x: Tensor) throws -> Tensor {
-        let n1 = try inModule("norm1") { try norm1(x) }
-        let h = try x + inModule("attn") { try attn(n1) }
-        let n2 = try inModule("norm2") { try norm2(h) }
-        return try h + inModule("mlp") { try mlp(n2) }
+        let n1 = try norm1(x)
+        let h = try x + attn(n1)
+        let n2 = try norm2(h)
+        return try h + mlp(n2)
     }
 }

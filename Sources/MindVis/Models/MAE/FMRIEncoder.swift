@@ -60,10 +60,10 @@ public final class FMRIEncoder: Module, Layer {
     }
 
     public func forward(_ x: Tensor) throws -> Tensor {
-        let tokens = try inModule("patch_embed") { try patchEmbed(x) }
+        let tokens = try patchEmbed(x)
         var h = try tokens + posEmbed.narrow(1, start: 1, length: config.numPatches)
-        for (i, blk) in blocks.items.enumerated() { h = try inModule("blocks.\(i)") { try blk(h) } }
+        for blk in blocks.items { h = try blk(h) }
         if config.globalPool { h = try h.mean(1, keepDim: true) }
-        return try inModule("norm") { try norm(h) }
+        return try norm(h)
     }
 }

@@ -73,7 +73,7 @@ public final class MaskedAutoencoder: Module {
 
     /// Patch tokens with their positions: [B, 1, V] -> [B, L, D].
     func positionedTokens(_ x: Tensor) throws -> Tensor {
-        let tokens = try inModule("patch_embed") { try patchEmbed(x) }
+        let tokens = try patchEmbed(x)
         return try tokens + posEmbed.narrow(1, start: 1, length: config.numPatches)
     }
 
@@ -86,7 +86,7 @@ public final class MaskedAutoencoder: Module {
     /// Encoder blocks `range` applied to h.
     func encoderBlocks(_ h: Tensor, _ range: Range<Int>) throws -> Tensor {
         var h = h
-        for i in range { h = try inModule("blocks.\(i)") { try blocks[i](h) } }
+        for i in range { h = try blocks[i](h) }
         return h
     }
 
@@ -97,7 +97,7 @@ public final class MaskedAutoencoder: Module {
         let placed = try positionedTokens(x)
         let (kept, mask, idsRestore) = try masking(ratio: maskRatio).apply(placed, patchSize: config.patchSize, noise: noise, generator: generator)
         let h = try encoderBlocks(prependingCls(kept), 0..<blocks.count)
-        return (try inModule("norm") { try norm(h) }, mask, idsRestore)
+        return (try norm(h), mask, idsRestore)
     }
 
     /// Decoder: latent [B, K+1, D] and ids_restore [B, L] -> per-patch prediction [B, L, p].
@@ -108,14 +108,14 @@ public final class MaskedAutoencoder: Module {
         }
         let b = latent.shape[0], k = latent.shape[1] - 1
         guard k >= 0, k <= l else { throw TensorError("MAE decoder: latent has \(k + 1) tokens for \(l) patches") }
-        let x = try inModule("decoder_embed") { try decoderEmbed(latent) }
+        let x = try decoderEmbed(latent)
         let maskTokens = try maskToken.expand([b, l - k, dd])
         let shuffled = try Tensor.cat([x.narrow(1, start: 1, length: k), maskTokens], dim: 1)
         let restored = try shuffled.gather(1, index: idsRestore.unsqueeze(-1).expand([b, l, dd]))
         var h = try Tensor.cat([x.narrow(1, start: 0, length: 1), restored], dim: 1) + decoderPosEmbed
-        for (i, blk) in decoderBlocks.items.enumerated() { h = try inModule("decoder_blocks.\(i)") { try blk(h) } }
-        h = try inModule("decoder_norm") { try decoderNorm(h) }
-        let pred = try inModule("decoder_pred") { try decoderPred(h) }
+        for blk in decoderBlocks.items { h = try blk(h) }
+        h = try decoderNorm(h)
+        let pred = try decoderPred(h)
         return try pred.narrow(1, start: 1, length: l)
     }
 
