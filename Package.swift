@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // MindVis: MinD-Vis (fMRI -> image) in Swift over OpenBLAS, scripted from Lua 5.4.
 // Targets follow docs/DESIGN.md §1: C system libraries at the bottom, the Lua-free core
 // (MindTensor, MindIO, MindVis) in the middle, and everything Lua-facing in MindLua.
@@ -33,13 +33,17 @@ let package = Package(
         .target(name: "MindTensor", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "MindIO", dependencies: ["MindTensor", "MindImage", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "MindVis", dependencies: ["MindTensor", "MindIO", "MindImage"]),
-        .target(name: "MindLua", dependencies: ["LuaShim", "CLua", "CEdit", "MindTensor", "MindIO", "MindVis"]),
-        .executableTarget(name: "mindvis", dependencies: ["MindLua", "MindVis", "MindIO", "MindTensor"]),
+        // Lists MindLua's binding sets and embeds its Lua library sources (Sources/MindLua/Lua) at build time.
+        .executableTarget(name: "MindLuaCodegen"),
+        .plugin(name: "MindLuaCodegenPlugin", capability: .buildTool(), dependencies: ["MindLuaCodegen"]),
+        .target(name: "MindLua", dependencies: ["LuaShim", "CLua", "CEdit", "MindTensor", "MindIO", "MindImage", "MindVis"],
+                exclude: ["Lua"], plugins: ["MindLuaCodegenPlugin"]),
+        .executableTarget(name: "mindvis", dependencies: ["MindLua", "MindVis", "MindIO"]),
         .executableTarget(name: "MindBench", dependencies: ["MindTensor", "MindVis", "COpenBLAS"]),
         .testTarget(name: "MindTensorTests", dependencies: ["MindTensor"]),
         .testTarget(name: "MindImageTests", dependencies: ["MindImage", "MindTensor"], exclude: ["Data"]),
         .testTarget(name: "MindIOTests", dependencies: ["MindIO"], exclude: ["Data"]),
-        .testTarget(name: "MindVisTests", dependencies: ["MindVis", "MindTensor", "MindIO"]),
+        .testTarget(name: "MindVisTests", dependencies: ["MindVis", "MindTensor", "MindIO", "MindImage"]),
         // Depends on the executable so that `swift test` always builds the `mindvis` binary the CLI tests spawn.
         .testTarget(name: "MindLuaTests", dependencies: ["MindLua", "LuaShim", "CLua", "MindTensor", "MindIO", "MindVis", "mindvis"], exclude: ["Data"]),
     ],

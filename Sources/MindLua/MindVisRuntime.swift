@@ -8,14 +8,10 @@ public enum MindVisRuntime {
     /// One line about the BLAS library in use, for `mindvis --version`; the tensor engine installs the real one.
     public static var blasInfoProvider: () -> String = { "BLAS: " + BLAS.configuration + "; " + BLAS.threading }
 
-    /// Functions that bind Swift code into a new state, in order. Binding files add themselves here.
-    public static var bindingInstallers: [(LuaState) throws -> Void] = [
-        TensorBindings.install, ModuleBindings.install, OptimBindings.install,
-        FileBindings.install, ScriptArguments.install, ImageBindings.install, DataBindings.install, ModelBindings.install,
-        TrainingBindings.install,
-        // Last: it covers every type registered before it.
-        ReadOnlyObjects.install,
-    ]
+    /// Every `LuaBindingSet` of MindLua in install order (found at build time: binding files need no list).
+    static let bindingSets: [any LuaBindingSet.Type] = GeneratedBindingSets.all.sorted {
+        ($0.installOrder, String(describing: $0)) < ($1.installOrder, String(describing: $1))
+    }
 
     /// `mindvis 0.1.0`, the Lua release, the BLAS line.
     public static var versionText: String {
@@ -27,7 +23,7 @@ public enum MindVisRuntime {
         let state = LuaState()
         try state.register(table: "mv", name: "version") { args in try args.returning(version) }
         try Prelude.install(into: state)
-        for install in bindingInstallers { try install(state) }
+        for set in bindingSets { try set.install(state) }
         return state
     }
 }

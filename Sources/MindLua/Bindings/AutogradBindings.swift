@@ -44,35 +44,11 @@ enum AutogradBindings {
         t.grad = try grad.detach().contiguous()
     }
 
-    static let luaSource = #"""
-    local mv = rawget(_G, "mv")
-    local set_grad_enabled = mv.set_grad_enabled
-
-    local Guard = {__name = "GradModeGuard"}
-    Guard.__index = Guard
-    function Guard.__close(guard) set_grad_enabled(guard.previous) end
-    function Guard.__tostring(guard) return "GradModeGuard(restores " .. tostring(guard.previous) .. ")" end
-
-    local function scope(enabled, name)
-      return function(f, ...)
-        if f == nil then return setmetatable({previous = set_grad_enabled(enabled)}, Guard) end
-        if type(f) ~= "function" then
-          error(("mv.%s: argument #1 'f': expected a function (or nothing, for a guard), got %s"):format(name, type(f)), 2)
-        end
-        local guard <close> = setmetatable({previous = set_grad_enabled(enabled)}, Guard)
-        return f(...)
-      end
-    end
-
-    mv.no_grad = scope(false, "no_grad")
-    mv.enable_grad = scope(true, "enable_grad")
-    """#
-
     static func install(_ state: LuaState) throws {
         try state.register(table: "mv", name: "set_grad_enabled") { args in
             try args.returning(GradMode.set(try args.bool(1, "enabled")))
         }
         try state.register(table: "mv", name: "is_grad_enabled") { args in try args.returning(GradMode.isEnabled) }
-        try LuaLibraryChunk.run(state, source: luaSource, name: "=[mindvis grad mode]")
+        try LuaLibraryChunk.run(state, EmbeddedLua.gradMode)
     }
 }

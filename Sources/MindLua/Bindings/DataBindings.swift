@@ -6,7 +6,7 @@ import MindVis
 /// `Dataset` object they return: `#ds`, `ds.fmri` [N, V], `ds.voxels`, `ds:get(i)` -> {fmri, image, label}
 /// (images HWC in [0, 1]), `ds:batches{size, shuffle, drop_last, seed}` (an iterator of {fmri [B, 1, V],
 /// indices}), `ds:pad_to(V)`, `ds:crop_to(V)`, `ds:fit_to(V)`, `ds:split(fraction [, seed])`.
-enum DataBindings {
+enum DataBindings: LuaBindingSet {
     static let datasetType: LuaUserdataType<FMRIDataset> = {
         let type = LuaUserdataType<FMRIDataset>(name: "Dataset")
         type.length { $0.count }

@@ -3,7 +3,7 @@ import MindTensor
 /// `mv.optim.EMA(params, {decay = 0.9999, warmup = true})`: an exponential moving average of parameters (latent
 /// diffusion's LitEma). `ema:update()` after each optimizer step, `ema:copy_to()` writes the averages into the
 /// parameters; `ema.decay` (the current, warmed-up decay), `ema.num_updates`, `ema.shadows` (the averages).
-enum EMABindings {
+enum EMABindings: LuaBindingSet {
     static let emaType: LuaUserdataType<ParameterEMA> = {
         let type = LuaUserdataType<ParameterEMA>(name: "EMA")
         type.bound("update") { ema, args in

@@ -5,7 +5,7 @@ import MindTensor
 /// `mv.load(path [, {key=, strip_prefix=}])` and `mv.save(path, table [, metadata])`: the field's
 /// files as Lua tables of tensors, nested like the Python objects they hold. Nothing in a pickle is
 /// ever executed (MindIO's restricted reader); unknown classes arrive as tables with `__class`.
-enum FileBindings {
+enum FileBindings: LuaBindingSet {
     static func install(_ state: LuaState) throws {
         try state.register(table: "mv", name: "load") { args in
             let path = try args.string(1, "path")

@@ -9,7 +9,7 @@ import MindTensor
 ///     F.mse_loss(input, target)   F.l1_loss(input, target)   F.cross_entropy(logits [N, C], target [N], 1-based)
 ///     F.attention(q, k, v, heads [, {scale}])          F.gelu(x [, approximate])  relu silu sigmoid tanh
 ///     F.softmax(x, dim)   F.log_softmax(x, dim)
-enum FunctionalBindings {
+enum FunctionalBindings: LuaBindingSet {
     static let table = "mv.nn.functional"
 
     static func install(_ state: LuaState) throws {

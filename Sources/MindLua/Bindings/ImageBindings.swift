@@ -4,7 +4,7 @@ import MindTensor
 
 /// `mv.image`: PNG/JPEG files as float tensors [H, W, C] in [0, 1] (HWC, like the datasets), bilinear
 /// resizing as torchvision's tensor Resize, and grids of images saved as one PNG.
-enum ImageBindings {
+enum ImageBindings: LuaBindingSet {
     static func install(_ state: LuaState) throws {
         try state.bind("mv.image", "load") { args in
             let image = try ImageFile.read(path: try args.string(1, "path"))

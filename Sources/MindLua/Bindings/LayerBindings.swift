@@ -10,7 +10,7 @@ import MindTensor
 ///     mv.nn.MultiheadAttention{dim =, heads = [, qkv_bias = true]}                  attn(x)
 ///     mv.nn.CrossAttention{query_dim =, heads =, head_dim = [, context_dim]}      attn(x [, context])
 ///     mv.nn.TransformerBlock{dim =, heads = [, mlp_ratio = 4, eps = 1e-5]}
-enum LayerBindings {
+enum LayerBindings: LuaBindingSet {
     /// Strides and paddings above this are refused before the engine computes output sizes from them.
     static let maxStrideOrPadding = 1 << 20
 

@@ -6,7 +6,7 @@ import MindVis
 /// `mv.models`: the fMRI masked autoencoder (`MAE`) and the stage-B conditioning encoder
 /// (`FMRIEncoder`) as Modules with the reference's methods, plus the probing tools of the REPL.
 /// Index tensors cross the boundary 1-based (`ids_restore`), as every index in `mv` does.
-enum ModelBindings {
+enum ModelBindings: LuaBindingSet {
     static let maeType: LuaUserdataType<MaskedAutoencoder> = {
         let type = LuaUserdataType<MaskedAutoencoder>(name: "MAE", parent: ModuleBindings.moduleType)
         type.bound("forward_encoder") { mae, args in

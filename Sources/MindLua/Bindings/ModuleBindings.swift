@@ -18,7 +18,9 @@ import MindTensor
 ///         .call { mae, args in ... }            // replaces the generic one-tensor __call
 ///     try state.register(maeType)
 ///     ... return try args.returning(module: mae)
-public enum ModuleBindings {
+public enum ModuleBindings: LuaBindingSet {
+    static let installOrder = LuaInstallOrder.module
+
     public static let moduleType: LuaUserdataType<Module> = {
         let type = LuaUserdataType<Module>(name: "Module")
         type.method("parameters") { m, args in try args.returning(tensors: m.parameters()) }
@@ -81,9 +83,6 @@ public enum ModuleBindings {
         try state.register(table: "mv.nn", name: "is_module") { args in
             try args.returning(args.count >= 1 && (try? args.module(1)) != nil)
         }
-        try LayerBindings.install(state)
-        try FunctionalBindings.install(state)
-        try LuaModuleClass.install(state)
     }
 
     /// `Linear`, `ModuleList` (without its generic parameter), or a Lua class name.

@@ -24,7 +24,7 @@ final class BoundOptimizer {
 ///     mv.optim.SGD(params, {lr = 1e-3, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false})
 ///     mv.optim.Adam(params, {lr = 1e-3, betas = {0.9, 0.999}, eps = 1e-8, weight_decay = 0})
 ///     mv.optim.AdamW(params, {lr = 1e-3, betas = {0.9, 0.999}, eps = 1e-8, weight_decay = 0.01})
-enum OptimBindings {
+enum OptimBindings: LuaBindingSet {
     static let optimizerType: LuaUserdataType<BoundOptimizer> = {
         let type = LuaUserdataType<BoundOptimizer>(name: "Optimizer")
         type.bound("step") { bound, args in
@@ -95,8 +95,6 @@ enum OptimBindings {
                 return try args.returning(Double(try clipGradNorm(params, maxNorm: Float(try args.number(2, "max_norm")))))
             }
         }
-        try ScheduleBindings.install(state)
-        try EMABindings.install(state)
     }
 
     /// Argument 1: an array of tensors, or of groups `{params = {...}, lr =, weight_decay =}` (PyTorch's

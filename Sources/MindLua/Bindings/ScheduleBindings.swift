@@ -13,7 +13,7 @@ final class BoundSchedule {
 ///     sched(t)                                  -- the rate after t epochs (a fraction; 0 at the start)
 ///     sched:apply(opt, epoch, iter, iters)      -- sets every group's lr for iteration iter of epoch (both 1-based,
 ///                                               -- as Lua loops count) and returns it: t = epoch-1 + (iter-1)/iters
-enum ScheduleBindings {
+enum ScheduleBindings: LuaBindingSet {
     static let scheduleType: LuaUserdataType<BoundSchedule> = {
         let type = LuaUserdataType<BoundSchedule>(name: "CosineSchedule")
         type.call { bound, args in

@@ -5,7 +5,7 @@ import MindVis
 /// reference's spelling (`--num_epoch 800 --mask_ratio 0.65`). Each option's type comes from its
 /// default (number, integer, boolean, string); unknown options are errors naming the closest one;
 /// `--help` prints the options with their defaults and exits the script.
-enum ScriptArguments {
+enum ScriptArguments: LuaBindingSet {
     static func install(_ state: LuaState) throws {
         try state.register(table: "mv", name: "parse_args") { args in
             let given = try args.value(1, "arg")

@@ -60,26 +60,7 @@ enum TensorIndexing {
         return try args.position(1, "index", size: rows)
     }
 
-    /// Replaces the Tensor metatable's `__index`: methods first (the common case: one table lookup), then number
-    /// keys, then properties (`t.grad`); `__newindex` is `__setitem`. Library code (`LuaLibraryChunk`), so an
-    /// error such as `t[9]` out of range points at the user's line.
-    static let luaSource = #"""
-    local mt = debug.getregistry().Tensor
-    local methods, properties = mt.__methods, mt.__properties
-    local getitem, type = methods.__getitem, type
-
-    mt.__index = function(t, key)
-      local method = methods[key]
-      if method ~= nil then return method end
-      if type(key) == "number" then return getitem(t, key) end
-      local getter = properties[key]
-      if getter ~= nil then return getter(t) end
-      return nil
-    end
-    mt.__newindex = methods.__setitem
-    """#
-
     static func install(_ state: LuaState) throws {
-        try LuaLibraryChunk.run(state, source: luaSource, name: "=[mindvis tensor indexing]")
+        try LuaLibraryChunk.run(state, EmbeddedLua.tensorIndexing)
     }
 }

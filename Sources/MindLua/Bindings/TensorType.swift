@@ -6,7 +6,9 @@ import MindTensor
 /// `args.returning(tensor:)`; bodies registered through `state.bind` / `type.bound` get memory charging and
 /// labelled engine errors (`BindingCall`). Each concept adds its methods in its own file (`TensorMath`,
 /// `TensorViews`, `TensorIndexing`, `TensorInPlace`, `AutogradBindings`, `TensorPrinting`, `TensorTables`).
-public enum TensorBindings {
+public enum TensorBindings: LuaBindingSet {
+    static let installOrder = LuaInstallOrder.tensor
+
     public static let tensorType: LuaUserdataType<Tensor> = {
         let type = LuaUserdataType<Tensor>(name: "Tensor")
         defineGeometry(type)

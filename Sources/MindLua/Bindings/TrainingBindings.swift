@@ -9,7 +9,7 @@ import MindVis
 ///   resume = checkpoint of this run, progress = true, on_epoch = function(report) ... end,
 ///   fit = "pad_or_crop" | "strict" (finetune: reconciling the data's voxels with the checkpoint's),
 ///   plus lr, min_lr, weight_decay, num_epoch, warmup_epochs, batch_size, clip_grad, mask_ratio, seed, checkpoint_every.
-enum TrainingBindings {
+enum TrainingBindings: LuaBindingSet {
     static let objectKeys = ["model", "checkpoint", "data", "eval", "output", "resume", "progress", "on_epoch", "fit"]
 
     static func install(_ state: LuaState) throws {
