@@ -186,6 +186,19 @@ void mv_push_swift_function(lua_State *L, void *retained) {
     lua_pushcclosure(L, trampoline, 1);
 }
 
+void *mv_swift_function_box(lua_State *L, int idx) {
+    if (lua_tocfunction(L, idx) != trampoline) return NULL;
+    if (lua_getupvalue(L, idx, 1) == NULL) return NULL;
+    void *box = NULL;
+    if (lua_type(L, -1) == LUA_TUSERDATA && lua_getmetatable(L, -1)) {
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &function_box_metatable_key);
+        if (lua_rawequal(L, -1, -2)) box = *(void **)lua_touserdata(L, -3);
+        lua_pop(L, 2);
+    }
+    lua_pop(L, 1);
+    return box;
+}
+
 /* ==== Userdata ==== */
 
 /* Whether the value at idx is a block created by MindLua (8 bytes, metatable carrying our marker). */

@@ -96,6 +96,15 @@ public struct LuaArgs {
         try LuaOptions(slot: slot(i, name), allowed: allowed)
     }
 
+    /// An options table whose valid keys are the options documented in this function's help (`LuaDoc`): what
+    /// `help()` lists is exactly what is accepted.
+    public func options(_ i: Int, _ name: String? = "options") throws -> LuaOptions {
+        guard let doc = try LuaDocRegistry.shared.doc(function), !doc.options.isEmpty else {
+            throw LuaBindingError("\(function): internal error: its options are not documented")
+        }
+        return try LuaOptions(slot: slot(i, name), allowed: doc.options.map(\.name))
+    }
+
     /// Argument `i` converted to a Swift value (tables recursively, with a depth limit and cycle check).
     public func value(_ i: Int, _ name: String? = nil, maxDepth: Int = LuaValueReader.defaultMaxDepth) throws -> LuaValue {
         try slot(i, name).value(maxDepth: maxDepth)

@@ -22,6 +22,7 @@ final class LuaFunctionBox {
     let body: (LuaArgs) throws -> LuaReturn
 
     init(name: String, selfOffset: Int32, body: @escaping (LuaArgs) throws -> LuaReturn) {
+        LuaDocRegistry.shared.noteBound(name)
         self.name = name
         self.selfOffset = selfOffset
         self.body = body

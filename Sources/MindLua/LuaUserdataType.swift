@@ -62,13 +62,16 @@ public class AnyLuaUserdataType {
 public final class LuaUserdataType<Object: AnyObject>: AnyLuaUserdataType {
     /// `parent` is the bound type of a superclass of `Object`; its methods, properties and metamethods are
     /// inherited (and accept instances of `Object`).
-    public init(name: String, parent: AnyLuaUserdataType? = nil) {
+    /// `doc` is the one-line summary `help(obj)` prints above the type's methods.
+    public init(name: String, parent: AnyLuaUserdataType? = nil, doc: String? = nil) {
         super.init(name: name, classIdentifier: ObjectIdentifier(Object.self), parent: parent)
+        LuaDocRegistry.shared.addType(name, summary: doc, parent: parent?.name)
     }
 
-    /// A method `obj:name(...)`; `args` numbers the arguments after `self` from 1.
+    /// A method `obj:name(...)`; `args` numbers the arguments after `self` from 1. `doc` is its help (`LuaDoc`).
     @discardableResult
-    public func method(_ method: String, _ body: @escaping (Object, LuaArgs) throws -> LuaReturn) -> Self {
+    public func method(_ method: String, doc: String? = nil, _ body: @escaping (Object, LuaArgs) throws -> LuaReturn) -> Self {
+        if let doc { LuaDocRegistry.shared.add("\(name):\(method)", doc) }
         methods.append((method, .swift(selfMethod("\(name):\(method)", body))))
         return self
     }
@@ -83,8 +86,9 @@ public final class LuaUserdataType<Object: AnyObject>: AnyLuaUserdataType {
     /// A property `obj.name` computed by `get` (which pushes one value); `set` handles `obj.name = value`
     /// (the value is argument #1), otherwise the property is read-only.
     @discardableResult
-    public func property(_ property: String, get: @escaping (Object, LuaArgs) throws -> LuaReturn,
+    public func property(_ property: String, doc: String? = nil, get: @escaping (Object, LuaArgs) throws -> LuaReturn,
                          set: ((Object, LuaArgs) throws -> Void)? = nil) -> Self {
+        if let doc { LuaDocRegistry.shared.add("\(name).\(property)", doc) }
         getters.append((property, selfMethod("\(name).\(property)", get)))
         if let set {
             setters.append((property, selfMethod("\(name).\(property)", { object, args in

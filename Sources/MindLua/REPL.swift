@@ -127,6 +127,8 @@ public final class REPL {
                   :time   toggle printing the time each command takes
                   :help   this list
                 Expressions print their values (end a line with ';' to suppress). Tab completes names.
+                help(x) prints the help of a function, object, module or namespace: help(mv.randn), help(t),
+                help(mv.nn); help() gives an overview. The whole API is in docs/API.md.
 
                 """)
         case .unknown(let name):

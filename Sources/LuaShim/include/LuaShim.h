@@ -66,6 +66,9 @@ void mv_install_swift_callbacks(mv_dispatch_fn dispatch, mv_release_fn release);
 /* Pushes a Lua function that calls the Swift closure box `retained` (ownership passes to Lua: released by
    __gc of the upvalue that holds it). The C trampoline raises after the Swift frame has returned. */
 void mv_push_swift_function(lua_State *L, void *retained);
+/* The Swift closure box behind the Lua function at idx (unretained), or NULL if it is not a MindLua Swift function:
+   how help() finds the name, and so the documentation, of a bound function value. */
+void *mv_swift_function_box(lua_State *L, int idx);
 
 /* ---- Userdata owning Swift objects ---- */
 /* Marks the table at idx as a MindLua userdata metatable and sets __gc and __close to the releasing function. */

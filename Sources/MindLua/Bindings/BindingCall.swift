@@ -35,17 +35,22 @@ public enum BindingCall {
 }
 
 extension LuaState {
-    /// Registers `table.name` like `register(table:name:_:)`, running the body through `BindingCall`.
-    public func bind(_ table: String, _ name: String, _ body: @escaping (LuaArgs) throws -> LuaReturn) throws {
+    /// Registers `table.name` like `register(table:name:_:)`, running the body through `BindingCall`; `doc` is its
+    /// help (`LuaDoc`), checked here so malformed help fails every interpreter's start, not a later `help()`.
+    public func bind(_ table: String, _ name: String, doc: String? = nil, _ body: @escaping (LuaArgs) throws -> LuaReturn) throws {
+        if let doc {
+            _ = try LuaDoc(name: table + "." + name, text: doc)
+            LuaDocRegistry.shared.add(table + "." + name, doc)
+        }
         try register(table: table, name: name) { args in try BindingCall.run(args) { try body(args) } }
     }
 }
 
 extension LuaUserdataType {
-    /// A method run through `BindingCall` (memory charging, labelled engine errors).
+    /// A method run through `BindingCall` (memory charging, labelled engine errors), with its help.
     @discardableResult
-    public func bound(_ method: String, _ body: @escaping (Object, LuaArgs) throws -> LuaReturn) -> Self {
-        self.method(method) { object, args in try BindingCall.run(args) { try body(object, args) } }
+    public func bound(_ method: String, doc: String? = nil, _ body: @escaping (Object, LuaArgs) throws -> LuaReturn) -> Self {
+        self.method(method, doc: doc) { object, args in try BindingCall.run(args) { try body(object, args) } }
     }
 
     /// An operator run through `BindingCall`.

@@ -20,8 +20,8 @@ enum FunctionalBindings: LuaBindingSet {
         try state.bind(table, "conv1d") { args in
             let x = try args.tensor(1, "input"), weight = try args.tensor(2, "weight"), bias = try args.optionalTensor(3, "bias")
             let options = try args.options(4, allowed: ["stride", "padding"])
-            let stride = try options.integer("stride", default: 1, min: 1, max: LayerBindings.maxStrideOrPadding)
-            let padding = try options.integer("padding", default: 0, min: 0, max: LayerBindings.maxStrideOrPadding)
+            let stride = try options.integer("stride", default: 1, min: 1, max: LayerArguments.maxStrideOrPadding)
+            let padding = try options.integer("padding", default: 0, min: 0, max: LayerArguments.maxStrideOrPadding)
             return try args.returning(tensor: try x.conv1d(weight: weight, bias: bias, stride: stride, padding: padding))
         }
         try state.bind(table, "conv2d") { args in
@@ -102,7 +102,7 @@ enum FunctionalBindings: LuaBindingSet {
 
     /// A stride or padding given as one integer or `{h, w}`.
     private static func pair(_ options: LuaOptions, _ key: String, default value: Int, min: Int, _ args: LuaArgs) throws -> (Int, Int) {
-        let limit = LayerBindings.maxStrideOrPadding
+        let limit = LayerArguments.maxStrideOrPadding
         if case .array = try options.value(key) {
             let values = try options.integerArray(key, min: min, max: limit) ?? []
             guard values.count == 2 else { throw args.error("option '\(key)': expected one integer or {height, width}, got \(values.count) values") }

@@ -73,7 +73,7 @@ public enum ModuleBindings: LuaBindingSet {
             }
             return try args.returning(tensor: found.tensor)
         }
-        type.call { m, args in try LayerBindings.call(m, args.renamed(displayName(m))) }
+        type.call { m, args in try ModuleCall.call(m, args.renamed(displayName(m))) }
         type.toString { tree($0) }
         return type
     }()

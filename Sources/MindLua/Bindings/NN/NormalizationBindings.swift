@@ -1,0 +1,28 @@
+import MindTensor
+
+enum NormalizationBindings: LuaBindingSet {
+    static func install(_ state: LuaState) throws {
+        try state.bind("mv.nn", "LayerNorm", doc: """
+            mv.nn.LayerNorm(normalized_shape [, options]) -> Module
+            Normalises the last dimension to zero mean and unit variance, then scales and shifts (torch.nn.LayerNorm).
+            eps = 1e-5  -- added to the variance
+            elementwise_affine = true  -- learn weight and bias
+            """) { args in
+            let d = try LayerArguments.size(args, 1, "normalized_shape")
+            let options = try args.options(2)
+            return try args.returning(module: try LayerNorm(d, eps: try LayerArguments.eps(options, args),
+                                                            affine: try options.bool("elementwise_affine", default: true)))
+        }
+        try state.bind("mv.nn", "GroupNorm", doc: """
+            mv.nn.GroupNorm(num_groups, num_channels [, options]) -> Module
+            Normalises [N, C, ...] over groups of channels and all positions, then scales and shifts per channel (torch.nn.GroupNorm).
+            eps = 1e-5  -- added to the variance (the LDM's VQ and transformer blocks use 1e-6)
+            affine = true  -- learn per-channel weight and bias
+            """) { args in
+            let (groups, channels) = (try LayerArguments.size(args, 1, "num_groups"), try LayerArguments.size(args, 2, "num_channels"))
+            let options = try args.options(3)
+            return try args.returning(module: try GroupNorm(groups, channels, eps: try LayerArguments.eps(options, args),
+                                                            affine: try options.bool("affine", default: true)))
+        }
+    }
+}

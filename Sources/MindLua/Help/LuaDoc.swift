@@ -1,0 +1,79 @@
+import Foundation
+
+/// The help text of one bound function, method or property: what `help(f)` prints and `docs/API.md` lists. Written
+/// next to the binding it describes, in a small plain-text form:
+///
+///     mv.nn.Linear(in_features, out_features [, options]) -> Module
+///     Applies y = x·Wᵀ + b to the last dimension, as torch.nn.Linear.
+///     bias = true  -- learn the additive bias b
+///     Weights start Kaiming-uniform, as in PyTorch.
+///
+/// Line 1 is the signature, line 2 the one-line summary; a line `name = default  -- text` documents an option (the
+/// documented names are the accepted ones: `LuaArgs.options(i)` reads them from here); any other line is a note.
+public struct LuaDoc: Equatable, Sendable {
+    public struct Option: Equatable, Sendable {
+        public let name: String
+        /// The default as Lua source (`true`, `1e-3`, `{0.9, 0.999}`), or `required`.
+        public let defaultValue: String
+        public let text: String
+    }
+
+    /// The qualified name: `mv.nn.Linear`, `Tensor:matmul`, `Tensor.grad`.
+    public let name: String
+    public let signature: String
+    public let summary: String
+    public let options: [Option]
+    public let notes: [String]
+
+    /// Parses `text` (see above). Malformed help is a programming error caught by the test that parses every entry.
+    init(name: String, text: String) throws {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        guard lines.count >= 2 else {
+            throw LuaBindingError("help of \(name): needs a signature line and a summary line")
+        }
+        self.name = name
+        signature = lines[0]
+        summary = lines[1]
+        var options: [Option] = [], notes: [String] = []
+        for line in lines.dropFirst(2) {
+            if let option = LuaDoc.option(line) {
+                guard !options.contains(where: { $0.name == option.name }) else {
+                    throw LuaBindingError("help of \(name): option '\(option.name)' is documented twice")
+                }
+                options.append(option)
+            } else {
+                notes.append(line)
+            }
+        }
+        self.options = options
+        self.notes = notes
+    }
+
+    /// `name = default  -- text`, or nil for any other line.
+    private static func option(_ line: String) -> Option? {
+        guard let equals = line.range(of: " = "), let dashes = line.range(of: "  -- ") , equals.upperBound <= dashes.lowerBound else {
+            return nil
+        }
+        let name = String(line[..<equals.lowerBound])
+        guard LuaIdentifier.isValid(name) else { return nil }
+        return Option(name: name, defaultValue: String(line[equals.upperBound..<dashes.lowerBound]).trimmingCharacters(in: .whitespaces),
+                      text: String(line[dashes.upperBound...]).trimmingCharacters(in: .whitespaces))
+    }
+
+    /// The text `help()` prints.
+    public var formatted: String {
+        var lines = [signature, "  " + summary]
+        if !options.isEmpty {
+            lines.append("  options:")
+            let width = options.map { $0.name.count + 3 + $0.defaultValue.count }.max() ?? 0
+            for option in options {
+                let head = "\(option.name) = \(option.defaultValue)"
+                lines.append("    " + head + String(repeating: " ", count: width - head.count) + "  " + option.text)
+            }
+        }
+        lines += notes.map { "  " + $0 }
+        return lines.joined(separator: "\n")
+    }
+}
