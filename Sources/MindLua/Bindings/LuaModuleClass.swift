@@ -100,6 +100,49 @@ enum LuaModuleClass: LuaBindingSet {
             return LuaReturn(count: 1)
         }
         try LuaLibraryChunk.run(state, EmbeddedLua.moduleClass)
+        try documentLuaMethods(state)
     }
 
+
+    /// Help of the methods and functions module_class.lua defines.
+    private static func documentLuaMethods(_ state: LuaState) throws {
+        try state.document("Module:apply", """
+            m:apply(fn) -> m
+            Calls fn(module) for every module of the tree, children before their parent (PyTorch's order), e.g. to re-initialise weights.
+            """)
+        try state.document("Module:parameters_matching", """
+            m:parameters_matching(patterns) -> {Tensor, ...}, {names}
+            The parameters whose dotted name matches any of the Lua patterns, each once, in registration order, with their names.
+            Builds optimizer groups from names: ldm:parameters_matching{"attn2", "transformer_blocks%.%d+%.norm2", "time_embed_condtion"}.
+            """)
+        try state.document("mv.nn.Parameter", """
+            mv.nn.Parameter(tensor [, requires_grad]) -> Tensor
+            Marks a tensor (a detached leaf sharing its storage) as a parameter: assigned to a field of a Lua module it is registered under that name.
+            """)
+        try state.document("mv.nn.is_parameter", """
+            mv.nn.is_parameter(value) -> boolean
+            Whether value was made by mv.nn.Parameter.
+            """)
+        try state.document("mv.nn.class", """
+            mv.nn.class(name [, parent]) -> class
+            A module class written in Lua: define Class:__init(...) (assign layers and mv.nn.Parameter values to fields; they register in assignment order) and Class:forward(...); Class(...) makes a module.
+            Equivalent to parent:extend(name); gradients come from autograd, no backward to write.
+            """)
+        try state.document("mv.nn.isinstance", """
+            mv.nn.isinstance(value, class) -> boolean
+            Whether value is a module of class (or of a subclass).
+            """)
+        try state.document("mv.nn.Sequential", """
+            mv.nn.Sequential(m1, m2, ...) -> Module
+            Applies its modules in order; children are named "0", "1", ... as in PyTorch and read as seq[1], seq[2], ... (seq[-1] is the last); seq:add(m) appends.
+            """)
+        try state.document("mv.nn.ModuleList", """
+            mv.nn.ModuleList([modules]) -> Module
+            Holds modules for their owner to call: list[i], #list, ipairs(list), list:append(m); named "0", "1", ... in state dicts.
+            """)
+        try state.document("mv.nn.Module", """
+            mv.nn.Module
+            The base class of modules written in Lua: local MLP = mv.nn.Module:extend("MLP") (see help(mv.nn.class)).
+            """)
+    }
 }

@@ -22,51 +22,126 @@ public enum ModuleBindings: LuaBindingSet {
     static let installOrder = LuaInstallOrder.module
 
     public static let moduleType: LuaUserdataType<Module> = {
-        let type = LuaUserdataType<Module>(name: "Module")
-        type.method("parameters") { m, args in try args.returning(tensors: m.parameters()) }
-        type.method("named_parameters") { m, args in try args.returning(named: m.namedParameters()) }
-        type.method("parameter_names") { m, args in try args.returning(m.namedParameters().map(\.name)) }
-        type.method("named_buffers") { m, args in try args.returning(named: m.namedBuffers()) }
+        let type = LuaUserdataType<Module>(name: "Module", doc: "a layer or model: named parameters, buffers and child modules, with PyTorch's methods")
+        type.method("parameters", doc: """
+            m:parameters() -> {Tensor, ...}
+            Every parameter (frozen ones too), each once, in registration order (PyTorch's order): what optimizers take.
+            """) { m, args in try args.returning(tensors: m.parameters()) }
+        type.method("named_parameters", doc: """
+            m:named_parameters() -> {name = Tensor, ...}, {names in order}
+            Parameters by dotted name (blocks.1.attn.qkv.weight, PyTorch's names), and the names in registration order.
+            """) { m, args in try args.returning(named: m.namedParameters()) }
+        type.method("parameter_names", doc: """
+            m:parameter_names() -> {string, ...}
+            The dotted parameter names in registration order.
+            """) { m, args in try args.returning(m.namedParameters().map(\.name)) }
+        type.method("named_buffers", doc: """
+            m:named_buffers() -> {name = Tensor, ...}, {names}
+            Buffers (non-trainable state such as running statistics) by dotted name.
+            """) { m, args in try args.returning(named: m.namedBuffers()) }
         // Detached like PyTorch's state_dict(): the same storage, no autograd.
-        type.method("state_dict") { m, args in try args.returning(named: m.stateDict().map { ($0.name, $0.tensor.detach()) }) }
-        type.bound("load_state_dict") { m, args in
+        type.method("state_dict", doc: """
+            m:state_dict() -> {name = Tensor, ...}
+            Parameters and persistent buffers by dotted name, sharing storage with the module (mv.save writes it).
+            """) { m, args in try args.returning(named: m.stateDict().map { ($0.name, $0.tensor.detach()) }) }
+        type.bound("load_state_dict", doc: """
+            m:load_state_dict(state_dict [, options]) -> missing, unexpected
+            Copies tensors by name into the module (shapes must match; nothing changes if any check fails); returns the arrays of missing and unexpected names.
+            strict = true  -- missing or unexpected names are an error
+            prefix = ""  -- prepended to every name looked up (e.g. "model.diffusion_model.")
+            """) { m, args in
             let state = try args.namedTensors(1, "state_dict")
-            let options = try args.options(2, allowed: ["strict", "prefix"])
+            let options = try args.options(2)
             let (missing, unexpected) = try m.loadStateDict(state, strict: try options.bool("strict", default: true),
                                                             prefix: try options.string("prefix", default: ""))
             return try args.returning(missing, unexpected)
         }
-        type.method("train") { m, args in
+        type.method("train", doc: """
+            m:train([mode]) -> m
+            Switches the module and its children to training mode (dropout active), or to evaluation mode with train(false).
+            """) { m, args in
             m.train(try args.optionalBool(1, "mode") ?? true)
             return try args.returning(module: m)
         }
-        type.method("eval") { m, args in
+        type.method("eval", doc: """
+            m:eval() -> m
+            Switches the module and its children to evaluation mode (dropout off).
+            """) { m, args in
             m.eval()
             return try args.returning(module: m)
         }
         // With a setter the type gets a __newindex, so `m.x = 1` reports "Module has no settable field 'x'".
-        type.property("training", get: { m, args in try args.returning(m.isTraining) },
+        type.property("training", doc: """
+            m.training -> boolean
+            Whether the module is in training mode (switched by train() and eval()).
+            """, get: { m, args in try args.returning(m.isTraining) },
                       set: { _, args in throw args.error("switched by train() and eval()") })
-        type.method("children") { m, args in try args.returning(modules: m.children.map(\.module)) }
-        type.method("named_children") { m, args in try args.returning(namedModules: m.children.map { ($0.name, $0.module) }) }
-        type.method("modules") { m, args in try args.returning(modules: m.namedModules().map(\.module)) }
-        type.method("named_modules") { m, args in try args.returning(namedModules: m.namedModules()) }
-        type.method("num_parameters") { m, args in
+        type.method("children", doc: """
+            m:children() -> {Module, ...}
+            The direct child modules in registration order.
+            """) { m, args in try args.returning(modules: m.children.map(\.module)) }
+        type.method("named_children", doc: """
+            m:named_children() -> {name = Module, ...}, {names}
+            The direct child modules by name.
+            """) { m, args in try args.returning(namedModules: m.children.map { ($0.name, $0.module) }) }
+        type.method("modules", doc: """
+            m:modules() -> {Module, ...}
+            The module itself and every descendant, depth-first (PyTorch's order).
+            """) { m, args in try args.returning(modules: m.namedModules().map(\.module)) }
+        type.method("named_modules", doc: """
+            m:named_modules() -> {name = Module, ...}, {names}
+            The module ("" is itself) and every descendant by dotted name.
+            """) { m, args in try args.returning(namedModules: m.namedModules()) }
+        type.method("num_parameters", doc: """
+            m:num_parameters([trainable_only]) -> integer
+            The number of parameter elements, or only of those that receive gradients.
+            """) { m, args in
             let trainableOnly = try args.optionalBool(1, "trainable_only") ?? false
             return try args.returning((trainableOnly ? m.trainableParameters() : m.parameters()).reduce(0) { $0 + $1.numel })
         }
-        type.method("zero_grad") { m, args in
+        type.method("requires_grad_", doc: """
+            m:requires_grad_([flag]) -> m
+            Sets whether every parameter receives gradients (default true), as PyTorch; true includes fixed tables such as sin-cos positions.
+            Autograd records nothing for a frozen subgraph, so frozen layers cost no weight gradients.
+            """) { m, args in
+            m.requiresGrad(try args.optionalBool(1, "flag") ?? true)
+            return try args.returning(module: m)
+        }
+        type.method("freeze", doc: """
+            m:freeze() -> m
+            No parameter of m receives gradients (m:requires_grad_(false)); optimizers skip parameters without gradients.
+            """) { m, args in
+            m.freeze()
+            return try args.returning(module: m)
+        }
+        type.method("unfreeze", doc: """
+            m:unfreeze() -> m
+            Every parameter of m receives gradients again (m:requires_grad_(true)).
+            """) { m, args in
+            m.unfreeze()
+            return try args.returning(module: m)
+        }
+        type.method("zero_grad", doc: """
+            m:zero_grad()
+            Forgets the gradients of every parameter (sets .grad to nil).
+            """) { m, args in
             for p in m.parameters() { p.grad = nil }
             return .none
         }
-        type.method("get_submodule") { m, args in
+        type.method("get_submodule", doc: """
+            m:get_submodule(path) -> Module
+            The descendant at a dotted path ("blocks.0.attn").
+            """) { m, args in
             let path = try args.string(1, "path")
             guard let found = m.namedModules().first(where: { $0.name == path }) else {
                 throw args.error("no submodule '\(path)' in \(displayName(m))")
             }
             return try args.returning(module: found.module)
         }
-        type.method("get_parameter") { m, args in
+        type.method("get_parameter", doc: """
+            m:get_parameter(path) -> Tensor
+            The parameter at a dotted path ("blocks.0.attn.qkv.weight").
+            """) { m, args in
             let path = try args.string(1, "path")
             guard let found = m.namedParameters().first(where: { $0.name == path }) else {
                 throw args.error("no parameter '\(path)' in \(displayName(m))")
@@ -80,7 +155,10 @@ public enum ModuleBindings: LuaBindingSet {
 
     public static func install(_ state: LuaState) throws {
         try state.register(moduleType)
-        try state.register(table: "mv.nn", name: "is_module") { args in
+        try state.bind("mv.nn", "is_module", doc: """
+            mv.nn.is_module(value) -> boolean
+            Whether value is a module (a Swift layer or model, or an object of a class made with mv.nn.class).
+            """) { args in
             try args.returning(args.count >= 1 && (try? args.module(1)) != nil)
         }
     }
@@ -92,14 +170,16 @@ public enum ModuleBindings: LuaBindingSet {
     }
 
     /// PyTorch's module printing: `Name(summary)` for a leaf; otherwise each child on its own line as
-    /// `(name): ...`, indented by two spaces per level.
+    /// `(name): ...`, indented by two spaces per level. Children of lists (PyTorch names "0", "1", ...) print as
+    /// `[1]: ...`, the index Lua reads them with (`seq[1]`); state-dict names stay PyTorch's (`0.weight`).
     static func tree(_ module: Module) -> String {
         let head = displayName(module) + "("
         if module.children.isEmpty { return head + module.summary + ")" }
         var lines = [head]
         if !module.summary.isEmpty { lines.append("  " + module.summary) }
         for (name, child) in module.children {
-            lines.append("  (\(name)): " + tree(child).replacingOccurrences(of: "\n", with: "\n  "))
+            let label = Int(name).map { "[\($0 + 1)]" } ?? "(\(name))"
+            lines.append("  \(label): " + tree(child).replacingOccurrences(of: "\n", with: "\n  "))
         }
         lines.append(")")
         return lines.joined(separator: "\n")

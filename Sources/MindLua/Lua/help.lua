@@ -29,6 +29,18 @@ local function path_in_mv(value)
   return nil
 end
 
+-- "Type:method" for a function found in a registered type's methods table (methods written in Lua).
+local function method_name(value)
+  for name, mt in pairs(debug.getregistry()) do
+    if type(name) == "string" and type(mt) == "table" and type(rawget(mt, "__methods")) == "table" then
+      for key, method in pairs(rawget(mt, "__methods")) do
+        if rawequal(method, value) then return name .. ":" .. key end
+      end
+    end
+  end
+  return nil
+end
+
 -- Methods of a registered userdata type (with inherited ones), each with its signature and summary.
 local function type_help(name)
   local lines = {name .. ": " .. (type_summary(name) or "a MindVis object")}
@@ -99,7 +111,7 @@ local function text_for(x)
     if x:match("^mv[.%w_]*$") and value ~= nil then return text_for(value) end
     return "no help for '" .. x .. "' (try help(), or a value: help(mv.nn.Linear))"
   elseif kind == "function" then
-    local name = function_name(x) or path_in_mv(x)
+    local name = function_name(x) or path_in_mv(x) or method_name(x)
     local text = name and doc_text(name)
     if text then return text end
     return name and (name .. ": no help yet") or "a Lua function (not part of the mv API)"

@@ -107,7 +107,8 @@ end
 -- Queries run on the core: the engine's Module with the same registrations.
 for _, method in ipairs{"parameters", "named_parameters", "parameter_names", "named_buffers", "state_dict",
                         "load_state_dict", "children", "named_children", "modules", "named_modules",
-                        "num_parameters", "zero_grad", "get_submodule", "get_parameter"} do
+                        "num_parameters", "zero_grad", "get_submodule", "get_parameter", "requires_grad_",
+                        "freeze", "unfreeze"} do
   Module[method] = function(self, ...)
     local core = core_of(self, method)
     return core[method](core, ...)
@@ -160,6 +161,54 @@ function Module:register_module(name, module)
     error("Module:register_module: argument #2 'module': expected a module, got " .. describe(module), 2)
   end
   register(self, name, module)
+end
+
+-- Methods written in Lua, for Swift modules (the Module userdata type) and Lua modules alike.
+local swift_module_methods = debug.getregistry().Module.__methods
+
+-- m:apply(fn): fn(module) for every descendant, children before their parent (PyTorch's order); returns m.
+local function apply(self, fn)
+  if type(fn) ~= "function" then
+    error("Module:apply: argument #1 'fn': expected a function, got " .. describe(fn), 2)
+  end
+  local function visit(module)
+    for _, child in ipairs(module:children()) do visit(child) end
+    fn(module)
+  end
+  visit(self)
+  return self
+end
+
+-- m:parameters_matching(patterns) -> the parameters whose dotted name matches any of the Lua patterns, each once,
+-- in registration order, and their names.
+local function parameters_matching(self, patterns)
+  if type(patterns) == "string" then patterns = {patterns} end
+  if type(patterns) ~= "table" or #patterns == 0 then
+    error("Module:parameters_matching: argument #1 'patterns': expected a pattern or an array of patterns, got " .. describe(patterns), 2)
+  end
+  for i, pattern in ipairs(patterns) do
+    if type(pattern) ~= "string" then
+      error(("Module:parameters_matching: argument #1 'patterns' at [%d]: expected a string, got %s"):format(i, describe(pattern)), 2)
+    end
+  end
+  local by_name, names = self:named_parameters()
+  local params, matched = {}, {}
+  for _, name in ipairs(names) do
+    for _, pattern in ipairs(patterns) do
+      local ok, found = pcall(string.find, name, pattern)
+      if not ok then error("Module:parameters_matching: bad pattern '" .. pattern .. "': " .. tostring(found), 2) end
+      if found then
+        params[#params + 1], matched[#matched + 1] = by_name[name], name
+        break
+      end
+    end
+  end
+  return params, matched
+end
+
+for name, method in pairs{apply = apply, parameters_matching = parameters_matching} do
+  Module[name] = method
+  swift_module_methods[name] = method
 end
 
 local inherited_events = {"__index", "__newindex", "__call", "__tostring", "__len", "__close"}

@@ -152,6 +152,20 @@ open class Module {
 
     /// Total number of parameter elements.
     public var parameterCount: Int { parameters().reduce(0) { $0 + $1.numel } }
+
+    /// Sets whether every parameter of this module and its children receives gradients (PyTorch's
+    /// `requires_grad_`). Turning it on includes tables registered as fixed (the MAE's sin-cos positions), as in
+    /// PyTorch; autograd records nothing for a subgraph whose inputs need no gradient, so frozen layers cost
+    /// only the gradient with respect to their input when something before them trains.
+    public func requiresGrad(_ flag: Bool) {
+        for p in parameters() { p.isGradLeaf = flag }
+    }
+
+    /// No parameter of this module receives gradients (`requiresGrad(false)`).
+    public func freeze() { requiresGrad(false) }
+
+    /// Every parameter of this module receives gradients (`requiresGrad(true)`).
+    public func unfreeze() { requiresGrad(true) }
 }
 
 /// A module with one input and one output tensor: what `Sequential` chains.
