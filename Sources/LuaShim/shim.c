@@ -112,21 +112,37 @@ const char *mv_lua_release(void) { return LUA_RELEASE; }
 
 /* ==== Errors ==== */
 
+/* Registry keys of the traceback recorded by the message handler and of the error value it belongs to. */
+static const char traceback_key = 'T';
+static const char traceback_value_key = 'V';
+
+/* Records the traceback beside the error and returns the error value unchanged: Lua code that catches errors
+   raised while the handler is active (load() reading through a function, pcall inside the script) must see the
+   value it raised, as under lua(1)'s handler, which only appends to strings. The runner reads the traceback back
+   with mv_take_traceback. */
 static int message_handler(lua_State *L) {
-    const char *message;
-    if (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER) {
-        message = lua_tostring(L, 1);
-    } else if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) {
-        message = lua_tostring(L, -1);
-    } else {
-        message = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-    }
-    lua_createtable(L, 2, 0);
-    lua_pushstring(L, message);
-    lua_rawseti(L, -2, 1);
+    lua_settop(L, 1);
     luaL_traceback(L, L, NULL, 1);
-    lua_rawseti(L, -2, 2);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &traceback_key);
+    lua_pushvalue(L, 1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &traceback_value_key);
     return 1;
+}
+
+void mv_take_traceback(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &traceback_value_key);
+    int same = lua_rawequal(L, -1, idx);
+    lua_pop(L, 1);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &traceback_key);
+    if (!same || lua_type(L, -1) != LUA_TSTRING) {
+        lua_pop(L, 1);
+        lua_pushnil(L);
+    }
+    lua_pushnil(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &traceback_key);
+    lua_pushnil(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &traceback_value_key);
 }
 
 void mv_push_message_handler(lua_State *L) { lua_pushcfunction(L, message_handler); }

@@ -45,19 +45,24 @@ enum LuaChunk {
         return count
     }
 
-    /// The error left on top by a failed protected call: the handler's {message, traceback} table, or a bare value
-    /// when the handler could not run (e.g. "error in error handling").
+    /// The error left on top by a failed protected call (the value as raised) with the traceback the handler
+    /// recorded for it; values other than strings and numbers are described through their `__tostring`.
     private static func errorValue(_ L: OpaquePointer, status: Int32) -> LuaError {
-        guard lua_type(L, -1) == LUA_TTABLE else {
-            let message = lua_type(L, -1) == LUA_TSTRING ? LuaStack.string(L, -1) : "(error object is a \(LuaStack.describe(L, -1)) value)"
-            return LuaError(message: message)
+        let message: String
+        switch lua_type(L, -1) {
+        case LUA_TSTRING, LUA_TNUMBER: message = LuaStack.string(L, -1)
+        case LUA_TNIL: message = "nil"
+        default:
+            if luaL_getmetafield(L, -1, "__tostring") != LUA_TNIL {
+                mv_pop(L, 1)
+                message = LuaStack.tostring(L, -1)
+            } else {
+                message = "(error object is a \(String(cString: lua_typename(L, lua_type(L, -1)))) value)"
+            }
         }
-        lua_rawgeti(L, -1, 1)
-        lua_rawgeti(L, -2, 2)
-        defer { mv_pop(L, 2) }
-        let message = lua_type(L, -2) == LUA_TSTRING ? LuaStack.string(L, -2) : "(unknown error)"
-        let traceback = lua_type(L, -1) == LUA_TSTRING ? LuaStack.string(L, -1) : ""
-        return LuaError(message: message, traceback: traceback)
+        mv_take_traceback(L, -1)
+        defer { mv_pop(L, 1) }
+        return LuaError(message: message, traceback: lua_type(L, -1) == LUA_TSTRING ? LuaStack.string(L, -1) : "")
     }
 
     /// Whether a syntax error only means the chunk is unfinished (lua.c's test: the message ends in `<eof>`).

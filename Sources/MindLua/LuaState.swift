@@ -80,6 +80,18 @@ public final class LuaState {
         return try callLoadedFunction(arguments: arguments)
     }
 
+    /// Runs a script as lua(1) does: compiled from `path` (or `chunk`), called with `arguments`, its results
+    /// dropped (a script may end in `return f`, which has no Swift value).
+    public func runScript(path: String?, chunk: String? = nil, name: String? = nil, arguments: [LuaValue] = []) throws {
+        drainPendingUnreferences()
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        let loadError = chunk.map { LuaChunk.load(L, source: $0, name: name ?? $0) } ?? LuaChunk.loadFile(L, path: path)
+        if let loadError { throw LuaError(message: loadError) }
+        try pushArguments(arguments)
+        _ = try LuaChunk.protectedCall(L, argumentCount: Int32(arguments.count))
+    }
+
     /// Calls the Lua function `function` with `arguments` under a protected call.
     @discardableResult
     public func call(_ function: LuaFunctionRef, _ arguments: [LuaValue] = []) throws -> [LuaValue] {
@@ -101,13 +113,17 @@ public final class LuaState {
 
     /// Calls the function on top of the stack with `arguments`, converting its results.
     private func callLoadedFunction(arguments: [LuaValue]) throws -> [LuaValue] {
-        let context = mainContext()
+        try pushArguments(arguments)
+        let count = try LuaChunk.protectedCall(L, argumentCount: Int32(arguments.count))
+        return try mainContext().values(fromTop: count)
+    }
+
+    private func pushArguments(_ arguments: [LuaValue]) throws {
         guard lua_checkstack(L, Int32(clamping: arguments.count + 2)) != 0 else {
             throw LuaError(message: "too many arguments for a Lua call (\(arguments.count))")
         }
+        let context = mainContext()
         for argument in arguments { try argument.push(to: context) }
-        let count = try LuaChunk.protectedCall(L, argumentCount: Int32(arguments.count))
-        return try context.values(fromTop: count)
     }
 
     // MARK: Globals and registration

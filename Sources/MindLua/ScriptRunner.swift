@@ -40,13 +40,13 @@ public struct ScriptRunner {
 
     /// Runs a `-e` chunk. Returns false (after reporting) on error.
     public func runChunk(_ code: String) -> Bool {
-        run { try state.run(chunk: code, name: "=(command line)") }
+        run { try state.runScript(path: nil, chunk: code, name: "=(command line)") }
     }
 
     /// Runs the script at `path` (standard input if nil) with `arguments` as `...`. Returns false on error.
     public func runScript(path: String?, arguments: [String]) -> Bool {
         if let path { state.addPackageDirectory(of: path) }
-        return run { try state.runFile(path, arguments: arguments.map(LuaValue.string)) }
+        return run { try state.runScript(path: path, arguments: arguments.map(LuaValue.string)) }
     }
 
     private func run(_ body: () throws -> Void) -> Bool {

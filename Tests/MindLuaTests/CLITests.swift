@@ -40,6 +40,20 @@ final class CLITests: CLITestCase {
         XCTAssertEqual(run.stdout, "-2=-e -1=x = 1 0=\(script) 1=one 2=-e 3=--three\n3\tone\t-e\t--three\n")
     }
 
+    /// As lua(1): what a script returns is dropped (Lua 5.4.4's locals.lua and tracegc.lua end in `return f`), and an
+    /// error value that is not a string keeps its identity for the script but is reported readably.
+    func testScriptResultsAreDroppedAndErrorObjectsReported() throws {
+        let returning = try writeFile("returns.lua", "print('ran')\nreturn function() end, {}")
+        let run = try mindvis([returning])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "ran\n")
+        let table = try mindvis(["-e", "error(setmetatable({}, {__tostring = function() return 'custom object' end}))"])
+        XCTAssertEqual(table.status, 1)
+        XCTAssertTrue(table.stderr.hasPrefix("mindvis: custom object\nstack traceback:"), table.stderr)
+        let plain = try mindvis(["-e", "error({})"])
+        XCTAssertTrue(plain.stderr.hasPrefix("mindvis: (error object is a table value)\nstack traceback:"), plain.stderr)
+    }
+
     func testScriptErrorExitsWith1WithMessageAndTraceback() throws {
         let script = try writeFile("bad.lua", """
             print("before")

@@ -36,4 +36,22 @@ T.test("mv.class argument errors", function()
   T.raises(function() mv.isinstance({}, {}) end, "mv.isinstance: argument #2 'class': expected a class made by mv.class")
 end)
 
+-- Cases from the official Lua 5.4.4 suite (calls.lua, errors.lua) that failed under mindvis while passing under
+-- lua5.4: the traceback handler of the script's own protected call must leave error values as they were raised.
+-- Run at the top level of the script, outside T.test's xpcall, where that handler is the active one.
+local payload = {}
+local table_load = table.pack(load(function() error(payload) end))
+local string_load = table.pack(load(function() error("hhi") end))
+local deep_load = table.pack(load("local a; a=" .. string.rep("{", 500) .. "0" .. string.rep("}", 500)))
+
+T.test("errors raised while load() reads keep their value (Lua 5.4.4 calls.lua, errors.lua)", function()
+  T.eq(table_load[1], nil)
+  T.eq(table_load[2], payload, "load returns the raised table itself")
+  T.eq(string_load[1], nil)
+  T.truthy(type(string_load[2]) == "string" and string_load[2]:find("hhi", 1, true), "the message of a failing reader")
+  local err = deep_load[2]
+  T.truthy(deep_load[1] == nil and type(err) == "string" and (err:find("too many") or err:find("overflow")),
+           "500 nested levels are refused: " .. tostring(err))
+end)
+
 T.finish()

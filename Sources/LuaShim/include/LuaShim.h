@@ -53,6 +53,9 @@ const char *mv_lua_release(void);
    table {message, traceback}: message is the string (or __tostring of the error object), traceback is
    luaL_traceback from the raising function. */
 void mv_push_message_handler(lua_State *L);
+/* Pushes the traceback the message handler recorded for the error value at idx (nil if it recorded none for that
+   value) and forgets it. */
+void mv_take_traceback(lua_State *L, int idx);
 
 /* ---- Swift functions exposed to Lua ---- */
 /* Return values of a dispatched Swift function besides a result count >= 0. */
