@@ -134,4 +134,16 @@ T.test("requires_grad and grad assignment checks", function()
   T.raises(function() t.shape = 1 end, "Tensor has no settable field 'shape'")
 end)
 
+T.test("backward{retain_graph = true} and the message that names it", function()
+  local x = mv.randn(3):requires_grad()
+  local y = (x * x):sum()
+  y:backward{retain_graph = true}
+  y:backward()
+  T.near(x.grad:totable(), (x:detach() * 4):totable(), 1e-5, "two backwards accumulate")
+  T.raises(function() y:backward() end, "keep it with retain_graph")
+  local z = (x * 2):sum()
+  z:backward(nil, {retain_graph = true})
+  T.raises(function() z:backward{retain_grpah = true} end, "unknown option 'retain_grpah' (did you mean 'retain_graph'?)")
+end)
+
 T.finish()

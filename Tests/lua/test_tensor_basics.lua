@@ -280,4 +280,49 @@ T.test("freed tensors error clearly", function()
   do local c <close> = mv.ones(3) end
 end)
 
+T.test("Torch7 table indexing t[{i, j}] and t[{{a, b}, {}}] reads and writes, never nil", function()
+  local t = mv.arange(1, 7):reshape(2, 3)
+  T.eq(t[{2, 3}], 6)
+  T.eq(t[{-1, 1}], 4)
+  T.near(t[{{1, 2}, {2, 3}}]:totable(), {{2, 3}, {5, 6}})
+  T.near(t[{{}, 2}]:totable(), {2, 5})
+  T.near(t[{{2}}]:totable(), {{4, 5, 6}}, nil, "{a} keeps the dimension")
+  T.near(t[{2}]:totable(), {4, 5, 6}, nil, "a number drops it")
+  T.near(t[{{1, 2}}]:totable(), t:totable())
+  t[{1, 1}] = 100
+  t[{{}, 3}] = -1
+  t[{2, {1, 2}}] = mv.tensor{7, 8}
+  T.near(t:totable(), {{100, 2, -1}, {7, 8, -1}}, nil, "writes go through the views")
+  T.raises(function() return t[{3, 1}] end, "Tensor[{...}]: entry 1: position 3 is out of range for dimension 1 of size 2")
+  T.raises(function() return t[{1, 2, 3}] end, "3 index entries for a tensor with 2 dimensions")
+  T.raises(function() return t[{"a"}] end, "expected a position or a range")
+  T.raises(function() return t[{{2, 1}}] end, "empty range")
+  T.raises(function() t[{1, 1}] = "x" end, "expected a number")
+end)
+
+T.test("sizes print as [2, 3] and compare by value; norm, float and function forms", function()
+  local x = mv.randn(2, 3)
+  T.eq(tostring(x:size()), "[2, 3]")
+  T.eq(tostring(x:shape()), "[2, 3]")
+  T.truthy(x:size() == mv.zeros(2, 3):shape() and x:size() ~= mv.zeros(3, 2):size())
+  T.eq(x:size(2), 3)
+  T.near(mv.tensor{3, 4}:norm():item(), 5)
+  T.near(mv.tensor{{3, 4}, {6, 8}}:norm(2, 2):totable(), {5, 10})
+  T.near(mv.tensor{-1, 2}:norm(1):item(), 3)
+  T.near(mv.tensor{1, 2, 2}:norm(3):item(), 17 ^ (1 / 3), 1e-5)
+  T.eq(x:float(), x)
+  T.near(mv.exp(mv.zeros(2)):totable(), {1, 1})
+  T.near(mv.sum(mv.ones(2, 3), 2):totable(), {3, 3})
+  T.raises(function() mv.exp(3) end, "mv.exp: argument #1 'input': expected a Tensor, got number")
+end)
+
+T.test("mv.clock is wall time", function()
+  local t0, c0 = mv.clock(), os.clock()
+  local deadline = t0 + 0.05
+  while mv.clock() < deadline do end
+  local wall = mv.clock() - t0
+  T.truthy(wall >= 0.05 and wall < 5, "elapsed " .. wall)
+  T.truthy(os.clock() - c0 > 0, "os.clock moved too")
+end)
+
 T.finish()

@@ -12,9 +12,16 @@ enum AutogradBindings {
                 return try args.returning(tensor: t)
             }
         }
-        type.bound("backward") { t, args in
-            let gradient = try args.optionalTensor(1, "gradient")
-            let options = try args.options(2, allowed: ["retain_graph"])
+        type.bound("backward", doc: """
+            t:backward([gradient] [, options])
+            Back-propagates from t: leaves that require grad accumulate d t / d leaf into .grad. A non-scalar t needs gradient (shaped like t). The graph is freed afterwards.
+            retain_graph = false  -- keep the graph so backward can run through it again
+            Options may come first: loss:backward{retain_graph = true}.
+            """) { t, args in
+            // backward{retain_graph = true}: an options table in the gradient's place.
+            let optionsFirst = args.type(1) == .table
+            let gradient = optionsFirst ? nil : try args.optionalTensor(1, "gradient")
+            let options = try args.options(optionsFirst ? 1 : 2)
             try t.backward(gradient: gradient, retainGraph: try options.bool("retain_graph", default: false))
             return .none
         }

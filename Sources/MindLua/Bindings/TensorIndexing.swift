@@ -5,8 +5,18 @@ import MindTensor
 /// values of index tensors are 1-based; negative positions count from the end.
 enum TensorIndexing {
     static func define(_ type: LuaUserdataType<Tensor>) {
-        // Reached through __index/__newindex (below) for number keys; "__" names stay out of REPL completion.
+        // Reached through __index/__newindex (tensor_indexing.lua) for number and table keys; "__" names stay out of
+        // REPL completion.
         type.method("__getitem") { t, args in
+            if args.type(1) == .table {
+                let args = args.renamed("Tensor[{...}]")
+                return try BindingCall.run(args) {
+                    switch try TorchIndex(args, t).apply(to: t) {
+                    case .element(let position): return try args.returning(Double(try t.value(at: position)))
+                    case .view(let view): return try args.returning(tensor: view)
+                    }
+                }
+            }
             let args = args.renamed("Tensor[i]")
             return try BindingCall.run(args) {
                 let position = try rowPosition(t, args)
@@ -16,20 +26,30 @@ enum TensorIndexing {
         }
         // t[i] = v for number keys, t.grad = g, and an error for anything else.
         type.method("__setitem") { t, args in
-            try BindingCall.run(args.renamed("Tensor[i] assignment")) {
+            let args = args.renamed(args.type(1) == .table ? "Tensor[{...}] assignment" : "Tensor[i] assignment")
+            return try BindingCall.run(args) {
                 if args.type(1) == .string {
                     let key = try args.string(1, "key")
                     guard key == "grad" else { throw LuaBindingError("Tensor has no settable field '\(key)'") }
                     try AutogradBindings.assignGradient(t, args.renamed("Tensor.grad"), 2)
                     return .none
                 }
-                let args = args.renamed("Tensor[i] assignment")
-                let row = try t.select(0, try rowPosition(t, args))
+                let target: Tensor
+                if args.type(1) == .table {
+                    switch try TorchIndex(args, t).apply(to: t) {
+                    case .element(let position):
+                        try t.setValue(Float(try args.number(2, "value")), at: position)
+                        return .none
+                    case .view(let view): target = view
+                    }
+                } else {
+                    target = try t.select(0, try rowPosition(t, args))
+                }
                 if args.type(2) == .number {
-                    try row.fill(Float(try args.number(2, "value")))
+                    try target.fill(Float(try args.number(2, "value")))
                 } else {
                     guard args.type(2) == .userdata else { throw args.argumentError(2, "value", expected: "a number or a Tensor") }
-                    try row.copyFrom(try args.tensor(2, "value"))
+                    try target.copyFrom(try args.tensor(2, "value"))
                 }
                 return .none
             }
@@ -62,5 +82,76 @@ enum TensorIndexing {
 
     static func install(_ state: LuaState) throws {
         try LuaLibraryChunk.run(state, EmbeddedLua.tensorIndexing)
+    }
+}
+
+/// Torch7's table index `t[{i, {a, b}, {}}]`: per leading dimension a number selects one position (the dimension
+/// goes), `{a, b}` keeps positions a..b, `{a}` keeps position a as a dimension of size 1 and `{}` keeps all; missing
+/// entries keep whole dimensions. Positions are 1-based, negative ones count from the end. A number for every
+/// dimension addresses one element.
+struct TorchIndex {
+    enum Target {
+        case element([Int])
+        case view(Tensor)
+    }
+
+    private enum Entry {
+        case position(Int)
+        case range(Int, Int)
+    }
+
+    private let entries: [Entry]
+
+    init(_ args: LuaArgs, _ t: Tensor) throws {
+        guard case .array(let items) = try args.value(1, "index", maxDepth: 3) else {
+            throw args.argumentError(1, "index", expected: "an array such as {2, 3} or {{1, 2}, {}}")
+        }
+        guard items.count <= t.rank else {
+            throw args.error("\(items.count) index entries for a tensor with \(t.rank) dimension\(t.rank == 1 ? "" : "s") \(Shape.describe(t.shape))")
+        }
+        entries = try items.enumerated().map { d, item in
+            let size = t.shape[d]
+            func position(_ value: LuaValue) throws -> Int {
+                let p: Int
+                switch value {
+                case .integer(let i): p = i
+                case .number(let x) where x.rounded() == x && Swift.abs(x) < 1e15: p = Int(x)
+                default: throw args.error("entry \(d + 1): expected a position, got \(LuaArgs.kind(of: value))")
+                }
+                guard p != 0, p >= -size, p <= size else {
+                    throw args.error("entry \(d + 1): position \(p) is out of range for dimension \(d + 1) of size \(size)")
+                }
+                return p > 0 ? p - 1 : size + p
+            }
+            switch item {
+            case .integer, .number:
+                return .position(try position(item))
+            case .array(let bounds) where bounds.count <= 2:
+                guard let first = bounds.first else { return .range(0, size - 1) }
+                let a = try position(first), b = try bounds.count == 2 ? position(bounds[1]) : a
+                guard a <= b else { throw args.error("entry \(d + 1): empty range {\(a + 1), \(b + 1)} (the last position comes before the first)") }
+                return .range(a, b)
+            default:
+                throw args.error("entry \(d + 1): expected a position or a range {first, last} ({} for all), got \(LuaArgs.kind(of: item))")
+            }
+        }
+    }
+
+    func apply(to t: Tensor) throws -> Target {
+        if entries.count == t.rank, entries.count > 0 {
+            let positions = entries.compactMap { entry -> Int? in if case .position(let p) = entry { return p } else { return nil } }
+            if positions.count == t.rank { return .element(positions) }
+        }
+        var view = t, dim = 0
+        for entry in entries {
+            switch entry {
+            case .position(let p):
+                view = try view.select(dim, p)
+            case .range(let a, let b):
+                view = try view.narrow(dim, start: a, length: b - a + 1)
+                dim += 1
+            }
+        }
+        return .view(view)
     }
 }

@@ -8,7 +8,8 @@ local getitem, type = methods.__getitem, type
 mt.__index = function(t, key)
   local method = methods[key]
   if method ~= nil then return method end
-  if type(key) == "number" then return getitem(t, key) end
+  local kind = type(key)
+  if kind == "number" or kind == "table" then return getitem(t, key) end
   local getter = properties[key]
   if getter ~= nil then return getter(t) end
   return nil

@@ -65,13 +65,13 @@ private func runBackward(from root: Node, seed: Tensor, retainGraph: Bool) throw
         }
     }
     if root.backward == nil {
-        throw TensorError("backward: the graph was already freed by an earlier backward(); pass retainGraph to call it twice")
+        throw TensorError("backward: the graph was already freed by an earlier backward(); keep it with retain_graph (retainGraph in Swift) on the first backward to run it twice")
     }
     var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
     for node in order.reversed() {
         guard let gradOut = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
         guard let fn = node.backward else {
-            throw TensorError("backward: the graph through \(node.name) was already freed; pass retainGraph to call backward twice")
+            throw TensorError("backward: the graph through \(node.name) was already freed; keep it with retain_graph (retainGraph in Swift) on the first backward to run it twice")
         }
         let grads = try withErrorContext(node.name + " backward") { try fn(gradOut) }
         for (edge, g) in zip(node.edges, grads) {
