@@ -92,11 +92,11 @@ public struct StateDict {
     }
 
     /// Loads a state dict from a safetensors file, an npz file (numeric members) or a torch checkpoint
-    /// (zip or legacy), chosen by extension and then by content. `keyPath` applies to torch checkpoints.
+    /// (zip or legacy), recognised by content (`FileFormat`). `keyPath` applies to torch checkpoints.
     public static func load(contentsOf url: URL, keyPath: String? = nil, stripPrefix: String? = nil,
                             verifyChecksums: Bool = true) throws -> StateDict {
         var result: StateDict
-        switch try format(of: url) {
+        switch try FileFormat.detect(url, context: "state dict") {
         case .safetensors:
             let file = try SafetensorsFile(contentsOf: url)
             result = StateDict(tensors: file.arrays(), metadata: file.metadata)
@@ -104,6 +104,8 @@ public struct StateDict {
             let archive = try NPZ.read(contentsOf: url, verifyChecksums: verifyChecksums)
             result = StateDict(tensors: [])
             flatten(archive.entries.map { (PickleValue.string($0.name), $0.value) }, prefix: "", into: &result)
+        case .npy:
+            result = StateDict(tensors: [(url.deletingPathExtension().lastPathComponent, try NPY.readArray(contentsOf: url))])
         case .torch:
             let checkpoint = try TorchCheckpoint.load(contentsOf: url, verifyChecksums: verifyChecksums)
             result = try extract(from: checkpoint, keyPath: keyPath)
@@ -112,30 +114,5 @@ public struct StateDict {
             result = result.strippingPrefix(stripPrefix)
         }
         return result
-    }
-
-    private enum Format {
-        case safetensors, npz, torch
-    }
-
-    private static func format(of url: URL) throws -> Format {
-        switch url.pathExtension.lowercased() {
-        case "safetensors": return .safetensors
-        case "npz": return .npz
-        case "pth", "pt", "ckpt", "bin", "tar": return .torch
-        default:
-            let handle: FileHandle
-            do {
-                handle = try FileHandle(forReadingFrom: url)
-            } catch {
-                throw MindIOError("state dict: cannot read \(url.path): \(error.localizedDescription)")
-            }
-            defer { try? handle.close() }
-            let head = (try? handle.read(upToCount: 4)) ?? Data()
-            if head.starts(with: [0x50, 0x4B]) || head.first == PickleOpcode.proto.rawValue {
-                return .torch
-            }
-            return .safetensors
-        }
     }
 }

@@ -23,26 +23,54 @@ public enum FileBytes {
     /// shrinks while being read.
     public static func read<Bytes: FileByteBuffer>(path: String, operation: String, maxBytes: Int,
                                                     make: (Int) -> Bytes) throws -> Bytes {
-        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before fstat can refuse it.
-        // Regular files ignore the flag, so the reads below still block as usual.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw ImageError("\(operation): \(path): cannot open: \(errnoText())") }
+        let (fd, size) = try openRegularFile(path: path, operation: operation)
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ImageError("\(operation): \(path): cannot stat: \(errnoText())") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw ImageError("\(operation): \(path): not a regular file")
-        }
-        let size = Int(info.st_size)
         guard size <= maxBytes else {
             throw ImageError("\(operation): \(path): file of \(size) bytes exceeds the limit of \(maxBytes) bytes")
         }
         var bytes = make(size)
+        let done = try bytes.withUnsafeMutableBytes { try readFully(fd, into: $0, path: path, operation: operation) }
+        guard done == size else {
+            throw ImageError("\(operation): \(path): file shrank while reading (\(done) of \(size) bytes)")
+        }
+        return bytes
+    }
+
+    /// The first `count` bytes of a regular file (fewer if it is shorter): enough to recognise a format.
+    public static func head(path: String, operation: String, count: Int) throws -> [UInt8] {
+        let (fd, size) = try openRegularFile(path: path, operation: operation)
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: min(count, size))
+        let done = try bytes.withUnsafeMutableBytes { try readFully(fd, into: $0, path: path, operation: operation) }
+        return Array(bytes.prefix(done))
+    }
+
+    /// Opens `path` for reading and returns the descriptor and size, or throws for a missing file, a directory,
+    /// a FIFO or a device.
+    private static func openRegularFile(path: String, operation: String) throws -> (Int32, Int) {
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before fstat can refuse it.
+        // Regular files ignore the flag, so reads still block as usual.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw ImageError("\(operation): \(path): cannot open: \(errnoText())") }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let message = errnoText()
+            close(fd)
+            throw ImageError("\(operation): \(path): cannot stat: \(message)")
+        }
+        let kind = info.st_mode & S_IFMT
+        guard kind == S_IFREG else {
+            close(fd)
+            throw ImageError("\(operation): \(path): \(kind == S_IFDIR ? "is a directory, expected a file" : "not a regular file")")
+        }
+        return (fd, Int(info.st_size))
+    }
+
+    /// Reads until `buffer` is full or the file ends; returns the bytes read.
+    private static func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String, operation: String) throws -> Int {
         var done = 0
-        while done < size {
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                Glibc.read(fd, buffer.baseAddress! + done, size - done)
-            }
+        while done < buffer.count {
+            let n = Glibc.read(fd, buffer.baseAddress! + done, buffer.count - done)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ImageError("\(operation): \(path): read failed: \(errnoText())")
@@ -50,10 +78,7 @@ public enum FileBytes {
             if n == 0 { break }
             done += n
         }
-        guard done == size else {
-            throw ImageError("\(operation): \(path): file shrank while reading (\(done) of \(size) bytes)")
-        }
-        return bytes
+        return done
     }
 
     /// Writes `bytes` to a temporary file in the destination's directory, flushes it, then renames it

@@ -77,7 +77,7 @@ final class SafetensorsTests: XCTestCase {
         let fifo = directory.appendingPathComponent("pipe.safetensors")
         XCTAssertEqual(mkfifo(fifo.path, 0o600), 0)
         assertThrowsMessage(try SafetensorsFile(contentsOf: fifo), contains: "safetensors", "pipe.safetensors", "not a regular file")
-        assertThrowsMessage(try NPZ.read(contentsOf: directory), contains: "npz", "not a regular file")
+        assertThrowsMessage(try NPZ.read(contentsOf: directory), contains: "npz", "is a directory")
     }
 
     func testWriterRejectsDuplicateAndReservedNames() throws {

@@ -27,6 +27,7 @@ public enum BindingCall {
 
     /// `Tensor:matmul` + `matmul: [4, 3] x ...` -> `Tensor:matmul: [4, 3] x ...`; other prefixes are kept.
     static func relabel(_ text: String, as function: String) -> LuaBindingError {
+        if text.hasPrefix(function + ": ") { return LuaBindingError(text) }
         var operation = Substring(function.split(whereSeparator: { $0 == ":" || $0 == "." }).last ?? Substring(function))
         if operation.hasPrefix("__") { operation = operation.dropFirst(2) }
         if text.hasPrefix(operation + ": ") { return LuaBindingError(function + text.dropFirst(operation.count)) }

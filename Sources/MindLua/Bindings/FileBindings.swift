@@ -7,15 +7,23 @@ import MindTensor
 /// ever executed (MindIO's restricted reader); unknown classes arrive as tables with `__class`.
 enum FileBindings: LuaBindingSet {
     static func install(_ state: LuaState) throws {
-        try state.register(table: "mv", name: "load") { args in
+        try state.bind("mv", "load", doc: """
+            mv.load(path [, options]) -> table, metadata
+            Reads a tensor file as a Lua table of tensors, nested like the Python object it holds: safetensors, .npy, .npz, PyTorch .pth/.pt/.ckpt/.bin (zip or legacy); the format is recognised from the bytes, not the name.
+            key = nil  -- a dotted path inside a checkpoint to return ("model", "state_dict")
+            strip_prefix = nil  -- drop this prefix from tensor names ("model.diffusion_model.")
+            Nothing in a pickle is executed: unknown classes arrive as tables with __class. metadata is the safetensors header's.
+            """) { args in
             let path = try args.string(1, "path")
-            let options = try args.options(2, allowed: ["key", "strip_prefix"])
-            let url = URL(fileURLWithPath: path)
-            let (value, metadata) = try load(url, key: try options.string("key"), stripPrefix: try options.string("strip_prefix"))
-            chargeTensors(in: value, args: args)
+            let options = try args.options(2)
+            let (value, metadata) = try load(URL(fileURLWithPath: path), key: try options.string("key"),
+                                             stripPrefix: try options.string("strip_prefix"))
             return try args.returning(value, metadata)
         }
-        try state.register(table: "mv", name: "save") { args in
+        try state.bind("mv", "save", doc: """
+            mv.save(path, data [, metadata])
+            Writes tensors atomically, by extension: .safetensors (a table of tensors; nested tables become dotted names; string metadata), .npz (a table of tensors) or .npy (one tensor).
+            """) { args in
             let path = try args.string(1, "path")
             let value = try args.value(2, "data")
             var metadata: [String: String] = [:]
@@ -33,32 +41,28 @@ enum FileBindings: LuaBindingSet {
         }
     }
 
-    /// The file as a Lua value, and the safetensors metadata (empty for other formats).
+    /// The file as a Lua value, and the safetensors metadata (empty for other formats). The format comes from the
+    /// file's bytes (`FileFormat`), not its name.
     static func load(_ url: URL, key: String?, stripPrefix: String?) throws -> (LuaValue, LuaValue) {
-        guard FileManager.default.fileExists(atPath: url.path) else { throw LuaBindingError("mv.load: \(url.path) does not exist") }
-        let ext = url.pathExtension.lowercased()
-        switch ext {
-        case "safetensors", "npz", "pth", "pt", "ckpt":
-            if ext == "npz" && key == nil && stripPrefix == nil {
-                let archive = try NPZ.read(contentsOf: url)
-                return (.table(try archive.entries.map { LuaTableEntry(key: .string($0.name), value: try luaValue($0.value, path: $0.name)) }), .table([]))
-            }
-            if (ext == "pth" || ext == "pt" || ext == "ckpt") && stripPrefix == nil {
-                let checkpoint = try TorchCheckpoint.load(contentsOf: url)
-                let root = try key.map { k -> PickleValue in
-                    guard let v = checkpoint[k] else { throw LuaBindingError("mv.load: \(url.lastPathComponent) has no key '\(k)'") }
-                    return v
-                } ?? checkpoint
-                return (try luaValue(root, path: key ?? ""), .table([]))
-            }
+        let format = try FileFormat.detect(url, context: "mv.load")
+        switch format {
+        case .npz where key == nil && stripPrefix == nil:
+            let archive = try NPZ.read(contentsOf: url)
+            return (.table(try archive.entries.map { LuaTableEntry(key: .string($0.name), value: try luaValue($0.value, path: $0.name)) }), .table([]))
+        case .torch where stripPrefix == nil:
+            let checkpoint = try TorchCheckpoint.load(contentsOf: url)
+            let root = try key.map { k -> PickleValue in
+                guard let v = checkpoint[k] else { throw LuaBindingError("mv.load: \(url.lastPathComponent) has no key '\(k)'") }
+                return v
+            } ?? checkpoint
+            return (try luaValue(root, path: key ?? ""), .table([]))
+        case .npy:
+            return (try luaValue(NPY.read(contentsOf: url), path: url.lastPathComponent), .table([]))
+        case .safetensors, .npz, .torch:
             let state = try StateDict.load(contentsOf: url, keyPath: key, stripPrefix: stripPrefix)
             let tensors = try state.tensors.map { LuaTableEntry(key: .string($0.name), value: .object(try $0.array.tensor(name: $0.name))) }
             let metadata = state.metadata.sorted { $0.key < $1.key }.map { LuaTableEntry(key: .string($0.key), value: .string($0.value)) }
             return (.table(tensors), .table(metadata))
-        case "npy":
-            return (try luaValue(NPY.read(contentsOf: url), path: url.lastPathComponent), .table([]))
-        default:
-            throw LuaBindingError("mv.load: don't know how to read '.\(ext)' files (expected .safetensors, .npy, .npz, .pth, .pt or .ckpt)")
         }
     }
 
@@ -153,16 +157,6 @@ enum FileBindings: LuaBindingSet {
             }
         default:
             throw LuaBindingError("\(function): '\(prefix)' is a \(value), not a tensor")
-        }
-    }
-
-    /// Tensor memory created by a load is charged to the Lua collector.
-    static func chargeTensors(in value: LuaValue, args: LuaArgs) {
-        switch value {
-        case .object(let o): if let t = o as? Tensor { args.chargeAllocation(bytes: t.numel * 4) }
-        case .array(let items): for item in items { chargeTensors(in: item, args: args) }
-        case .table(let entries): for e in entries { chargeTensors(in: e.value, args: args) }
-        default: break
         }
     }
 }
