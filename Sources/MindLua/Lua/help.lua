@@ -5,8 +5,8 @@ local internal = rawget(_G, "mindvis_help_internal")
 rawset(_G, "mindvis_help_internal", nil)
 local doc_text, doc_line, function_name = internal.doc_text, internal.doc_line, internal.function_name
 local type_summary, type_parent = internal.type_summary, internal.type_parent
-local type, pairs, rawget, getmetatable, tostring, print, sort, concat =
-  type, pairs, rawget, getmetatable, tostring, print, table.sort, table.concat
+local type, pairs, rawget, getmetatable, tostring, sort, concat, io =
+  type, pairs, rawget, getmetatable, tostring, table.sort, table.concat, io
 
 -- The dotted path of `value` inside mv (e.g. "mv.nn.class"), searched breadth-first so the shortest path wins.
 local function path_in_mv(value)
@@ -137,8 +137,9 @@ local function text_for(x)
   return "a " .. kind .. " value"
 end
 
+-- io.write, so the text goes wherever io.output() points (a script may capture it).
 function mv.help(x)
-  print(text_for(x))
+  io.write(text_for(x), "\n")
 end
 
 rawset(_G, "help", mv.help)

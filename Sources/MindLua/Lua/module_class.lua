@@ -167,7 +167,14 @@ end
 local swift_module_methods = debug.getregistry().Module.__methods
 
 -- m:apply(fn): fn(module) for every descendant, children before their parent (PyTorch's order); returns m.
+local function check_module_self(self, method)
+  if not is_module(self) then
+    error(("Module:%s: bad self: expected a module, got %s (call methods with ':')"):format(method, describe(self)), 3)
+  end
+end
+
 local function apply(self, fn)
+  check_module_self(self, "apply")
   if type(fn) ~= "function" then
     error("Module:apply: argument #1 'fn': expected a function, got " .. describe(fn), 2)
   end
@@ -182,6 +189,7 @@ end
 -- m:parameters_matching(patterns) -> the parameters whose dotted name matches any of the Lua patterns, each once,
 -- in registration order, and their names.
 local function parameters_matching(self, patterns)
+  check_module_self(self, "parameters_matching")
   if type(patterns) == "string" then patterns = {patterns} end
   if type(patterns) ~= "table" or #patterns == 0 then
     error("Module:parameters_matching: argument #1 'patterns': expected a pattern or an array of patterns, got " .. describe(patterns), 2)

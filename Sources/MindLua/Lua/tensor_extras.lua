@@ -4,7 +4,7 @@ local mv = rawget(_G, "mv")
 local methods = debug.getregistry().Tensor.__methods
 local function_forms = rawget(_G, "mindvis_tensor_function_forms")
 rawset(_G, "mindvis_tensor_function_forms", nil)
-local setmetatable, type, concat, error, is_tensor, select = setmetatable, type, table.concat, error, mv.is_tensor, select
+local setmetatable, type, concat, error, is_tensor, tostring, math = setmetatable, type, table.concat, error, mv.is_tensor, tostring, math
 
 -- t:shape() and t:size() print as [2, 3] and compare by value (torch.Size); they stay plain arrays otherwise.
 local Size = {__name = "Size"}
@@ -25,9 +25,12 @@ end
 
 -- t:norm([p [, dim [, keepdim]]]): the p-norm (2 by default) of all elements, or along dim.
 function methods.norm(t, p, dim, keepdim)
+  if not is_tensor(t) then
+    error("Tensor:norm: bad self: expected a Tensor, got " .. type(t) .. " (call methods with ':')", 2)
+  end
   p = p or 2
-  if type(p) ~= "number" or p <= 0 or p ~= p then
-    error("Tensor:norm: argument #1 'p': expected a positive number, got " .. tostring(p), 2)
+  if type(p) ~= "number" or p <= 0 or p ~= p or p == math.huge then
+    error("Tensor:norm: argument #1 'p': expected a positive finite number, got " .. tostring(p), 2)
   end
   local powered = p == 1 and t:abs() or (p == 2 and t * t or t:abs():pow(p))
   local summed = dim == nil and powered:sum() or powered:sum(dim, keepdim)
