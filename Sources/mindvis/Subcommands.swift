@@ -12,7 +12,7 @@ struct Subcommand {
     /// Runs with the arguments after the name; returns the exit status (0 ok, 1 failure, 2 usage error).
     let run: ([String]) -> Int32
 
-    static let all: [Subcommand] = [batch, convert, simulate]
+    static let all: [Subcommand] = [batch, convert, simulate, help]
 
     static func named(_ name: String) -> Subcommand? { all.first { $0.name == name } }
 
@@ -49,5 +49,48 @@ extension Subcommand {
         }
         guard !parsed.positional.isEmpty else { return batch.usageError("no scripts given") }
         return BatchRunner(scripts: parsed.positional, logDirectory: parsed.values["--log-dir"]).run()
+    }
+}
+
+extension Subcommand {
+    static let help = Subcommand(
+        name: "help",
+        summary: "help on a command (mindvis help batch), on the Lua API (mindvis help mv.randn), or the API reference",
+        usage: """
+            usage: mindvis help [COMMAND | NAME | --api]
+
+              mindvis help             this program's usage (as mindvis --help)
+              mindvis help COMMAND     the usage of a command: batch, convert, simulate
+              mindvis help NAME        the help of a Lua API name, as help(NAME) prints it: mv.randn, mv.nn, Tensor:matmul
+              mindvis help --api       the whole Lua API as Markdown (docs/API.md is this output)
+            """,
+        run: runHelp)
+
+    private static func runHelp(_ arguments: [String]) -> Int32 {
+        guard arguments.count <= 1 else { return help.usageError("expected at most one topic, got \(arguments.count)") }
+        guard let topic = arguments.first else {
+            print(Usage.text)
+            return 0
+        }
+        if topic == "-h" || topic == "--help" {
+            print(help.usage)
+            return 0
+        }
+        if let command = Subcommand.named(topic) {
+            print(command.usage)
+            return 0
+        }
+        do {
+            let state = try MindVisRuntime.makeState()
+            if topic == "--api" {
+                print(try APIReference.markdown(), terminator: "")
+            } else {
+                try state.run(chunk: "help(...)", name: "=help", arguments: [.string(topic)])
+            }
+            return 0
+        } catch {
+            fputs("mindvis help: \(error)\n", stderr)
+            return 1
+        }
     }
 }

@@ -40,6 +40,10 @@ enum HelpBindings: LuaBindingSet {
             Prints the help of a function, an object (its type and methods), a module, a namespace (help(mv.nn)) or a name (help "mv.randn").
             With no argument: an overview of the mv namespaces. In the REPL, :help says the same.
             """)
+        try state.document("mv.help_text", """
+            mv.help_text([x]) -> string
+            The text help(x) prints, as a string.
+            """)
     }
 }
 

@@ -114,7 +114,7 @@ local function text_for(x)
     local name = function_name(x) or path_in_mv(x) or method_name(x)
     local text = name and doc_text(name)
     if text then return text end
-    return name and (name .. ": no help yet") or "a Lua function (not part of the mv API)"
+    return name and ("no help for '" .. name .. "' yet") or "a Lua function (not part of the mv API)"
   elseif kind == "userdata" then
     local mt = getmetatable(x)
     local name = type(mt) == "table" and rawget(mt, "__name")
@@ -141,5 +141,7 @@ end
 function mv.help(x)
   io.write(text_for(x), "\n")
 end
+
+mv.help_text = text_for
 
 rawset(_G, "help", mv.help)
