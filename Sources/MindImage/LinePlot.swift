@@ -1,12 +1,14 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// A minimal line-plot renderer into an RGB image: an axis box with tick marks (no text), any number of
-/// anti-aliased polylines, and shaded x-ranges behind them — enough for the MAE figure "true vs
-/// reconstructed voxel trace, masked patches shaded". Non-finite values break a line.
+/// A minimal line-plot renderer into an RGB image: an axis box with tick marks and their values, an optional title
+/// and axis labels (a 5×7 bitmap font), any number of anti-aliased polylines, and shaded x-ranges behind them —
+/// enough for the MAE figure "true vs reconstructed voxel trace, masked patches shaded". Non-finite values break
+/// a line.
 public struct LinePlot: Sendable {
     public struct Series: Sendable {
         public var values: [Float]
@@ -38,6 +40,12 @@ public struct LinePlot: Sendable {
     public var tickCount = 5
     public var margin = 12
     public var tickLength = 4
+    /// Text above the plot, and the axis names (the y label sits above the axis, left-aligned).
+    public var title: String?
+    public var xLabel: String?
+    public var yLabel: String?
+    /// Whether tick values are written beside the ticks.
+    public var showsTickValues = true
 
     public init(width: Int = 800, height: Int = 240) {
         self.width = width
@@ -82,9 +90,19 @@ public struct LinePlot: Sendable {
         }
 
         var canvas = Canvas(width: width, height: height, color: background)
+        let xTicks = LinePlot.ticks(xs, count: tickCount), yTicks = LinePlot.ticks(ys, count: tickCount)
+        let yTickLabels = showsTickValues ? yTicks.map { LinePlot.tickLabel($0, ticks: yTicks) } : []
+        let xTickLabels = showsTickValues ? xTicks.map { LinePlot.tickLabel($0, ticks: xTicks) } : []
+        let lineHeight = BitmapFont.height + 4
+        let labelColumn = yTickLabels.map { BitmapFont.width(of: $0, scale: 1) }.max().map { $0 + 3 } ?? 0
+        let topText = (title != nil || yLabel != nil) ? lineHeight : 0
+        let bottomText = (xTickLabels.isEmpty ? 0 : lineHeight) + (xLabel != nil ? lineHeight : 0)
         // Plot area in continuous pixel coordinates (pixel (i, j) covers [i, i+1) x [j, j+1)).
-        let area = (left: Float(margin + tickLength), right: Float(width - margin),
-                    top: Float(margin), bottom: Float(height - margin - tickLength))
+        let area = (left: Float(margin + tickLength + labelColumn), right: Float(width - margin),
+                    top: Float(margin + topText), bottom: Float(height - margin - tickLength - bottomText))
+        guard area.right - area.left >= 8, area.bottom - area.top >= 8 else {
+            throw ImageError("plot: \(width)x\(height) leaves no room for the plot area after the labels")
+        }
         let sx = (area.right - area.left) / (xs.upperBound - xs.lowerBound)
         let sy = (area.bottom - area.top) / (ys.upperBound - ys.lowerBound)
         func px(_ x: Float) -> Float { area.left + (x - xs.lowerBound) * sx }
@@ -135,13 +153,31 @@ public struct LinePlot: Sendable {
             canvas.set(x: clip.x0, y: y, color: axisColor)
             canvas.set(x: boxRight, y: y, color: axisColor)
         }
-        for t in LinePlot.ticks(xs, count: tickCount) {
+        for (i, t) in xTicks.enumerated() {
             let x = min(max(Int(px(t)), clip.x0), boxRight)
             for y in (boxBottom + 1)..<(boxBottom + 1 + tickLength) { canvas.set(x: x, y: y, color: axisColor) }
+            if i < xTickLabels.count {
+                let w = BitmapFont.width(of: xTickLabels[i], scale: 1)
+                canvas.drawText(xTickLabels[i], x: min(max(x - w / 2, 0), width - w), y: boxBottom + tickLength + 3, color: axisColor)
+            }
         }
-        for t in LinePlot.ticks(ys, count: tickCount) {
+        for (i, t) in yTicks.enumerated() {
             let y = min(max(Int(py(t)), clip.y0), boxBottom)
             for x in (clip.x0 - tickLength)..<clip.x0 { canvas.set(x: x, y: y, color: axisColor) }
+            if i < yTickLabels.count {
+                let w = BitmapFont.width(of: yTickLabels[i], scale: 1)
+                canvas.drawText(yTickLabels[i], x: clip.x0 - tickLength - 2 - w, y: y - BitmapFont.height / 2, color: axisColor)
+            }
+        }
+        if let yLabel { canvas.drawText(yLabel, x: margin, y: margin, color: axisColor) }
+        if let title {
+            let w = BitmapFont.width(of: title, scale: 1)
+            canvas.drawText(title, x: max((width - w) / 2, margin + (yLabel.map { BitmapFont.width(of: $0, scale: 1) + 12 } ?? 0)),
+                            y: margin, color: axisColor)
+        }
+        if let xLabel {
+            let w = BitmapFont.width(of: xLabel, scale: 1)
+            canvas.drawText(xLabel, x: Int(area.left + area.right) / 2 - w / 2, y: height - margin - BitmapFont.height, color: axisColor)
         }
         return canvas.image
     }
@@ -211,6 +247,14 @@ public struct LinePlot: Sendable {
         return (lo - pad)...(hi + pad)
     }
 
+    /// A tick value with as many decimals as the tick step needs (`0.25`, `2000`, `-1.5`).
+    static func tickLabel(_ value: Float, ticks: [Float]) -> String {
+        let step = ticks.count > 1 ? Swift.abs(Double(ticks[1] - ticks[0])) : 1
+        let decimals = step > 0 ? Swift.max(0, Int((-log10(step)).rounded(.up))) : 0
+        let text = String(format: "%.\(Swift.min(decimals, 6))f", Double(value))
+        return text.hasPrefix("-") && Double(text) == 0 ? String(text.dropFirst()) : text
+    }
+
     /// Tick positions at multiples of a 1-2-5 step giving about `count` intervals.
     static func ticks(_ range: ClosedRange<Float>, count: Int) -> [Float] {
         let span = Double(range.upperBound - range.lowerBound)
@@ -225,42 +269,5 @@ public struct LinePlot: Sendable {
             k += 1
         }
         return ticks
-    }
-}
-
-/// An RGB float canvas with alpha blending, converted to an `Image` at the end.
-private struct Canvas {
-    let width: Int
-    let height: Int
-    var rgb: [Float]
-
-    init(width: Int, height: Int, color: RGBColor) {
-        self.width = width
-        self.height = height
-        let (r, g, b) = color.components
-        rgb = [Float](repeating: 0, count: width * height * 3)
-        for p in 0..<(width * height) {
-            rgb[3 * p] = r
-            rgb[3 * p + 1] = g
-            rgb[3 * p + 2] = b
-        }
-    }
-
-    mutating func blend(x: Int, y: Int, color: RGBColor, alpha: Float) {
-        guard x >= 0, x < width, y >= 0, y < height else { return }
-        let k = 3 * (y * width + x)
-        let (r, g, b) = color.components
-        rgb[k] += (r - rgb[k]) * alpha
-        rgb[k + 1] += (g - rgb[k + 1]) * alpha
-        rgb[k + 2] += (b - rgb[k + 2]) * alpha
-    }
-
-    mutating func set(x: Int, y: Int, color: RGBColor) {
-        blend(x: x, y: y, color: color, alpha: 1)
-    }
-
-    var image: Image {
-        Image(width: width, height: height, channels: 3,
-              validatedPixels: rgb.map { UInt8(min(max($0, 0), 255).rounded()) })
     }
 }

@@ -54,6 +54,20 @@ final class CLITests: CLITestCase {
         XCTAssertTrue(plain.stderr.hasPrefix("mindvis: (error object is a table value)\nstack traceback:"), plain.stderr)
     }
 
+    /// Stage A says on standard error what it did on the user's behalf: padding data to the model, holding data out.
+    func testStageAWarnsAboutPaddingAndTheHeldOutSplit() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("warn-\(UUID().uuidString)").path
+        let run = try mindvis(["-e", """
+            local mae = mv.models.MAE{preset = "tiny", num_voxels = 64}
+            mv.mbm.pretrain{model = mae, data = mv.randn(40, 60), output = "\(dir)", num_epoch = 1, batch_size = 8, progress = false}
+            """])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("warning: mv.mbm.pretrain: data has 60 voxels per sample, the model takes 64: wrap-padded"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("warning: mv.mbm.pretrain: no eval = given: holding out 2 of 40 samples"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("figure \(dir)/figures/reconstruction_epoch0001.png"), run.stderr)
+        XCTAssertEqual(run.stdout, "", "warnings stay out of the script's output")
+    }
+
     func testScriptErrorExitsWith1WithMessageAndTraceback() throws {
         let script = try writeFile("bad.lua", """
             print("before")

@@ -37,4 +37,48 @@ final class StageARunTests: XCTestCase {
         XCTAssertEqual(reports.count, 2)
         XCTAssertTrue(reports.allSatisfy { $0.loss.isFinite })
     }
+
+    /// Ctrl-C mid-epoch saves a checkpoint holding the epoch's order and position; resuming from it gives exactly the
+    /// losses and weights of a run that was never interrupted. A folder holding a run is not overwritten silently.
+    func testInterruptSavesAnExactMidEpochCheckpointAndRunsAreNotOverwritten() throws {
+        let gen = Generator(seed: 4)
+        let data = try Tensor.randn([40, 48], generator: gen)
+        func makeRun(_ dir: URL) throws -> StageARun {
+            let mae = try MaskedAutoencoder(MAEConfig(["preset": .string("tiny"), "num_voxels": .int(48)]), generator: Generator(seed: 5))
+            var config = MBMTrainingConfig.defaults(.pretrain)
+            (config.numEpoch, config.warmupEpochs, config.batchSize, config.checkpointEvery) = (3, 1, 8, 3)
+            let run = try StageARun(trainer: MBMTrainer(model: mae, data: data, config: config), output: dir)
+            run.progress = false
+            run.log = { _ in }
+            return run
+        }
+        let straightDir = FileManager.default.temporaryDirectory.appendingPathComponent("stageA-straight-\(UUID().uuidString)")
+        let straight = try makeRun(straightDir).run()
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stageA-stopped-\(UUID().uuidString)")
+        let interrupted = try makeRun(dir)
+        var iterations = 0
+        interrupted.trainer.shouldStop = { iterations += 1; return iterations > 7 }   // epoch 2, iteration 3 of 5
+        XCTAssertThrowsError(try interrupted.run()) { error in
+            XCTAssertTrue("\(error)".contains("interrupted in epoch 2 before iteration 3"), "\(error)")
+            XCTAssertTrue("\(error)".contains("resume = true"), "\(error)")
+        }
+        let stopped = try MAECheckpoint.read(interrupted.checkpointURL)
+        XCTAssertEqual(stopped.epoch, 1)
+        XCTAssertNotNil(stopped.metadata["epoch_order"])
+
+        XCTAssertThrowsError(try makeRun(dir).run()) { error in
+            XCTAssertTrue("\(error)".contains("already holds a run"), "\(error)")
+            XCTAssertTrue("\(error)".contains("overwrite = true"), "\(error)")
+        }
+        let resumed = try makeRun(dir)
+        let summary = try resumed.run(resume: resumed.checkpointURL)
+        XCTAssertEqual(summary.reports.map(\.epoch), [2, 3])
+        XCTAssertEqual(summary.reports.map(\.loss), Array(straight.reports.suffix(2).map(\.loss)))
+        let a = try MAECheckpoint.read(summary.checkpoint).model, b = try MAECheckpoint.read(straight.checkpoint).model
+        for ((name, x), (_, y)) in zip(a, b) { XCTAssertEqual(try x.toArray(), try y.toArray(), name) }
+        let logged = try String(contentsOf: summary.metrics, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(logged.count, 3, "one line per epoch, none repeated")
+        XCTAssertNoThrow(try makeRun(dir).run(overwrite: true))
+    }
 }

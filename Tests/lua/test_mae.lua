@@ -51,6 +51,33 @@ T.test("probing, training, checkpoints and the figure", function()
   T.raises(function() mv.models.MAE{preset = "tiny", num_voxels = 64, embed_dims = 8} end, "did you mean 'embed_dim'")
   T.raises(function() mae(mv.zeros(2, 1, 60)) end, "[2, 1, 60]")
   T.raises(function() mv.mbm.pretrain{model = mae, data = x:reshape(32, 64), num_epochs = 2} end, "did you mean 'num_epoch'")
+  T.raises(function() mv.mbm.pretrain{model = mae, data = x:reshape(32, 64), fit = "loose"} end,
+           "mv.mbm.pretrain: fit must be \"pad_or_crop\" or \"strict\"")
+  local ok, message = pcall(mv.mbm.finetune, {checkpoint = result.checkpoint, data = x:reshape(32, 64):narrow(2, 1, 60), fit = "strict"})
+  T.truthy(not ok and message:find("mv.mbm.finetune: data has 60 voxels but the model takes 64", 1, true)
+           and not message:find("mv.mbm.finetune: mv.mbm.finetune", 1, true), message)
+end)
+
+T.test("stage A defaults: a held-out figure without eval =, no silent overwrite, resume = true", function()
+  mv.manual_seed(4)
+  local x = mv.randn(40, 64)
+  local mae = mv.models.MAE{preset = "tiny", num_voxels = 64}
+  local dir = os.tmpname(); os.remove(dir)
+  local options = {model = mae, data = x, output = dir, num_epoch = 2, warmup_epochs = 1, batch_size = 8,
+                   checkpoint_every = 1, progress = false}
+  local first = mv.mbm.pretrain(options)
+  T.eq(#first.figures, 2, "a figure per checkpoint from the held-out 5%")
+  T.truthy(first.eval_cor ~= nil, "and a held-out correlation")
+  T.raises(function() mv.mbm.pretrain(options) end, "already holds a run")
+  options.num_epoch = 3
+  options.resume = true
+  local resumed = mv.mbm.pretrain(options)
+  T.eq(#resumed.reports, 1, "continues after the saved epoch")
+  T.eq(resumed.reports[1].epoch, 3)
+  options.resume, options.overwrite, options.eval = nil, true, false
+  local fresh = mv.mbm.pretrain(options)
+  T.eq(#fresh.reports, 3)
+  T.eq(#fresh.figures, 0, "eval = false: no held-out data, no figure")
 end)
 
 T.finish()

@@ -2,76 +2,136 @@ import Foundation
 import MindTensor
 import MindVis
 
-/// `mv.mbm.pretrain{...}` (stage A1) and `mv.mbm.finetune{...}` (stage A2): SC-MBM training loops in
-/// Swift, driven from a Lua table with the reference's hyper-parameter names (REFERENCE.md §2.1, §3).
-///   model = MAE (pretrain) | checkpoint = path (finetune; or model =), data = Dataset or [N, V] tensor,
-///   eval = held-out Dataset/tensor for the figure and evaluation correlation, output = run folder,
-///   resume = checkpoint of this run, progress = true, on_epoch = function(report) ... end,
-///   fit = "pad_or_crop" | "strict" (finetune: reconciling the data's voxels with the checkpoint's),
-///   plus lr, min_lr, weight_decay, num_epoch, warmup_epochs, batch_size, clip_grad, mask_ratio, seed, checkpoint_every.
+/// `mv.mbm.pretrain{...}` (stage A1) and `mv.mbm.finetune{...}` (stage A2): SC-MBM training loops in Swift, driven
+/// from a Lua table with the reference's hyper-parameter names (REFERENCE.md §2.1, §3). The help lists every key
+/// with the stage's defaults, generated from `MBMTrainingConfig` so it cannot drift.
 enum TrainingBindings: LuaBindingSet {
-    static let objectKeys = ["model", "checkpoint", "data", "eval", "output", "resume", "progress", "on_epoch", "fit"]
+    /// The keys that are not hyper-parameters, with their help lines.
+    static let objectKeys: [(String, String, String)] = [
+        ("model", "nil", "the MAE to train (pretrain: required unless checkpoint)"),
+        ("checkpoint", "nil", "finetune: a stage A1 checkpoint (ours or the reference's checkpoint.pth) to start from"),
+        ("data", "required", "training fMRI: a Dataset or a [samples, voxels] tensor"),
+        ("eval", "auto", "held-out Dataset or tensor for the figures and held-out correlation; auto holds out 5% of data (at most 64 samples); false: none"),
+        ("output", "\"runs/stageA1\"", "the run folder (\"runs/stageA2\" for finetune): metrics.jsonl, checkpoints/, figures/"),
+        ("resume", "nil", "true: continue the run in output from its checkpoint (exactly, also after Ctrl-C); or a checkpoint path"),
+        ("overwrite", "false", "start over in an output folder that already holds a run"),
+        ("progress", "true", "show the progress line"),
+        ("on_epoch", "nil", "function(report) called after every epoch"),
+        ("fit", "\"pad_or_crop\"", "data whose voxel count differs from the model's is wrap-padded or truncated (with a warning); \"strict\" refuses"),
+    ]
+
+    /// One line of help per hyper-parameter key.
+    static let settingHelp: [String: String] = [
+        "lr": "peak learning rate of AdamW (betas 0.9, 0.95)", "min_lr": "learning rate at the end of the cosine decay",
+        "weight_decay": "AdamW weight decay (not on biases and 1-D parameters)", "num_epoch": "epochs to train",
+        "warmup_epochs": "epochs of linear warm-up", "batch_size": "samples per step",
+        "clip_grad": "global gradient-norm clip (0: none)", "mask_ratio": "fraction of patches masked",
+        "seed": "seed of shuffling, masking and the held-out split", "checkpoint_every": "checkpoint and figure every this many epochs, and at the end",
+    ]
 
     static func install(_ state: LuaState) throws {
-        try state.register(table: "mv.mbm", name: "pretrain") { args in try run(args, stage: .pretrain) }
-        try state.register(table: "mv.mbm", name: "finetune") { args in try run(args, stage: .finetune) }
+        for stage in [MBMTrainingConfig.Stage.pretrain, .finetune] {
+            try state.bind("mv.mbm", stage.rawValue, doc: doc(stage)) { args in try run(args, stage: stage) }
+        }
+    }
+
+    static func doc(_ stage: MBMTrainingConfig.Stage) -> String {
+        let name = "mv.mbm.\(stage.rawValue)"
+        let defaults = Dictionary(uniqueKeysWithValues: MBMTrainingConfig.defaults(stage).values.map { ($0.0, $0.1.json) })
+        var lines = [
+            "\(name){data = [, model | checkpoint, options]} -> result",
+            stage == .pretrain
+                ? "Stage A1: pretrains the fMRI masked autoencoder (SC-MBM) on unlabeled fMRI, with the reference's loop and defaults."
+                : "Stage A2: finetunes a pretrained MAE on the target subject's fMRI (the reference uses its test fMRI, no images).",
+        ]
+        lines += objectKeys.map { key, value, text in
+            "\(key) = \(key == "output" && stage == .finetune ? "\"runs/stageA2\"" : value)  -- \(text)"
+        }
+        lines += MBMTrainingConfig.keyNames.map { "\($0) = \(defaults[$0] ?? "nil")  -- \(settingHelp[$0] ?? $0)" }
+        lines.append("Returns {checkpoint, metrics, output, figures, reports, model, loss, cor, eval_cor}. Ctrl-C saves a checkpoint first.")
+        return lines.joined(separator: "\n")
     }
 
     static func run(_ args: LuaArgs, stage: MBMTrainingConfig.Stage) throws -> LuaReturn {
-        try BindingCall.run(args) {
-            let options = try args.options(1, allowed: objectKeys + MBMTrainingConfig.keyNames)
-            let config = try MBMTrainingConfig(stage: stage, ConfigTables.values(options, keys: MBMTrainingConfig.keyNames, function: args.function))
-            let model: MaskedAutoencoder
-            if let m = try options.userdata("model", as: MaskedAutoencoder.self) {
-                model = m
-            } else if let path = try options.string("checkpoint") {
-                model = try MAECheckpoint.loadModel(URL(fileURLWithPath: path))
-            } else {
-                throw args.error("\(args.function): give model = an MAE\(stage == .finetune ? " or checkpoint = the stage A1 checkpoint" : "")")
-            }
-            let v = model.config.numVoxels
-            let fit = try options.string("fit", default: "pad_or_crop")
-            guard ["pad_or_crop", "strict"].contains(fit) else { throw args.error("\(args.function): fit must be \"pad_or_crop\" or \"strict\", got \"\(fit)\"") }
-            func samples(_ key: String) throws -> Tensor? {
-                let raw: Tensor
-                switch try options.value(key) {
-                case .nil: return nil
-                case .object(let ds as FMRIDataset): raw = ds.fmri
-                case .object(let t as Tensor): raw = t.rank == 3 && t.shape[1] == 1 ? try t.reshape([t.shape[0], t.shape[2]]) : t
-                default: throw args.error("\(args.function): \(key) must be a Dataset or a [samples, voxels] tensor")
-                }
-                guard raw.rank == 2 else { throw args.error("\(args.function): \(key) must be a Dataset or a [samples, voxels] tensor, got \(Shape.describe(raw.shape))") }
-                if raw.shape[1] == v { return raw }
-                if fit == "strict" {
-                    throw args.error("\(args.function): \(key) has \(raw.shape[1]) voxels but the model takes \(v); pass fit = \"pad_or_crop\" to wrap-pad or truncate like the reference")
-                }
-                return try VoxelLayout.fit(raw, to: v)
-            }
-            guard let data = try samples("data") else { throw args.error("\(args.function): give data = a Dataset or a [samples, voxels] tensor") }
-            let trainer = try MBMTrainer(model: model, data: data, config: config)
-            let interrupt = { (try? args.checkInterrupt()) == nil }
-            trainer.shouldStop = interrupt
-            let output = URL(fileURLWithPath: try options.string("output", default: "runs/\(stage == .pretrain ? "stageA1" : "stageA2")"))
-            let stageRun = try StageARun(trainer: trainer, output: output, evaluation: try samples("eval"))
-            stageRun.progress = try options.bool("progress", default: true)
-            if let callback = try options.function("on_epoch") {
-                stageRun.onEpoch = { report in _ = try args.call(callback, [ConfigTables.table(report.values)]) }
-            }
-            let summary = try stageRun.run(resume: try options.string("resume").map { URL(fileURLWithPath: $0) })
-            let last = summary.reports.last
-            var entries: [LuaTableEntry] = [
-                LuaTableEntry(key: "checkpoint", value: .string(summary.checkpoint.path)),
-                LuaTableEntry(key: "metrics", value: .string(summary.metrics.path)),
-                LuaTableEntry(key: "output", value: .string(output.path)),
-                LuaTableEntry(key: "figures", value: .array(summary.figures.map { .string($0.path) })),
-                LuaTableEntry(key: "reports", value: .array(summary.reports.map { ConfigTables.table($0.values) })),
-                LuaTableEntry(key: "model", value: .object(model)),
-            ]
-            if let last {
-                entries += [LuaTableEntry(key: "loss", value: .number(last.loss)), LuaTableEntry(key: "cor", value: .number(last.correlation))]
-            }
-            if let cor = summary.evaluationCorrelation { entries.append(LuaTableEntry(key: "eval_cor", value: .number(cor))) }
-            return try args.returning(LuaValue.table(entries))
+        let options = try args.options(1)
+        let config = try MBMTrainingConfig(stage: stage, ConfigTables.values(options, keys: MBMTrainingConfig.keyNames, function: args.function))
+        let model: MaskedAutoencoder
+        if let m = try options.userdata("model", as: MaskedAutoencoder.self) {
+            model = m
+        } else if let path = try options.string("checkpoint") {
+            model = try MAECheckpoint.loadModel(URL(fileURLWithPath: path))
+        } else {
+            throw args.error("give model = an MAE\(stage == .finetune ? " or checkpoint = the stage A1 checkpoint" : "")")
         }
+        let v = model.config.numVoxels
+        let fit = try options.string("fit", default: "pad_or_crop")
+        guard ["pad_or_crop", "strict"].contains(fit) else { throw args.error("fit must be \"pad_or_crop\" or \"strict\", got \"\(fit)\"") }
+        func samples(_ key: String, _ value: LuaValue) throws -> Tensor {
+            let raw: Tensor
+            switch value {
+            case .object(let ds as FMRIDataset): raw = ds.fmri
+            case .object(let t as Tensor): raw = t.rank == 3 && t.shape[1] == 1 ? try t.reshape([t.shape[0], t.shape[2]]) : t
+            default: throw args.error("\(key) must be a Dataset or a [samples, voxels] tensor")
+            }
+            guard raw.rank == 2 else { throw args.error("\(key) must be a Dataset or a [samples, voxels] tensor, got \(Shape.describe(raw.shape))") }
+            if raw.shape[1] == v { return raw }
+            if fit == "strict" {
+                throw args.error("\(key) has \(raw.shape[1]) voxels but the model takes \(v); pass fit = \"pad_or_crop\" to wrap-pad or truncate like the reference")
+            }
+            let how = raw.shape[1] < v ? "wrap-padded (the first voxels repeat at the end)" : "truncated to the first \(v) voxels"
+            args.warn("\(args.function): \(key) has \(raw.shape[1]) voxels per sample, the model takes \(v): \(how), as the reference does; fit = \"strict\" refuses instead")
+            return try VoxelLayout.fit(raw, to: v)
+        }
+        let dataValue = try options.value("data")
+        guard dataValue != .nil else { throw args.error("give data = a Dataset or a [samples, voxels] tensor") }
+        var data = try samples("data", dataValue)
+        let evaluation: Tensor?
+        switch try options.value("eval") {
+        case .nil:
+            let (train, heldOut) = try heldOutSplit(data, seed: config.seed)
+            args.warn("\(args.function): no eval = given: holding out \(heldOut.shape[0]) of \(data.shape[0]) samples for the reconstruction figures and the held-out correlation (eval = false trains on all)")
+            (data, evaluation) = (train, heldOut)
+        case .boolean(false): evaluation = nil
+        case let value: evaluation = try samples("eval", value)
+        }
+        let trainer = try MBMTrainer(model: model, data: data, config: config)
+        trainer.shouldStop = { (try? args.checkInterrupt()) == nil }
+        let output = URL(fileURLWithPath: try options.string("output", default: "runs/\(stage == .pretrain ? "stageA1" : "stageA2")"))
+        let stageRun = try StageARun(trainer: trainer, output: output, evaluation: evaluation)
+        stageRun.progress = try options.bool("progress", default: true)
+        if let callback = try options.function("on_epoch") {
+            stageRun.onEpoch = { report in _ = try args.call(callback, [ConfigTables.table(report.values)]) }
+        }
+        let resume: URL?
+        switch try options.value("resume") {
+        case .nil, .boolean(false): resume = nil
+        case .boolean(true): resume = stageRun.checkpointURL
+        case .string(let path): resume = URL(fileURLWithPath: path)
+        default: throw args.error("resume must be true or a checkpoint path")
+        }
+        let summary = try stageRun.run(resume: resume, overwrite: try options.bool("overwrite", default: false))
+        var entries: [LuaTableEntry] = [
+            LuaTableEntry(key: "checkpoint", value: .string(summary.checkpoint.path)),
+            LuaTableEntry(key: "metrics", value: .string(summary.metrics.path)),
+            LuaTableEntry(key: "output", value: .string(output.path)),
+            LuaTableEntry(key: "figures", value: .array(summary.figures.map { .string($0.path) })),
+            LuaTableEntry(key: "reports", value: .array(summary.reports.map { ConfigTables.table($0.values) })),
+            LuaTableEntry(key: "model", value: .object(model)),
+        ]
+        if let last = summary.reports.last {
+            entries += [LuaTableEntry(key: "loss", value: .number(last.loss)), LuaTableEntry(key: "cor", value: .number(last.correlation))]
+        }
+        if let cor = summary.evaluationCorrelation { entries.append(LuaTableEntry(key: "eval_cor", value: .number(cor))) }
+        return try args.returning(LuaValue.table(entries))
+    }
+
+    /// The default evaluation set: 5% of the samples (at least 1, at most 64, never all), chosen by `seed`.
+    static func heldOutSplit(_ data: Tensor, seed: Int) throws -> (train: Tensor, heldOut: Tensor) {
+        let n = data.shape[0]
+        guard n >= 2 else { throw TensorError("eval: \(n) sample cannot be split into training and held-out data; pass eval = false") }
+        let count = Swift.min(64, Swift.max(1, n / 20))
+        let order = Generator(seed: UInt64(seed) &+ 0x5EED).permutation(n)
+        let held = Array(order.prefix(count)).sorted(), kept = Array(order.dropFirst(count)).sorted()
+        return (try data.indexSelect(0, index: Tensor(kept.map(Float.init))), try data.indexSelect(0, index: Tensor(held.map(Float.init))))
     }
 }

@@ -31,7 +31,11 @@ public final class MBMTrainer {
     public let generator: Generator
     /// Completed epochs.
     public internal(set) var epoch = 0
-    /// Polled between iterations; returning true stops training with an "interrupted" error.
+    /// Where the running epoch stands (its sample order, the next iteration, the sums so far); nil between epochs.
+    /// Checkpointed, so a run stopped mid-epoch continues exactly where it stopped.
+    public internal(set) var partialEpoch: EpochProgress?
+    /// Polled between iterations; returning true stops training with `TrainingInterrupted` (state intact, so the
+    /// caller can checkpoint it).
     public var shouldStop: () -> Bool = { false }
     /// Called after every epoch (logging, checkpoints, user callbacks); an error stops training.
     public var onEpoch: ((EpochReport) throws -> Void)?
@@ -71,17 +75,17 @@ public final class MBMTrainer {
         return reports
     }
 
-    /// One pass over the data in a fresh random order.
+    /// One pass over the data in a fresh random order, or the rest of an interrupted pass.
     func trainEpoch() throws -> EpochReport {
         let start = Date()
         let n = data.shape[0], v = data.shape[1], perEpoch = iterationsPerEpoch
-        let order = generator.permutation(n)
-        var lossSum = 0.0, corSum = 0.0, seen = 0
-        var lr = 0.0
-        for it in 0..<perEpoch {
-            if shouldStop() { throw TensorError("interrupted") }
-            lr = schedule.apply(to: optimizer, epoch: epoch, iteration: it, iterationsPerEpoch: perEpoch)
-            let ids = Array(order[(it * config.batchSize)..<Swift.min(n, (it + 1) * config.batchSize)])
+        var progress = partialEpoch ?? EpochProgress(order: generator.permutation(n))
+        partialEpoch = progress
+        while progress.iteration < perEpoch {
+            if shouldStop() { throw TrainingInterrupted(epoch: epoch, iteration: progress.iteration) }
+            let it = progress.iteration
+            progress.learningRate = schedule.apply(to: optimizer, epoch: epoch, iteration: it, iterationsPerEpoch: perEpoch)
+            let ids = Array(progress.order[(it * config.batchSize)..<Swift.min(n, (it + 1) * config.batchSize)])
             let x = try data.indexSelect(0, index: Tensor(ids.map(Float.init))).reshape([ids.count, 1, v])
             let (loss, pred, _) = try model(x, maskRatio: config.maskRatio, generator: generator)
             let value = Double(try loss.item())
@@ -91,14 +95,41 @@ public final class MBMTrainer {
             if config.clipGrad > 0 { try clipGradNorm(model.trainableParameters(), maxNorm: Float(config.clipGrad)) }
             try optimizer.step()
             let cors = try withNoGrad { try rowPearson(model.unpatchify(pred.detach()), x) }
-            lossSum += value * Double(ids.count)
-            corSum += cors.reduce(0) { $0 + Double($1) }
-            seen += ids.count
+            progress.lossSum += value * Double(ids.count)
+            progress.correlationSum += cors.reduce(0) { $0 + Double($1) }
+            progress.seen += ids.count
+            progress.iteration += 1
+            partialEpoch = progress
             onIteration?(it, perEpoch, value, cors.reduce(0) { $0 + Double($1) } / Double(Swift.max(cors.count, 1)))
         }
+        partialEpoch = nil
         epoch += 1
         let seconds = Date().timeIntervalSince(start)
-        return EpochReport(epoch: epoch, loss: lossSum / Double(seen), correlation: corSum / Double(seen), learningRate: lr,
-                           seconds: seconds, samplesPerSecond: Double(seen) / Swift.max(seconds, 1e-9))
+        return EpochReport(epoch: epoch, loss: progress.lossSum / Double(progress.seen), correlation: progress.correlationSum / Double(progress.seen),
+                           learningRate: progress.learningRate, seconds: seconds,
+                           samplesPerSecond: Double(progress.seen) / Swift.max(seconds, 1e-9))
     }
+}
+
+/// The state of an epoch in progress: its sample order, the next iteration and the running sums of its report.
+public struct EpochProgress: Equatable {
+    public var order: [Int]
+    public var iteration = 0
+    public var lossSum = 0.0
+    public var correlationSum = 0.0
+    public var seen = 0
+    public var learningRate = 0.0
+
+    /// The fields other than `order`, for a checkpoint's metadata.
+    var values: [(String, ConfigValue)] {
+        [("iteration", .int(iteration)), ("loss_sum", .double(lossSum)), ("correlation_sum", .double(correlationSum)),
+         ("seen", .int(seen)), ("learning_rate", .double(learningRate))]
+    }
+}
+
+/// Training stopped on request (Ctrl-C) between two iterations; the trainer's state is consistent and can be saved.
+public struct TrainingInterrupted: Error, CustomStringConvertible {
+    public let epoch: Int
+    public let iteration: Int
+    public var description: String { "interrupted in epoch \(epoch + 1) before iteration \(iteration + 1)" }
 }

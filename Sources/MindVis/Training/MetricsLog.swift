@@ -1,4 +1,5 @@
 import Foundation
+import MindIO
 import MindTensor
 
 /// `metrics.jsonl` beside a run's checkpoints: one JSON object per line, appended and flushed as
@@ -7,9 +8,18 @@ public final class MetricsLog {
     public let url: URL
     private let handle: FileHandle
 
-    public init(url: URL, truncate: Bool) throws {
+    /// `truncate` starts an empty log; otherwise lines are appended, after dropping those of epochs later than
+    /// `keepingEpochsThrough` (a run resumed from an earlier checkpoint logs those epochs again).
+    public init(url: URL, truncate: Bool, keepingEpochsThrough lastKept: Int? = nil) throws {
         self.url = url
         let fm = FileManager.default
+        if let lastKept, !truncate, let text = try? String(contentsOf: url, encoding: .utf8) {
+            let kept = text.split(separator: "\n").filter { line in
+                guard let values = try? ConfigJSON.decode(String(line), context: "metrics"), case .int(let epoch)? = values["epoch"] else { return true }
+                return epoch <= lastKept
+            }
+            try AtomicFile.write(Array(kept.map { $0 + "\n" }.joined().utf8), to: url)
+        }
         if truncate || !fm.fileExists(atPath: url.path) {
             guard fm.createFile(atPath: url.path, contents: nil) else {
                 throw TensorError("metrics log: cannot create \(url.path)")

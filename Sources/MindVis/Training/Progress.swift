@@ -37,6 +37,12 @@ public final class Progress {
 
     private var printedFinal = false
 
+    /// Prints a line of its own (a saved checkpoint, a figure); on a terminal the bar is redrawn below it.
+    public func message(_ text: String) {
+        output.write(((isTerminal ? "\r\u{1B}[2K" : "") + text + "\n").data(using: .utf8)!)
+        lastPrinted = .distantPast
+    }
+
     private func write(info: String, final: Bool) {
         printedFinal = printedFinal || final
         let elapsed = Date().timeIntervalSince(start)

@@ -2,8 +2,9 @@ import Foundation
 import MindTensor
 
 /// A stage A run on disk: `<output>/metrics.jsonl` (one line per epoch), `<output>/checkpoints/
-/// checkpoint.safetensors` every `checkpoint_every` epochs and at the end (atomic, resumable), a
-/// reconstruction figure of held-out samples at each checkpoint, and a progress line while it trains.
+/// checkpoint.safetensors` every `checkpoint_every` epochs, at the end and when interrupted (atomic, resumable
+/// exactly, also mid-epoch), a reconstruction figure of held-out samples at each checkpoint, and a progress line
+/// while it trains. A folder that already holds a run is never silently overwritten.
 public final class StageARun {
     public let trainer: MBMTrainer
     public let output: URL
@@ -12,6 +13,8 @@ public final class StageARun {
     public var progress: Bool = true
     /// Called with each epoch's report after it is logged (Lua callbacks, printing).
     public var onEpoch: ((EpochReport) throws -> Void)?
+    /// Where lines about saved checkpoints and figures go (standard error by default, through the progress line).
+    public var log: ((String) -> Void)?
 
     public struct Summary {
         public var reports: [EpochReport]
@@ -34,14 +37,27 @@ public final class StageARun {
     public var checkpointURL: URL { output.appendingPathComponent("checkpoints/checkpoint.safetensors") }
     public var metricsURL: URL { output.appendingPathComponent("metrics.jsonl") }
 
-    public func run(resume: URL? = nil) throws -> Summary {
+    /// Trains to the end. `resume` continues from a checkpoint of this run; without it, `overwrite` must be set to
+    /// start over in a folder that already holds a run.
+    public func run(resume: URL? = nil, overwrite: Bool = false) throws -> Summary {
         let fm = FileManager.default
+        if resume == nil && !overwrite {
+            let previous = [metricsURL, checkpointURL].filter { fm.fileExists(atPath: $0.path) }
+            if !previous.isEmpty {
+                throw TensorError("\(output.path) already holds a run (\(previous.map(\.lastPathComponent).joined(separator: ", "))): "
+                                  + "resume = true continues it, overwrite = true starts over, or choose another output")
+            }
+        }
         try fm.createDirectory(at: output.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
         try fm.createDirectory(at: output.appendingPathComponent("figures"), withIntermediateDirectories: true)
         if let resume { try trainer.resume(from: resume) }
-        let log = try MetricsLog(url: metricsURL, truncate: resume == nil)
+        let log = try MetricsLog(url: metricsURL, truncate: resume == nil, keepingEpochsThrough: trainer.epoch)
         let config = trainer.config
-        let bar = progress ? Progress("\(config.stage.rawValue)", total: (config.numEpoch - trainer.epoch) * trainer.iterationsPerEpoch, unit: "it") : nil
+        let done = trainer.epoch * trainer.iterationsPerEpoch + (trainer.partialEpoch?.iteration ?? 0)
+        let bar = progress ? Progress("\(config.stage.rawValue)", total: config.numEpoch * trainer.iterationsPerEpoch - done, unit: "it") : nil
+        let say = self.log ?? { line in
+            if let bar { bar.message(line) } else { FileHandle.standardError.write((line + "\n").data(using: .utf8)!) }
+        }
         var lastLoss = 0.0
         trainer.onIteration = { _, _, loss, cor in
             lastLoss = loss
@@ -56,14 +72,24 @@ public final class StageARun {
                 if let (cor, figure) = try self.evaluate(epoch: report.epoch) {
                     evaluationCorrelation = cor
                     fields.append(("eval_masked_cor", .double(cor)))
-                    if let figure { figures.append(figure) }
+                    if let figure {
+                        figures.append(figure)
+                        say(String(format: "epoch %d: held-out masked-patch correlation %.3f; figure ", report.epoch, cor) + figure.path)
+                    }
                 }
             }
             log.append(fields)
             try self.onEpoch?(report)
         }
         defer { trainer.onIteration = nil; trainer.onEpoch = nil }
-        let reports = try trainer.run()
+        let reports: [EpochReport]
+        do {
+            reports = try trainer.run()
+        } catch let stop as TrainingInterrupted {
+            try trainer.saveCheckpoint(to: checkpointURL)
+            bar?.finish(info: "stopped")
+            throw TensorError("\(stop): saved \(checkpointURL.path); resume = true (or resume = that path) continues exactly from there")
+        }
         bar?.finish(info: String(format: "loss %.4f cor %.3f", reports.last?.loss ?? lastLoss, reports.last?.correlation ?? 0))
         return Summary(reports: reports, checkpoint: checkpointURL, metrics: metricsURL, figures: figures,
                        evaluationCorrelation: evaluationCorrelation)
@@ -82,7 +108,8 @@ public final class StageARun {
         let cor = r.maskedCorrelation.reduce(0) { $0 + Double($1) } / Double(n)
         let figure = output.appendingPathComponent(String(format: "figures/reconstruction_epoch%04d.png", epoch))
         try ReconstructionFigure.write(figure, truth: x, reconstruction: r.reconstruction, mask: r.mask,
-                                       patchSize: model.config.patchSize, samples: Swift.min(n, 4))
+                                       patchSize: model.config.patchSize, samples: Swift.min(n, 4),
+                                       title: "\(trainer.config.stage == .pretrain ? "A1" : "A2") epoch \(epoch), held-out")
         return (cor, figure)
     }
 }
