@@ -1,6 +1,8 @@
 -- A guided tour of MindVis tensors: run with `mindvis examples/tensor_tour.lua`.
 -- Everything is float32; indices and dimensions are 1-based (Lua style); the rest follows PyTorch.
 
+mv.parse_args(arg or {}, {}, "A guided tour of MindVis tensors: making them, arithmetic and broadcasting, views, reductions, autograd.")
+
 local function section(title) print(("\n== %s =="):format(title)) end
 
 mv.manual_seed(2022)

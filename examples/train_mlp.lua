@@ -1,8 +1,12 @@
--- Training a small network on a made-up regression task: run with `mindvis examples/train_mlp.lua [epochs]`.
+-- Training a small network on a made-up regression task: run with `mindvis examples/train_mlp.lua [--epochs N]`.
 -- It shows a module written in Lua, AdamW with a cosine schedule, mini-batches and an evaluation pass.
 
-mv.manual_seed(2022)
-local epochs = tonumber(arg and arg[1]) or 30
+local opt = mv.parse_args(arg or {}, {
+  epochs = {30, "passes over the 512 training samples"},
+  seed = {2022, "seed of the data and the initial weights"},
+}, "Trains a small residual MLP written in Lua on a made-up regression task (AdamW, cosine schedule, mini-batches).")
+mv.manual_seed(opt.seed)
+local epochs = opt.epochs
 
 -- Data: y = sin(3 x1) + x2 * x3 plus a little noise, 512 samples for training and 128 for testing.
 local function make_data(n)

@@ -68,6 +68,27 @@ final class CLITests: CLITestCase {
         XCTAssertEqual(run.stdout, "", "warnings stay out of the script's output")
     }
 
+    /// Every example answers -h and --help with its description and options, and starts no work.
+    func testEveryExampleHasHelp() throws {
+        let examples = try FileManager.default.contentsOfDirectory(atPath: packageRoot().appendingPathComponent("examples").path)
+            .filter { $0.hasSuffix(".lua") }.sorted()
+        XCTAssertGreaterThan(examples.count, 4)
+        for example in examples {
+            let path = packageRoot().appendingPathComponent("examples/" + example).path
+            for flag in ["-h", "--help"] {
+                let run = try mindvis([path, flag], timeout: 20)
+                XCTAssertEqual(run.status, 0, "\(example) \(flag): \(run.stderr)")
+                XCTAssertTrue(run.stdout.hasPrefix("usage: mindvis \(path) [--option value ...]\n\n"), "\(example): \(run.stdout)")
+                XCTAssertTrue(run.stdout.contains("options:") || run.stdout.contains("(no options)"), "\(example): \(run.stdout)")
+                XCTAssertFalse(run.stdout.contains("] [default") , "\(example)")
+            }
+        }
+        let unknown = try mindvis(["-e", "mv.parse_args({[0] = 's.lua', '-x'}, {lr = {0.1, 'rate'}})"])
+        XCTAssertTrue(unknown.stderr.contains("unknown option -x (options are spelled --name; -h or --help lists them)"), unknown.stderr)
+        let described = try mindvis(["-e", "mv.parse_args({[0] = 's.lua', '--help'}, {lr = {0.1, 'the rate'}, name = 'a'}, 'Does a thing.')"])
+        XCTAssertEqual(described.stdout, "usage: mindvis s.lua [--option value ...]\n\nDoes a thing.\n\noptions:\n  --lr X       the rate [default 0.1]\n  --name TEXT  [default \"a\"]\n")
+    }
+
     func testScriptErrorExitsWith1WithMessageAndTraceback() throws {
         let script = try writeFile("bad.lua", """
             print("before")

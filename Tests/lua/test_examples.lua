@@ -28,7 +28,7 @@ T.test("tensor_tour.lua", function()
 end)
 
 T.test("train_mlp.lua: the test loss falls", function()
-  local output = run("train_mlp.lua", "30")
+  local output = run("train_mlp.lua", "--epochs", "30")
   local before = tonumber(output:match("before training: test loss ([%d.]+)"))
   local after = tonumber(output:match("epoch  30  train loss [%d.]+  test loss ([%d.]+)"))
   T.truthy(before and after, "prints the losses")
