@@ -19,7 +19,8 @@ static void *aborting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     }
     void *grown = realloc(ptr, nsize);
     if (grown == NULL) {
-        fprintf(stderr, "mindvis: out of memory: the Lua interpreter could not allocate %zu bytes\n", nsize);
+        double gib = (double)nsize / (1024.0 * 1024.0 * 1024.0);
+        fprintf(stderr, "mindvis: out of memory: the Lua interpreter could not allocate %.1f GiB (%zu bytes)\n", gib, nsize);
         fflush(stderr);
         abort();
     }

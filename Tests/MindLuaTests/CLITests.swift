@@ -123,7 +123,7 @@ final class CLITests: CLITestCase {
         XCTAssertTrue(waitForExit(process, timeout: 60))
         XCTAssertEqual(process.terminationReason, .uncaughtSignal, output.stderr)
         XCTAssertEqual(process.terminationStatus, SIGABRT)
-        XCTAssertTrue(output.stderr.hasPrefix("mindvis: out of memory: the Lua interpreter could not allocate 2147483646 bytes"), output.stderr)
+        XCTAssertTrue(output.stderr.hasPrefix("mindvis: out of memory: the Lua interpreter could not allocate 2.0 GiB (2147483646 bytes)"), output.stderr)
     }
 
     func testRepeatedEChunksRunInOrderAndStopAtTheFirstError() throws {

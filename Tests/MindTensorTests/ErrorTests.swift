@@ -49,3 +49,20 @@ final class ErrorTests: XCTestCase {
         assertThrows(["clamp", "greater than max"]) { _ = try Tensor.zeros([1]).clamp(min: 2, max: 1) }
     }
 }
+
+final class ByteCountTests: XCTestCase {
+    func testSizesReadLikeAPerson() {
+        XCTAssertEqual(ByteCount.describe(900), "900 bytes")
+        XCTAssertEqual(ByteCount.describe(1536), "1.5 KiB")
+        XCTAssertEqual(ByteCount.describe(3 << 20), "3.0 MiB")
+        XCTAssertEqual(ByteCount.describe(12 << 30), "12.0 GiB")
+    }
+
+    /// 2^45 floats (128 TiB) exceed the address space of any machine this runs on, whatever the overcommit policy:
+    /// the error says how much in binary units.
+    func testOutOfMemoryNamesTheSizeInBinaryUnits() throws {
+        XCTAssertThrowsError(try CachingAllocator.shared.allocate(count: 1 << 45)) { error in
+            XCTAssertTrue("\(error)".contains("out of memory: cannot allocate 128.0 TiB for a tensor of 35184372088832 elements"), "\(error)")
+        }
+    }
+}

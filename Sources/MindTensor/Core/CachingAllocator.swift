@@ -53,7 +53,7 @@ public final class CachingAllocator: @unchecked Sendable {
             lock.lock(); noteLive(bytes); lock.unlock()
             return (p, capacity)
         }
-        throw TensorError("out of memory: cannot allocate \(bytes) bytes for a tensor of \(count) elements")
+        throw TensorError("out of memory: cannot allocate \(ByteCount.describe(bytes)) for a tensor of \(count) elements (\(ByteCount.describe(statistics.liveBytes)) of tensors are live)")
     }
 
     public func release(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
