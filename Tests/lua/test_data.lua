@@ -60,4 +60,15 @@ T.test("images: save, load, grid, resize", function()
   os.remove(base .. ".png"); os.remove(base .. "_grid.png")
 end)
 
+T.test("mv.data.simulate: the built-in data, and what a missing part needs", function()
+  local sim = mv.data.simulate{preset = "small", pool_size = 0, subject = "sbj_2"}
+  T.eq(#sim.train, 80)
+  T.eq(#sim.test, 10)
+  T.truthy(sim.train:get(1).image ~= nil, "training samples carry their images")
+  T.raises(function() return sim.test_single end, "test_single (every single test trial) is made only with single_trials = true")
+  local with_trials = mv.data.simulate{preset = "small", pool_size = 0, subject = "sbj_2", single_trials = true}
+  T.eq(#with_trials.test_single, 50, "10 test images x 5 repeats")
+  T.raises(function() mv.data.simulate{preset = "small", pool_sise = 0} end, "did you mean 'pool_size'")
+end)
+
 T.finish()

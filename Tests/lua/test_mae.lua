@@ -31,6 +31,9 @@ T.test("probing, training, checkpoints and the figure", function()
   local r = mae:reconstruct(x:narrow(1, 1, 4), {mask_ratio = 0.5})
   T.eq(table.concat(r.reconstruction:shape(), "x"), "4x1x64")
   T.eq(#r.masked_cor, 4)
+  local sum = 0
+  for _, c in ipairs(r.masked_cor) do sum = sum + c end
+  T.near(r.masked_cor_mean, sum / 4, 1e-6, "the mean of the per-sample correlations")
   T.eq(table.concat(mae:encode(x:narrow(1, 1, 2)):shape(), "x"), "2x5x32")
   T.eq(table.concat(mae:attention(x:narrow(1, 1, 2), 1):shape(), "x"), "2x4x5x5")
   local dir = os.tmpname(); os.remove(dir)

@@ -8,14 +8,32 @@ import MindVis
 /// indices}), `ds:pad_to(V)`, `ds:crop_to(V)`, `ds:fit_to(V)`, `ds:split(fraction [, seed])`.
 enum DataBindings: LuaBindingSet {
     static let datasetType: LuaUserdataType<FMRIDataset> = {
-        let type = LuaUserdataType<FMRIDataset>(name: "Dataset")
+        let type = LuaUserdataType<FMRIDataset>(name: "Dataset", doc: "fMRI samples [N, V] with their images and labels where known; #ds is N")
         type.length { $0.count }
-        type.property("fmri", get: { ds, args in try args.returning(tensor: ds.fmri) })
-        type.property("voxels", get: { ds, args in try args.returning(ds.voxelCount) })
-        type.property("name", get: { ds, args in try args.returning(ds.name) })
-        type.property("info", get: { ds, args in try args.returning(ConfigTables.table(ds.info)) })
-        type.property("labels", get: { ds, args in try args.returning(ds.labels) })
-        type.bound("get") { ds, args in
+        type.property("fmri", doc: """
+            ds.fmri -> Tensor
+            All samples as one [N, V] tensor (normalised as the loader's normalize option says).
+            """, get: { ds, args in try args.returning(tensor: ds.fmri) })
+        type.property("voxels", doc: """
+            ds.voxels -> integer
+            V, the (padded) voxel count per sample.
+            """, get: { ds, args in try args.returning(ds.voxelCount) })
+        type.property("name", doc: """
+            ds.name -> string
+            Where the samples come from ("GOD sbj_3 train", "simulated pool", ...).
+            """, get: { ds, args in try args.returning(ds.name) })
+        type.property("info", doc: """
+            ds.info -> table
+            What the loader recorded: subjects, voxel counts before padding, normalisation statistics.
+            """, get: { ds, args in try args.returning(ConfigTables.table(ds.info)) })
+        type.property("labels", doc: """
+            ds.labels -> {integer, ...} or nil
+            The category label of each sample (1-based positions of the label list), when the data has labels.
+            """, get: { ds, args in try args.returning(ds.labels) })
+        type.bound("get", doc: """
+            ds:get(i) -> {fmri = Tensor, image = Tensor, label = integer}
+            Sample i (1-based): its fMRI [V], its image [H, W, 3] in [0, 1] and its label when the dataset has them.
+            """) { ds, args in
             let i = try args.integer(1, "index", min: 1, max: Swift.max(1, ds.count))
             let item = try ds.item(i - 1)
             var entries = [LuaTableEntry(key: "fmri", value: .object(item.fmri))]
@@ -23,19 +41,38 @@ enum DataBindings: LuaBindingSet {
             if let label = item.label { entries.append(LuaTableEntry(key: "label", value: .integer(label))) }
             return try args.returning(LuaValue.table(entries))
         }
-        type.bound("batches") { ds, args in
-            let options = try args.options(1, allowed: ["size", "shuffle", "drop_last", "seed"])
+        type.bound("batches", doc: """
+            ds:batches([options]) -> iterator
+            Mini-batches for a for-loop: for batch in ds:batches{size = 32, shuffle = true} do ... batch.fmri [B, 1, V], batch.indices, batch.labels.
+            size = 32  -- samples per batch
+            shuffle = false  -- a new random order every call
+            drop_last = false  -- skip a last, smaller batch
+            seed = nil  -- seed of the order (the global generator otherwise)
+            """) { ds, args in
+            let options = try args.options(1)
             let generator = try options.integer("seed", min: 0).map { Generator(seed: UInt64($0)) } ?? .default
             let batches = try ds.batches(size: try options.integer("size", default: 32, min: 1), shuffle: try options.bool("shuffle", default: false),
                                          dropLast: try options.bool("drop_last", default: false), generator: generator)
             return try args.returning(object: BatchIterator(dataset: ds, batches: batches))
         }
-        type.bound("pad_to") { ds, args in try args.returning(object: ds.padded(to: try args.integer(1, "voxels", min: 1))) }
-        type.bound("crop_to") { ds, args in try args.returning(object: ds.cropped(to: try args.integer(1, "voxels", min: 1))) }
-        type.bound("fit_to") { ds, args in
+        type.bound("pad_to", doc: """
+            ds:pad_to(voxels) -> Dataset
+            The samples wrap-padded to `voxels` (the first voxels repeat at the end), as the reference pads to a common length.
+            """) { ds, args in try args.returning(object: ds.padded(to: try args.integer(1, "voxels", min: 1))) }
+        type.bound("crop_to", doc: """
+            ds:crop_to(voxels) -> Dataset
+            The samples truncated to their first `voxels` voxels.
+            """) { ds, args in try args.returning(object: ds.cropped(to: try args.integer(1, "voxels", min: 1))) }
+        type.bound("fit_to", doc: """
+            ds:fit_to(voxels) -> Dataset
+            Padded or truncated to `voxels`, whichever is needed (the reference's rule for a model's voxel count).
+            """) { ds, args in
             try args.returning(object: ds.fitted(to: try args.integer(1, "voxels", min: 1)))
         }
-        type.bound("split") { ds, args in
+        type.bound("split", doc: """
+            ds:split(fraction [, seed]) -> first, rest
+            A random split: `fraction` of the samples (at least one) and the rest, drawn with seed (default 2022).
+            """) { ds, args in
             let fraction = try args.number(1, "fraction")
             guard fraction > 0 && fraction < 1 else { throw args.argumentError(1, "fraction", expected: "a number between 0 and 1") }
             let order = Generator(seed: UInt64(try args.optionalInteger(2, "seed", min: 0) ?? 2022)).permutation(ds.count)
@@ -56,7 +93,7 @@ enum DataBindings: LuaBindingSet {
     }
 
     static let iteratorType: LuaUserdataType<BatchIterator> = {
-        let type = LuaUserdataType<BatchIterator>(name: "BatchIterator")
+        let type = LuaUserdataType<BatchIterator>(name: "BatchIterator", doc: "the iterator ds:batches{...} returns; call it (or use it in a for-loop) for the next batch")
         type.call { it, args in
             try BindingCall.run(args) {
                 guard it.next < it.batches.count else { return try args.returning(LuaValue.nil) }
@@ -75,20 +112,46 @@ enum DataBindings: LuaBindingSet {
     static func install(_ state: LuaState) throws {
         try state.register(datasetType)
         try state.register(iteratorType)
-        try state.bind("mv.data", "GOD") { args in
+        try state.bind("mv.data", "GOD", doc: try ConfigHelp.text(
+            signature: "mv.data.GOD{path = [, subjects, ...]} -> train, test",
+            summary: "Kamitani's Generic Object Decoding data in the reference's npz layout (REFERENCE §6.1), preprocessed exactly as the reference.",
+            reading: { _ = try GODDataset.Options($0) }, meanings: [
+                "path": "the folder with sbj_N.npz and images_256.npz", "subjects": "subject names ({} or nil: all)",
+                "patch_size": "pad the voxels to a multiple of this", "roi": "region of interest (a mask key: VC, V1, ..., HVC)",
+                "include_nonavg_test": "append every single test trial (with its image) after the 50 averaged test responses",
+                "normalize": "\"corrected\" z-scores test with the raw training statistics; \"reference\" reproduces the reference (test left in raw units)",
+            ], notes: ["train: 1200 single trials per subject with their images; test: the averaged responses to the 50 test images."],
+            name: "mv.data.GOD")) { args in
             let (train, test) = try GODDataset.load(GODDataset.Options(ConfigTables.values(try args.value(1, "options"), function: args.function)))
             return try args.returning(LuaValue.object(train), LuaValue.object(test))
         }
-        try state.bind("mv.data", "BOLD5000") { args in
+        try state.bind("mv.data", "BOLD5000", doc: try ConfigHelp.text(
+            signature: "mv.data.BOLD5000{path = [, subjects, ...]} -> train, test",
+            summary: "BOLD5000 GLMsingle betas and stimuli in the reference's layout (REFERENCE §6.2); test = per-image averages of the 113 repeated images.",
+            reading: { _ = try BOLD5000Dataset.Options($0) }, meanings: [
+                "path": "the BOLD5000 folder (BOLD5000_GLMsingle_ROI_betas, BOLD5000_Stimuli)", "subjects": "subjects (CSI1..CSI4)",
+                "patch_size": "pad the voxels to a multiple of this",
+                "include_nonavg_test": "append every single repeat of the test images after their averages",
+                "normalize": "\"corrected\" or \"reference\" (the reference's normalisation)",
+            ], name: "mv.data.BOLD5000")) { args in
             let (train, test) = try BOLD5000Dataset.load(BOLD5000Dataset.Options(ConfigTables.values(try args.value(1, "options"), function: args.function)))
             return try args.returning(LuaValue.object(train), LuaValue.object(test))
         }
-        try state.bind("mv.data", "HCP") { args in
+        try state.bind("mv.data", "HCP", doc: try ConfigHelp.text(
+            signature: "mv.data.HCP{path = [, roi, ...]} -> Dataset",
+            summary: "The HCP resting-state pool (REFERENCE §6.3): per subject 120 samples of 10 averaged frames, wrap-padded, z-scored per subject.",
+            reading: { _ = try HCPDataset.Options($0) }, meanings: [
+                "path": "the folder of subject folders holding HCP_visual_voxel.npz", "roi": "VC (V1+V2+V3+V4) or one of V1..V4",
+                "patch_size": "pad the voxels to a multiple of this", "subjects": "subject folders to read ({} or nil: all, sorted)",
+                "num_sub_limit": "read at most this many subjects (0: all)",
+            ], name: "mv.data.HCP")) { args in
             try args.returning(object: HCPDataset.load(HCPDataset.Options(ConfigTables.values(try args.value(1, "options"), function: args.function))))
         }
         try installSimulation(state)
-        // mv.data.concat{a, b, ...}: stacked samples, voxels wrap-padded to the longest (the A1 pool mixture).
-        try state.bind("mv.data", "concat") { args in
+        try state.bind("mv.data", "concat", doc: """
+            mv.data.concat{a, b, ...} -> Dataset
+            The samples of several datasets stacked, voxels wrap-padded to the longest (how the reference mixes HCP and GOD for A1).
+            """) { args in
             guard case .array(let items) = try args.value(1, "datasets"), !items.isEmpty else {
                 throw args.argumentError(1, "datasets", expected: "a non-empty array of Datasets")
             }
@@ -104,10 +167,29 @@ enum DataBindings: LuaBindingSet {
 }
 
 extension DataBindings {
+    /// What each `mv.data.simulate` key means (`mindvis simulate` takes the same names as --options).
+    static let simulationKeys: [String: String] = [
+        "preset": "\"default\" (GOD and HCP sizes) or \"small\" (seconds: tests and quick looks)", "seed": "seed of every random draw",
+        "subjects": "number of GOD-like subjects (sbj_1, sbj_2, ...)", "image_size": "side of the stimulus images in pixels",
+        "train_categories": "training categories", "exemplars_per_category": "training images per category",
+        "test_categories": "test categories (one image each, disjoint from training)", "test_repeats": "presentations of each test image",
+        "voxel_scale": "multiplies every voxel count", "noise_level": "multiplies the trial noise", "spontaneous_level": "multiplies the pool's resting fluctuations",
+        "pool_size": "samples of the unlabeled pool (0: none)", "pool_samples_per_subject": "pool samples per pool subject",
+        "patch_size": "pad voxels to a multiple of this", "roi": "region of interest", "normalize": "\"corrected\" or \"reference\" test normalisation",
+        "single_trials": "also return test_single: every single test trial with its image (needed for stage A2 as the reference)",
+        "subject": "only this subject's train/test (\"sbj_3\"); nil: all subjects stacked",
+    ]
+
     /// `mv.data.simulate{preset=, seed=, subjects=, subject=, pool_size=, single_trials=, ...}` -> {train, test,
     /// test_single, pool, subjects}: the built-in simulated visual cortex, prepared in memory like GOD and HCP.
     static func installSimulation(_ state: LuaState) throws {
-        try state.bind("mv.data", "simulate") { args in
+        try state.bind("mv.data", "simulate", doc: try ConfigHelp.text(
+            signature: "mv.data.simulate{[preset, seed, ...]} -> {train, test, test_single, pool, subjects, categories}",
+            summary: "The built-in simulated visual cortex: a GOD-like experiment (stimuli, subjects' voxel responses) and an HCP-like pool, in memory.",
+            reading: { _ = try SimulatedData.Options($0) }, meanings: simulationKeys,
+            notes: ["train/test as mv.data.GOD gives them (for subject, or all subjects); test_single exists with single_trials = true; pool with pool_size > 0.",
+                    "mindvis simulate writes the same data to disk in the GOD and HCP layouts."],
+            name: "mv.data.simulate")) { args in
             let options = try SimulatedData.Options(ConfigTables.values(try args.value(1, "options"), function: args.function))
             let sim = try SimulatedData.make(options, progress: true)
             var entries = [LuaTableEntry(key: "train", value: .object(sim.train)), LuaTableEntry(key: "test", value: .object(sim.test)),
@@ -117,5 +199,6 @@ extension DataBindings {
             entries.append(LuaTableEntry(key: "categories", value: .array(sim.dataset.categoryDescriptions.map { .string($0) })))
             return try args.returning(LuaValue.table(entries))
         }
+        try LuaLibraryChunk.run(state, EmbeddedLua.simulationResult)
     }
 }

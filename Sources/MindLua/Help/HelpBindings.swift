@@ -23,6 +23,12 @@ enum HelpBindings: LuaBindingSet {
             }
             return try args.returning(function.name)
         }
+        // The help of the constructor that makes a module like this one (`mv.nn.Linear` for a Linear).
+        try state.register(table: internalTable, name: "constructor_help") { args in
+            let name = ModuleBindings.displayName(try args.module(1, "module"))
+            let constructor = registry.documentedNames.first { $0.hasPrefix("mv.") && $0.hasSuffix("." + name) }
+            return try args.returning(try constructor.flatMap { try registry.doc($0)?.formatted })
+        }
         try state.register(table: internalTable, name: "type_summary") { args in
             try args.returning(registry.typeSummary(try args.string(1, "name")))
         }

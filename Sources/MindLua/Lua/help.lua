@@ -4,7 +4,7 @@ local mv = rawget(_G, "mv")
 local internal = rawget(_G, "mindvis_help_internal")
 rawset(_G, "mindvis_help_internal", nil)
 local doc_text, doc_line, function_name = internal.doc_text, internal.doc_line, internal.function_name
-local type_summary, type_parent = internal.type_summary, internal.type_parent
+local type_summary, type_parent, constructor_help = internal.type_summary, internal.type_parent, internal.constructor_help
 local type, pairs, rawget, getmetatable, tostring, sort, concat, io =
   type, pairs, rawget, getmetatable, tostring, table.sort, table.concat, io
 
@@ -118,7 +118,11 @@ local function text_for(x)
   elseif kind == "userdata" then
     local mt = getmetatable(x)
     local name = type(mt) == "table" and rawget(mt, "__name")
-    if type(name) == "string" then return type_help(name) end
+    if type(name) == "string" then
+      local ok, constructor = pcall(constructor_help, x)
+      local made_by = ok and constructor and (tostring(x):match("^[^\n]*") .. ", made by:\n" .. constructor .. "\n\n") or ""
+      return made_by .. type_help(name)
+    end
     return "a userdata value (not a MindVis object)"
   elseif kind == "table" then
     local core = rawget(x, "__core")

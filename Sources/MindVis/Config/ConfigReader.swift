@@ -1,3 +1,4 @@
+import Foundation
 import MindTensor
 
 /// Reads typed settings out of a key -> value map, remembering which keys were asked for, so that
@@ -12,8 +13,9 @@ public struct ConfigReader {
         self.context = context
     }
 
-    private mutating func lookup(_ key: String) -> ConfigValue? {
+    private mutating func lookup(_ key: String, fallback: ConfigValue?) -> ConfigValue? {
         known.append(key)
+        ConfigKeys.note(key, fallback: fallback)
         return values[key]
     }
 
@@ -22,7 +24,7 @@ public struct ConfigReader {
     }
 
     public mutating func int(_ key: String, _ fallback: Int, range: ClosedRange<Int>? = nil) throws -> Int {
-        guard let v = lookup(key) else { return fallback }
+        guard let v = lookup(key, fallback: .int(fallback)) else { return fallback }
         let n: Int
         switch v {
         case .int(let i): n = i
@@ -36,7 +38,7 @@ public struct ConfigReader {
     }
 
     public mutating func double(_ key: String, _ fallback: Double, range: ClosedRange<Double>? = nil) throws -> Double {
-        guard let v = lookup(key) else { return fallback }
+        guard let v = lookup(key, fallback: .double(fallback)) else { return fallback }
         let d: Double
         switch v {
         case .int(let i): d = Double(i)
@@ -50,13 +52,13 @@ public struct ConfigReader {
     }
 
     public mutating func bool(_ key: String, _ fallback: Bool) throws -> Bool {
-        guard let v = lookup(key) else { return fallback }
+        guard let v = lookup(key, fallback: .bool(fallback)) else { return fallback }
         guard case .bool(let b) = v else { throw typeError(key, "a boolean", v) }
         return b
     }
 
     public mutating func string(_ key: String, _ fallback: String, allowed: [String]? = nil) throws -> String {
-        guard let v = lookup(key) else { return fallback }
+        guard let v = lookup(key, fallback: .string(fallback)) else { return fallback }
         guard case .string(let s) = v else { throw typeError(key, "a string", v) }
         if let allowed, !allowed.contains(s) {
             throw TensorError("\(context): '\(key)' must be one of \(allowed.joined(separator: ", ")), got '\(s)'")
@@ -65,13 +67,13 @@ public struct ConfigReader {
     }
 
     public mutating func optionalString(_ key: String) throws -> String? {
-        guard let v = lookup(key) else { return nil }
+        guard let v = lookup(key, fallback: nil) else { return nil }
         guard case .string(let s) = v else { throw typeError(key, "a string", v) }
         return s
     }
 
     public mutating func intList(_ key: String, _ fallback: [Int]?) throws -> [Int]? {
-        guard let v = lookup(key) else { return fallback }
+        guard let v = lookup(key, fallback: fallback.map { .list($0.map(ConfigValue.int)) }) else { return fallback }
         guard case .list(let items) = v else { throw typeError(key, "a list of integers", v) }
         return try items.map { item in
             switch item {
@@ -83,7 +85,7 @@ public struct ConfigReader {
     }
 
     public mutating func stringList(_ key: String, _ fallback: [String]) throws -> [String] {
-        guard let v = lookup(key) else { return fallback }
+        guard let v = lookup(key, fallback: .list(fallback.map(ConfigValue.string))) else { return fallback }
         if case .string(let s) = v { return [s] }
         guard case .list(let items) = v else { throw typeError(key, "a list of strings", v) }
         return try items.map { item in
@@ -98,5 +100,42 @@ public struct ConfigReader {
             let hint = EditDistance.closest(to: key, among: known).map { " (did you mean '\($0)'?)" } ?? " (valid keys: \(known.sorted().joined(separator: ", ")))"
             throw TensorError("\(context): unknown key '\(key)'\(hint)")
         }
+    }
+}
+
+/// The keys a configuration reads, with the defaults they fall back to, in reading order: recorded while `body`
+/// builds a configuration, so the help of a binding lists exactly the keys and defaults the code uses.
+public enum ConfigKeys {
+    public struct Key: Equatable, Sendable {
+        public let name: String
+        /// The default (nil for keys without one, e.g. a required path).
+        public let fallback: ConfigValue?
+    }
+
+    private final class Recording: @unchecked Sendable {
+        var keys: [Key] = []
+    }
+
+    /// Recursive: `note` runs inside `recorded`'s body on the same thread.
+    private static let lock = NSRecursiveLock()
+    nonisolated(unsafe) private static var active: Recording?
+
+    /// Every key asked for by the ConfigReaders used inside `body`, first asking only; `body` may throw (a required
+    /// key missing from the empty configuration it is usually given) after the keys were read.
+    public static func recorded(_ body: () throws -> Void) -> [Key] {
+        lock.lock()
+        defer { lock.unlock() }
+        let recording = Recording()
+        active = recording
+        defer { active = nil }
+        try? body()
+        return recording.keys
+    }
+
+    static func note(_ name: String, fallback: ConfigValue?) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let recording = active, !recording.keys.contains(where: { $0.name == name }) else { return }
+        recording.keys.append(Key(name: name, fallback: fallback))
     }
 }
