@@ -21,7 +21,10 @@ public enum MindVisRuntime {
     /// A state with the standard libraries, the `mv` table (also `require "mindvis"`), the prelude and all bindings.
     public static func makeState() throws -> LuaState {
         let state = LuaState()
-        try state.register(table: "mv", name: "version") { args in try args.returning(version) }
+        try state.bind("mv", "version", doc: """
+            mv.version() -> string
+            The MindVis version, e.g. "\(version)" (mindvis --version also names the Lua release and the BLAS library).
+            """) { args in try args.returning(version) }
         try Prelude.install(into: state)
         for set in bindingSets { try set.install(state) }
         return state

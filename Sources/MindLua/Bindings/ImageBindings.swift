@@ -6,16 +6,28 @@ import MindTensor
 /// resizing as torchvision's tensor Resize, and grids of images saved as one PNG.
 enum ImageBindings: LuaBindingSet {
     static func install(_ state: LuaState) throws {
-        try state.bind("mv.image", "load") { args in
+        try state.bind("mv.image", "load", doc: """
+            mv.image.load(path) -> Tensor
+            Reads a PNG or JPEG file (recognised by its bytes, not its name) as a float tensor [H, W, C] with values in [0, 1].
+            C is 1 for gray, 3 for RGB, 4 with alpha; 16-bit PNGs are reduced to 8 bits. t:permute(3, 1, 2) gives PyTorch's [C, H, W].
+            """) { args in
             let image = try ImageFile.read(path: try args.string(1, "path"))
             return try args.returning(tensor: tensor(image))
         }
-        try state.bind("mv.image", "save") { args in
+        try state.bind("mv.image", "save", doc: """
+            mv.image.save(path, image) -> path
+            Writes image as an 8-bit PNG (whatever path's extension) and returns path; values are clamped to [0, 1] and scaled by 255.
+            image is [H, W, C] or [C, H, W] with C = 1, 3 or 4, or a gray [H, W]. The file is replaced atomically.
+            """) { args in
             let path = try args.string(1, "path")
             try PNG.write(try image(args.tensor(2, "image"), function: args.function), to: path)
             return try args.returning(path)
         }
-        try state.bind("mv.image", "resize") { args in
+        try state.bind("mv.image", "resize", doc: """
+            mv.image.resize(image, height, width) -> Tensor
+            Bilinear resize of an [H, W, C] image to [height, width, C], as torchvision's Resize on tensors (align_corners false, no antialias).
+            Shrinking by large factors aliases (no low-pass filter); sizes are at most 32768.
+            """) { args in
             let t = try args.tensor(1, "image")
             let h = try args.integer(2, "height", min: 1, max: 1 << 15), w = try args.integer(3, "width", min: 1, max: 1 << 15)
             guard t.rank == 3 else { throw args.argumentError(1, "image", expected: "an [H, W, C] tensor") }
@@ -24,7 +36,14 @@ enum ImageBindings: LuaBindingSet {
             return try args.returning(tensor: Tensor(out, shape: [h, w, t.shape[2]]))
         }
         // mv.image.grid(path, images, {columns=, padding=}): images as an array of [H, W, C] tensors or one [N, H, W, C] tensor.
-        try state.bind("mv.image", "grid") { args in
+        try state.bind("mv.image", "grid", doc: """
+            mv.image.grid(path, images [, options]) -> path
+            Tiles equally sized images row by row into one RGB PNG at path and returns path: ground truth beside samples, one row per item.
+            columns = ceil(sqrt(#images))  -- images per row
+            padding = 2  -- white pixels around and between the images (0...256)
+            images: an array of [H, W, C] (or [C, H, W]) tensors, or one [N, H, W, C] tensor, with values in [0, 1].
+            Gray images are replicated to RGB and alpha is composited on white.
+            """) { args in
             let path = try args.string(1, "path")
             var images: [Tensor]
             if let stacked = try? args.tensor(2, "images") {
@@ -33,7 +52,7 @@ enum ImageBindings: LuaBindingSet {
             } else {
                 images = try args.tensorArray(2, "images")
             }
-            let options = try args.options(3, allowed: ["columns", "padding"])
+            let options = try args.options(3)
             let columns = try options.integer("columns", default: Swift.max(1, Int(Double(images.count).squareRoot().rounded(.up))), min: 1)
             try ImageGrid.save(images.map { try image($0, function: args.function) }, columns: columns, to: path,
                                padding: try options.integer("padding", default: 2, min: 0, max: 256))

@@ -7,7 +7,12 @@ import MindTensor
 enum MemoryBindings {
     static func install(_ state: LuaState) throws {
         state.memory.liveBytesProvider = { CachingAllocator.shared.statistics.liveBytes }
-        try state.register(table: "mv", name: "memory") { args in
+        try state.bind("mv", "memory", doc: """
+            mv.memory() -> {live =, peak =, cached =, lua =, forced_collections =}
+            Memory use in bytes: tensor storage live now and at its peak, freed buffers cached for reuse, and the Lua interpreter's own.
+            peak counts since the start or mv.reset_peak_memory(); forced_collections: full collections forced by the soft limit on tensor memory.
+            Tensors are freed when Lua collects them; mv.empty_cache() returns the cached bytes to the system.
+            """) { args in
             let statistics = CachingAllocator.shared.statistics
             let owner = LuaState.owning(args.L)
             return try args.returning([
@@ -15,11 +20,17 @@ enum MemoryBindings {
                 "lua": owner.luaMemoryBytes, "forced_collections": owner.memory.forcedCollections,
             ])
         }
-        try state.register(table: "mv", name: "empty_cache") { _ in
+        try state.bind("mv", "empty_cache", doc: """
+            mv.empty_cache()
+            Returns the allocator's cached (idle) tensor buffers to the system, as torch.cuda.empty_cache; live tensors are untouched.
+            """) { _ in
             CachingAllocator.shared.emptyCache()
             return .none
         }
-        try state.register(table: "mv", name: "reset_peak_memory") { _ in
+        try state.bind("mv", "reset_peak_memory", doc: """
+            mv.reset_peak_memory()
+            Restarts the peak reported by mv.memory() at the current live size, to measure one phase (torch.cuda.reset_peak_memory_stats).
+            """) { _ in
             CachingAllocator.shared.resetPeak()
             return .none
         }

@@ -4,10 +4,27 @@ import MindTensor
 /// engine's rules: refused on tensors that take part in autograd unless gradients are off (`mv.no_grad`), and the
 /// other operand must broadcast to the target's shape. Views write through to the tensor they view.
 enum TensorInPlace {
+    /// The note every in-place method's help ends with.
+    static let rules = """
+        In place, returning t: refused while t requires grad and grad mode is on (use mv.no_grad); a view writes into its base tensor.
+        """
+
     static func define(_ type: LuaUserdataType<Tensor>) {
-        type.bound("add_") { t, args in try add(t, args, sign: 1) }
-        type.bound("sub_") { t, args in try add(t, args, sign: -1) }
-        type.bound("mul_") { t, args in
+        type.bound("add_", doc: """
+            t:add_(other [, alpha]) -> t
+            t += alpha·other (torch.Tensor.add_); other is a Tensor or a number that broadcasts to t's shape, alpha defaults to 1.
+            \(rules)
+            """) { t, args in try add(t, args, sign: 1) }
+        type.bound("sub_", doc: """
+            t:sub_(other [, alpha]) -> t
+            t -= alpha·other (torch.Tensor.sub_); other is a Tensor or a number that broadcasts to t's shape, alpha defaults to 1.
+            \(rules)
+            """) { t, args in try add(t, args, sign: -1) }
+        type.bound("mul_", doc: """
+            t:mul_(other) -> t
+            t *= other element-wise (torch.Tensor.mul_); other is a Tensor or a number that broadcasts to t's shape.
+            \(rules)
+            """) { t, args in
             if args.type(1) == .number, t.isContiguous {
                 try t.scaleInPlace(Float(try args.number(1, "other")))
                 return try args.returning(tensor: t)
@@ -15,7 +32,11 @@ enum TensorInPlace {
             let other = try args.tensorOrNumber(1, "other")
             return try assign(t, args) { try t * other }
         }
-        type.bound("div_") { t, args in
+        type.bound("div_", doc: """
+            t:div_(other) -> t
+            t /= other element-wise (torch.Tensor.div_); other is a Tensor or a number that broadcasts to t's shape.
+            \(rules)
+            """) { t, args in
             if args.type(1) == .number, t.isContiguous {
                 try t.scaleInPlace(1 / Float(try args.number(1, "other")))
                 return try args.returning(tensor: t)
@@ -23,16 +44,33 @@ enum TensorInPlace {
             let other = try args.tensorOrNumber(1, "other")
             return try assign(t, args) { try t / other }
         }
-        type.bound("clamp_") { t, args in try assign(t, args) { try TensorMath.clamped(t, args) } }
-        type.bound("fill_") { t, args in
+        type.bound("clamp_", doc: """
+            t:clamp_([min] [, max]) -> t
+            Limits every element of t to [min, max] (torch.Tensor.clamp_); either bound may be nil, not both.
+            \(rules)
+            """) { t, args in try assign(t, args) { try TensorMath.clamped(t, args) } }
+        type.bound("fill_", doc: """
+            t:fill_(value) -> t
+            Sets every element of t to the number value (torch.Tensor.fill_).
+            \(rules)
+            """) { t, args in
             try t.fill(Float(try args.number(1, "value")))
             return try args.returning(tensor: t)
         }
-        type.bound("zero_") { t, args in
+        type.bound("zero_", doc: """
+            t:zero_() -> t
+            Sets every element of t to 0 (torch.Tensor.zero_).
+            \(rules)
+            """) { t, args in
             try t.zero()
             return try args.returning(tensor: t)
         }
-        type.bound("copy_") { t, args in
+        type.bound("copy_", doc: """
+            t:copy_(source) -> t
+            Copies source's values into t, broadcasting source to t's shape (torch.Tensor.copy_); t keeps its identity and storage.
+            \(rules)
+            Writing through a view fills part of a tensor: t:narrow(1, 2, 3):copy_(u).
+            """) { t, args in
             try t.copyFrom(try args.tensor(1, "source"))
             return try args.returning(tensor: t)
         }

@@ -54,22 +54,38 @@ enum TensorIndexing {
                 return .none
             }
         }
-        type.bound("gather") { t, args in
+        type.bound("gather", doc: """
+            t:gather(dim, index) -> Tensor
+            Picks along dim by a tensor of 1-based positions (torch.gather): for dim 2, out[i][j] = t[i][index[i][j]].
+            index has t's rank and t's sizes except along dim; the result has index's shape. Differentiable in t.
+            """) { t, args in
             let d = try args.dimension(1, rank: t.rank)
             let index = try args.indexTensor(2, "index", bound: t.shape[d < 0 ? d + t.rank : d])
             return try args.returning(tensor: try t.gather(d, index: index))
         }
-        type.bound("index_select") { t, args in
+        type.bound("index_select", doc: """
+            t:index_select(dim, index) -> Tensor
+            The entries of dim at the 1-based positions of the 1-D tensor index, in its order (repeats allowed), as torch.index_select.
+            t:index_select(1, mv.tensor{3, 1}) takes rows 3 and 1; the result's dim has #index entries. Differentiable in t.
+            """) { t, args in
             let d = try args.dimension(1, rank: t.rank)
             let index = try args.indexTensor(2, "index", bound: t.shape[d < 0 ? d + t.rank : d])
             return try args.returning(tensor: try t.indexSelect(d, index: index))
         }
-        type.bound("argsort") { t, args in
+        type.bound("argsort", doc: """
+            t:argsort([dim [, descending]]) -> Tensor
+            The 1-based positions that sort t along dim (default -1, the last), ascending unless descending is true, as torch.argsort.
+            The sort is stable (equal values keep their order); the result is not differentiable. Use t:gather(dim, order) to sort.
+            """) { t, args in
             let d = try args.optionalDimension(1, rank: Swift.max(t.rank, 1)) ?? -1
             let order = try t.argsort(d, descending: try args.optionalBool(2, "descending") ?? false)
             return try args.returning(tensor: try order + 1)
         }
-        type.bound("masked_fill") { t, args in
+        type.bound("masked_fill", doc: """
+            t:masked_fill(mask, value) -> Tensor
+            A copy of t with the number value where mask is non-zero (torch.masked_fill); mask broadcasts with t.
+            Not in place; the gradient flows to t where mask is 0. Attention masking: scores:masked_fill(pad, -math.huge).
+            """) { t, args in
             let mask = try args.tensor(1, "mask")
             return try args.returning(tensor: try t.maskedFill(mask, Float(try args.number(2, "value"))))
         }

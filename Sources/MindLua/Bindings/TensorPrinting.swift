@@ -29,8 +29,18 @@ enum TensorPrinting {
     }
 
     static func install(_ state: LuaState) throws {
-        try state.register(table: "mv", name: "set_printoptions") { args in
-            let options = try args.options(1, allowed: ["precision", "threshold", "edgeitems", "linewidth", "sci_mode", "profile"])
+        try state.bind("mv", "set_printoptions", doc: """
+            mv.set_printoptions(options)
+            Sets how tostring(t) and print show tensors, process-wide (torch.set_printoptions).
+            precision = 4  -- digits after the decimal point (0...30)
+            threshold = 1000  -- tensors with more elements are summarised with ... in every dimension
+            edgeitems = 3  -- entries shown at each end of a dimension when summarising
+            linewidth = 80  -- characters per line before a row wraps
+            sci_mode = "auto"  -- true forces scientific notation, false fixed; "auto" chooses per tensor
+            profile = nil  -- "default" restores every default, "short" sets precision and edgeitems to 2, "full" never summarises
+            The defaults shown are the initial values: options left out keep their current value. profile applies first, then the others.
+            """) { args in
+            let options = try args.options(1)
             var result = TensorPrintOptions.current
             if let profile = try options.string("profile") {
                 switch profile {
@@ -53,7 +63,10 @@ enum TensorPrinting {
             TensorPrintOptions.current = result
             return .none
         }
-        try state.register(table: "mv", name: "get_printoptions") { args in
+        try state.bind("mv", "get_printoptions", doc: """
+            mv.get_printoptions() -> {precision =, threshold =, edgeitems =, linewidth =, sci_mode =}
+            The current print options, as mv.set_printoptions takes them (sci_mode is true, false or "auto").
+            """) { args in
             let o = TensorPrintOptions.current
             return try args.returning(LuaValue.table([
                 LuaTableEntry(key: "edgeitems", value: .integer(o.edgeItems)),

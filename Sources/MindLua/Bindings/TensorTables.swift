@@ -11,13 +11,24 @@ enum TensorTables {
     static let maxTableElements = 1 << 26
 
     static func define(_ type: LuaUserdataType<Tensor>) {
-        type.bound("item") { t, args in try args.returning(Double(try t.item())) }
-        type.bound("totable") { t, args in
+        type.bound("item", doc: """
+            t:item() -> number
+            The value of a one-element tensor (any shape: [], [1], [1, 1]) as a Lua number, as torch.Tensor.item.
+            More than one element is an error; use t:totable() or t[i] for several values.
+            """) { t, args in try args.returning(Double(try t.item())) }
+        type.bound("totable", doc: """
+            t:totable() -> table | number
+            The values as nested Lua arrays, one level per dimension ({{1, 2}, {3, 4}} for a [2, 2] tensor); a 0-d tensor gives a number.
+            Refused above 2^26 elements. mv.tensor(t:totable()) rebuilds the tensor.
+            """) { t, args in
             try push(t, args)
             return LuaReturn(count: 1)
         }
         // PyTorch's name for the same thing.
-        type.bound("tolist") { t, args in
+        type.bound("tolist", doc: """
+            t:tolist() -> table | number
+            The same as t:totable() (PyTorch's name): nested Lua arrays of the values, or a number for a 0-d tensor.
+            """) { t, args in
             try push(t, args)
             return LuaReturn(count: 1)
         }
