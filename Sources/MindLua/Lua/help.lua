@@ -76,7 +76,9 @@ local function namespace_help(table_, path)
     if type(value) == "table" and getmetatable(value) == nil then
       lines[#lines + 1] = "  " .. full .. "  (namespace)"
     else
-      lines[#lines + 1] = "  " .. (doc_line(full) or full)
+      -- A bound function knows its own name (help lives under mv.nn.functional.relu even when reached as mv.nn.F.relu).
+      local own = type(value) == "function" and function_name(value) or full
+      lines[#lines + 1] = "  " .. (doc_line(own) or doc_line(full) or full)
     end
   end
   return concat(lines, "\n")
