@@ -106,3 +106,14 @@ public final class VQModel: Module {
         }
     }
 }
+
+extension VQModel {
+    /// Encode → quantise → decode of `images` without gradients, `batchSize` images at a time.
+    public func reconstruct(_ images: Tensor, batchSize: Int = 8) throws -> Tensor {
+        guard batchSize > 0, images.rank >= 1 else { throw TensorError("reconstruct: batch size must be positive and images batched") }
+        return try withNoGrad {
+            let parts = try images.split(batchSize, dim: 0).map { try decode(encode($0)) }
+            return try Tensor.cat(parts, dim: 0)
+        }
+    }
+}
