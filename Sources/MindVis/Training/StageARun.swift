@@ -31,15 +31,12 @@ public final class StageARun {
         self.evaluation = evaluation
     }
 
-    public var checkpointURL: URL { output.appendingPathComponent("checkpoints/checkpoint.safetensors") }
-    public var metricsURL: URL { output.appendingPathComponent("metrics.jsonl") }
+    public var checkpointURL: URL { RunFolder(output).checkpointURL }
+    public var metricsURL: URL { RunFolder(output).metricsURL }
 
     public func run(resume: URL? = nil) throws -> Summary {
-        let fm = FileManager.default
-        try fm.createDirectory(at: output.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
-        try fm.createDirectory(at: output.appendingPathComponent("figures"), withIntermediateDirectories: true)
+        let log = try RunFolder(output).prepare(resuming: resume != nil)
         if let resume { try trainer.resume(from: resume) }
-        let log = try MetricsLog(url: metricsURL, truncate: resume == nil)
         let config = trainer.config
         let bar = progress ? Progress("\(config.stage.rawValue)", total: (config.numEpoch - trainer.epoch) * trainer.iterationsPerEpoch, unit: "it") : nil
         var lastLoss = 0.0
@@ -80,7 +77,7 @@ public final class StageARun {
         defer { model.train() }
         let r = try model.reconstruct(x, maskRatio: trainer.config.maskRatio, generator: Generator(seed: 7))
         let cor = r.maskedCorrelation.reduce(0) { $0 + Double($1) } / Double(n)
-        let figure = output.appendingPathComponent(String(format: "figures/reconstruction_epoch%04d.png", epoch))
+        let figure = RunFolder(output).figureURL("reconstruction", epoch: epoch)
         try ReconstructionFigure.write(figure, truth: x, reconstruction: r.reconstruction, mask: r.mask,
                                        patchSize: model.config.patchSize, samples: Swift.min(n, 4))
         return (cor, figure)

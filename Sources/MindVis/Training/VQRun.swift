@@ -33,15 +33,12 @@ public final class VQRun {
         self.evaluation = evaluation
     }
 
-    public var checkpointURL: URL { output.appendingPathComponent("checkpoints/checkpoint.safetensors") }
-    public var metricsURL: URL { output.appendingPathComponent("metrics.jsonl") }
+    public var checkpointURL: URL { RunFolder(output).checkpointURL }
+    public var metricsURL: URL { RunFolder(output).metricsURL }
 
     public func run(resume: URL? = nil) throws -> Summary {
-        let fm = FileManager.default
-        try fm.createDirectory(at: output.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
-        try fm.createDirectory(at: output.appendingPathComponent("figures"), withIntermediateDirectories: true)
+        let log = try RunFolder(output).prepare(resuming: resume != nil)
         if let resume { try trainer.resume(from: resume) }
-        let log = try MetricsLog(url: metricsURL, truncate: resume == nil)
         let config = trainer.config
         let bar = progress ? Progress("vq", total: (config.numEpoch - trainer.epoch) * trainer.iterationsPerEpoch, unit: "it") : nil
         trainer.onIteration = { _, _, loss in
@@ -83,7 +80,7 @@ public final class VQRun {
             let shown = Swift.min(trainer.config.gridImages, (evaluation ?? trainer.data).shape[0])
             guard shown > 0, [1, 3].contains(model.config.ddconfig.outCh) else { return (quality, nil) }
             let inputs = try (evaluation ?? trainer.data).narrow(0, start: 0, length: shown)
-            let figure = output.appendingPathComponent(String(format: "figures/reconstruction_epoch%04d.png", epoch))
+            let figure = RunFolder(output).figureURL("reconstruction", epoch: epoch)
             try ReconstructionGrid.write(figure, inputs: inputs, reconstructions: try model.reconstruct(inputs, batchSize: trainer.config.batchSize))
             return (quality, figure)
         }

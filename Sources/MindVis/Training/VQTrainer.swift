@@ -65,18 +65,12 @@ public final class VQTrainer {
     @discardableResult
     public func run(epochs: Int? = nil) throws -> [VQEpochReport] {
         let last = Swift.min(config.numEpoch, epochs.map { epoch + $0 } ?? config.numEpoch)
-        var reports: [VQEpochReport] = []
         model.train()
-        while epoch < last {
-            let report = try trainEpoch()
-            reports.append(report)
-            try onEpoch?(report)
-        }
-        return reports
+        return try trainEpochs(until: last, completed: { epoch }, trainEpoch, onEpoch: onEpoch)
     }
 
     /// The training loss of a batch: L1 (+ weighted MSE) reconstruction plus the weighted quantiser loss.
-    func losses(_ images: Tensor) throws -> (total: Tensor, reconstruction: Tensor, quantizer: Tensor, output: VQModel.Output) {
+    public func losses(_ images: Tensor) throws -> (total: Tensor, reconstruction: Tensor, quantizer: Tensor, output: VQModel.Output) {
         let out = try model.forward(images)
         var rec = try out.reconstruction.l1Loss(images)
         if config.l2Weight > 0 { rec = try rec + out.reconstruction.mseLoss(images) * Float(config.l2Weight) }

@@ -73,7 +73,7 @@ public enum VQCheckpoint {
     public static func loadModel(_ url: URL, config: VQConfig? = nil, resolution: Int = 256) throws -> VQModel {
         let contents = try read(url)
         let model = try VQModel(config ?? contents.config ?? inferConfig(contents.model, resolution: resolution))
-        try withErrorContext(url.lastPathComponent) { try model.loadStateDict(contents.model) }
+        _ = try withErrorContext(url.lastPathComponent) { try model.loadStateDict(contents.model) }
         return model
     }
 
