@@ -130,3 +130,58 @@ func linearProducts(rows: Int, inFeatures: Int, outFeatures: Int, label: String)
             Measurement(name: "\(shape) dY·W", flops: flops, seconds: inputGradient),
             Measurement(name: "\(shape) dYt·X", flops: flops, seconds: weightGradient)]
 }
+
+/// One first-stage training step (forward, backward, Adam): the VQ `small` preset (ch 64, mult 1-2-2, one
+/// ResnetBlock per level, f = 4) on 64×64 images at batch 8, as in the VQ issue's benchmark.
+func vqStep(batch: Int) throws -> Measurement {
+    let gen = Generator(seed: 4)
+    let model = try VQModel(VQConfig(["preset": .string("small")]), generator: gen)
+    let trainer = try VQTrainer(model: model, data: Tensor.rand([batch, 3, 64, 64], low: -1, high: 1, generator: gen),
+                                config: VQTrainingConfig(["batch_size": .int(batch)]))
+    let seconds = try time(repeats: 5) {
+        let loss = try trainer.losses(trainer.data).total
+        trainer.optimizer.zeroGrad()
+        try loss.backward()
+        try trainer.optimizer.step()
+    }
+    return Measurement(name: "VQ step small 64x64 B=\(batch) fwd+bwd+Adam", flops: 3 * Double(batch) * vqForwardFlops(model), seconds: seconds)
+}
+
+/// FLOPs of a VQ forward for one image: every convolution at its output size, and attention's four 1×1
+/// projections and two T×T products.
+func vqForwardFlops(_ model: VQModel) -> Double {
+    func conv(_ c: Conv2d, _ side: Int) -> Double { 2 * Double(c.inChannels * c.outChannels * c.kernelSize * c.kernelSize * side * side) }
+    func resnet(_ b: ResnetBlock, _ side: Int) -> Double { conv(b.conv1, side) + conv(b.conv2, side) + (b.ninShortcut.map { conv($0, side) } ?? 0) }
+    func attention(_ a: AttnBlock, _ side: Int) -> Double {
+        let t = Double(side * side), c = Double(a.channels)
+        return 8 * t * c * c + 4 * t * t * c
+    }
+    func level(_ l: ResolutionLevel, _ side: Int) -> Double {
+        var f = l.block.items.reduce(0) { $0 + resnet($1, side) } + l.attn.items.reduce(0) { $0 + attention($1, side) }
+        if let d = l.downsample { f += conv(d.conv, side / 2) }
+        if let u = l.upsample { f += conv(u.conv, side * 2) }
+        return f
+    }
+    func mid(_ m: MiddleBlock, _ side: Int) -> Double { resnet(m.block1, side) + attention(m.attn1, side) + resnet(m.block2, side) }
+    let r = model.config.ddconfig.resolution, z = model.config.latentSize
+    var f = conv(model.encoder.convIn, r) + mid(model.encoder.mid, z) + conv(model.encoder.convOut, z)
+    f += conv(model.quantConv, z) + conv(model.postQuantConv, z)
+    f += conv(model.decoder.convIn, z) + mid(model.decoder.mid, z) + conv(model.decoder.convOut, r)
+    for (i, l) in model.encoder.down.items.enumerated() { f += level(l, r >> i) }
+    for (i, l) in model.decoder.up.items.enumerated() { f += level(l, r >> i) }
+    return f
+}
+
+/// Inference of the `paper` first stage (the LDM's f = 4 model) on one 256×256 image — encode, quantise, decode
+/// without gradients — with the allocator's peak in the name: the middle attentions over 64×64 = 4,096 tokens
+/// run the online softmax and never hold their 4,096² probabilities.
+func vqPaperInference() throws -> Measurement {
+    let gen = Generator(seed: 5)
+    let model = try VQModel(VQConfig(["preset": .string("paper")]), generator: gen)
+    model.eval()
+    let image = try Tensor.rand([1, 3, 256, 256], low: -1, high: 1, generator: gen)
+    CachingAllocator.shared.resetPeak()
+    let seconds = try time(warmup: 0, repeats: 1) { _ = try model.reconstruct(image, batchSize: 1) }
+    let peak = Double(CachingAllocator.shared.statistics.peakBytes) / Double(1 << 20)
+    return Measurement(name: String(format: "VQ paper 256x256 encode+decode B=1 (peak %.0f MB)", peak), flops: vqForwardFlops(model), seconds: seconds)
+}

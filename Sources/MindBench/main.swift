@@ -29,6 +29,7 @@ do {
         ("block", { [try transformerBlockStep(batch: 32, tokens: 65, width: 256, heads: 8, mlpRatio: 4)] }),
         ("conv", { [try conv3x3Step(batch: 8, channels: 64, size: 32)] }),
         ("mae", { [try maeStep(preset: "small", voxels: 4096, batch: 32)] }),
+        ("vq", { [try vqStep(batch: 8), try vqPaperInference()] }),
         ("linear", {
             try linearShapes.flatMap { label, rows, i, o in try linearProducts(rows: rows, inFeatures: i, outFeatures: o, label: label) }
         }),

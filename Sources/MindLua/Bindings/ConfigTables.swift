@@ -37,7 +37,8 @@ enum ConfigTables {
         case .number(let d): return .double(d)
         case .string(let s): return .string(s)
         case .array(let items): return .list(try items.map { try configValue($0, key: key, function: function) })
-        default: throw LuaBindingError("\(function): setting '\(key)' must be a number, string, boolean or list, got \(value)")
+        case .table: return .table(try values(value, function: function).sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        default: throw LuaBindingError("\(function): setting '\(key)' must be a number, string, boolean, list or table, got \(value)")
         }
     }
 
@@ -53,6 +54,7 @@ enum ConfigTables {
         case .bool(let b): return .boolean(b)
         case .string(let s): return .string(s)
         case .list(let items): return .array(items.map(luaValue))
+        case .table(let pairs): return table(pairs)
         }
     }
 }

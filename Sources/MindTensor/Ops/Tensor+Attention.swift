@@ -2,7 +2,9 @@ import CKernels
 
 /// Fused multi-head scaled dot-product attention: per (batch, head) two GEMMs around an in-place
 /// scaled softmax, reading queries, keys and values straight out of their projections' layouts
-/// (no head-splitting copies) and writing the output already merged back to [B, T, H*dv].
+/// (no head-splitting copies) and writing the output already merged back to [B, T, H*dv]. When no
+/// input needs a gradient, the online-softmax path (`onlineAttentionForward`) runs instead and the
+/// probabilities are never stored.
 extension Tensor {
     /// Where element (b, h, t, j) of a per-head matrix lives: base + b*batch + h*head + t*row + j.
     struct HeadLayout {
@@ -89,6 +91,11 @@ extension Tensor {
         // Rows may be strided (e.g. slices of a fused qkv projection); features must be contiguous.
         let qx = try query.rowMajorFeatures(), kx = try key.rowMajorFeatures(), vx = try value.rowMajorFeatures()
         let out = try Tensor.empty([bsz, tq, dvAll], op: op)
+        if !(query.needsGrad || key.needsGrad || value.needsGrad) {
+            try onlineAttentionForward(q: qx.headLayout(d), k: kx.headLayout(d), v: vx.headLayout(dv), out: out.headLayout(dv),
+                                       batch: bsz, heads: heads, tq: tq, tk: tk, d: d, dv: dv, scale: s)
+            return out
+        }
         let probs = try Tensor.empty([bsz, heads, tq, tk], op: op)
         try attentionForward(q: qx.headLayout(d), k: kx.headLayout(d), v: vx.headLayout(dv), out: out.headLayout(dv),
                              probs: probs.data, batch: bsz, heads: heads, tq: tq, tk: tk, d: d, dv: dv, scale: s)
@@ -120,8 +127,13 @@ extension Tensor {
         let s = scale ?? 1 / Float(d).squareRoot()
         let x = try qkv.contiguousIfNeeded()
         let out = try Tensor.empty([bsz, t, dim], op: op)
-        let probs = try Tensor.empty([bsz, heads, t, t], op: op)
         let parts = x.qkvLayouts(dim: dim, headDim: d)
+        if !qkv.needsGrad {
+            try onlineAttentionForward(q: parts.q, k: parts.k, v: parts.v, out: out.headLayout(d),
+                                       batch: bsz, heads: heads, tq: t, tk: t, d: d, dv: d, scale: s)
+            return out
+        }
+        let probs = try Tensor.empty([bsz, heads, t, t], op: op)
         try attentionForward(q: parts.q, k: parts.k, v: parts.v, out: out.headLayout(d), probs: probs.data,
                              batch: bsz, heads: heads, tq: t, tk: t, d: d, dv: d, scale: s)
         let sx = x.saved()
@@ -158,11 +170,11 @@ extension Tensor {
     }
 
     /// The per-head layout of a [B, T, H*d] tensor whose last dimension is contiguous.
-    private func headLayout(_ headDim: Int) -> HeadLayout {
+    func headLayout(_ headDim: Int) -> HeadLayout {
         HeadLayout(base: data, batch: strides[0], head: headDim, row: strides[1])
     }
 
-    private func qkvLayouts(dim: Int, headDim: Int) -> (q: HeadLayout, k: HeadLayout, v: HeadLayout) {
+    func qkvLayouts(dim: Int, headDim: Int) -> (q: HeadLayout, k: HeadLayout, v: HeadLayout) {
         let row = strides[1], batch = strides[0]
         return (HeadLayout(base: data, batch: batch, head: headDim, row: row),
                 HeadLayout(base: data + dim, batch: batch, head: headDim, row: row),
@@ -170,7 +182,7 @@ extension Tensor {
     }
 
     /// `self` if its feature dimension is contiguous and rows do not overlap, else a contiguous copy.
-    private func rowMajorFeatures() throws -> Tensor {
+    func rowMajorFeatures() throws -> Tensor {
         if strides[2] == 1 && strides[1] >= shape[2] && strides[0] >= shape[1] * strides[1] { return self }
         return try contiguousCopy()
     }

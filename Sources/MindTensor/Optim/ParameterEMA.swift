@@ -30,6 +30,20 @@ public final class ParameterEMA {
         updates += 1
     }
 
+    /// Continues from saved averages and update count (a resumed run must warm up exactly as before).
+    public func restore(shadows saved: [Tensor], updates count: Int) throws {
+        guard saved.count == shadows.count, count >= 0 else {
+            throw TensorError("EMA: \(saved.count) saved averages for \(shadows.count) parameters (update count \(count))")
+        }
+        for (s, t) in zip(shadows, saved) {
+            guard s.shape == t.shape else {
+                throw TensorError("EMA: saved average of shape \(Shape.describe(t.shape)) for a parameter of shape \(Shape.describe(s.shape))")
+            }
+        }
+        try withNoGrad { for (s, t) in zip(shadows, saved) { try s.copyFrom(t) } }
+        updates = count
+    }
+
     /// Writes the averaged values into the parameters (e.g. before evaluation).
     public func copyToParameters() throws {
         try withNoGrad { for (s, p) in zip(shadows, params) { try p.copyFrom(s) } }

@@ -26,7 +26,8 @@ public enum ConfigJSON {
             guard let d = Double(text) else { throw TensorError("\(context): '\(key)' has a malformed number \(text)") }
             return .double(d)
         case .array(let items): return .list(try items.map { try value($0, key: key, context: context) })
-        case .object, .null: throw TensorError("\(context): '\(key)' holds a JSON \(v.kindName), expected a number, string, boolean or list")
+        case .object(let members): return .table(try members.map { ($0.key, try value($0.value, key: "\(key).\($0.key)", context: context)) })
+        case .null: throw TensorError("\(context): '\(key)' holds a JSON null, expected a number, string, boolean, list or object")
         }
     }
 }

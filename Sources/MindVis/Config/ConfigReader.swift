@@ -84,6 +84,25 @@ public struct ConfigReader {
         }
     }
 
+    public mutating func doubleList(_ key: String, _ fallback: [Double]) throws -> [Double] {
+        guard let v = lookup(key, fallback: .list(fallback.map(ConfigValue.double))) else { return fallback }
+        guard case .list(let items) = v else { throw typeError(key, "a list of numbers", v) }
+        return try items.map { item in
+            switch item {
+            case .int(let i): return Double(i)
+            case .double(let d) where d.isFinite: return d
+            default: throw typeError(key, "a list of numbers", v)
+            }
+        }
+    }
+
+    /// A nested group of settings (`ddconfig = {...}`) as a map for its own reader; nil when absent.
+    public mutating func table(_ key: String) throws -> [String: ConfigValue]? {
+        guard let v = lookup(key, fallback: nil) else { return nil }
+        guard case .table(let pairs) = v else { throw typeError(key, "a table of settings", v) }
+        return Dictionary(pairs, uniquingKeysWith: { _, last in last })
+    }
+
     public mutating func stringList(_ key: String, _ fallback: [String]) throws -> [String] {
         guard let v = lookup(key, fallback: .list(fallback.map(ConfigValue.string))) else { return fallback }
         if case .string(let s) = v { return [s] }

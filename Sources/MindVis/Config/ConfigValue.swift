@@ -5,6 +5,20 @@ public enum ConfigValue: Equatable, Sendable {
     case bool(Bool)
     case string(String)
     case list([ConfigValue])
+    /// A nested group of settings (the VQ model's `ddconfig`), keys in the order given.
+    case table([(String, ConfigValue)])
+
+    public static func == (a: ConfigValue, b: ConfigValue) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): x == y
+        case (.double(let x), .double(let y)): x == y
+        case (.bool(let x), .bool(let y)): x == y
+        case (.string(let x), .string(let y)): x == y
+        case (.list(let x), .list(let y)): x == y
+        case (.table(let x), .table(let y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: false
+        }
+    }
 
     var typeName: String {
         switch self {
@@ -13,6 +27,7 @@ public enum ConfigValue: Equatable, Sendable {
         case .bool: "boolean"
         case .string: "string"
         case .list: "list"
+        case .table: "table"
         }
     }
 
@@ -24,6 +39,7 @@ public enum ConfigValue: Equatable, Sendable {
         case .bool(let v): v ? "true" : "false"
         case .string(let v): "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         case .list(let vs): "[" + vs.map(\.json).joined(separator: ", ") + "]"
+        case .table(let pairs): ConfigJSON.encode(pairs)
         }
     }
 }

@@ -65,14 +65,8 @@ public final class MBMTrainer {
     @discardableResult
     public func run(epochs: Int? = nil) throws -> [EpochReport] {
         let last = Swift.min(config.numEpoch, epochs.map { epoch + $0 } ?? config.numEpoch)
-        var reports: [EpochReport] = []
         model.train()
-        while epoch < last {
-            let report = try trainEpoch()
-            reports.append(report)
-            try onEpoch?(report)
-        }
-        return reports
+        return try trainEpochs(until: last, completed: { epoch }, trainEpoch, onEpoch: onEpoch)
     }
 
     /// One pass over the data in a fresh random order, or the rest of an interrupted pass.

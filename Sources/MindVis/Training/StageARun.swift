@@ -34,24 +34,16 @@ public final class StageARun {
         self.evaluation = evaluation
     }
 
-    public var checkpointURL: URL { output.appendingPathComponent("checkpoints/checkpoint.safetensors") }
-    public var metricsURL: URL { output.appendingPathComponent("metrics.jsonl") }
+    public var checkpointURL: URL { RunFolder(output).checkpointURL }
+    public var metricsURL: URL { RunFolder(output).metricsURL }
 
     /// Trains to the end. `resume` continues from a checkpoint of this run; without it, `overwrite` must be set to
     /// start over in a folder that already holds a run.
     public func run(resume: URL? = nil, overwrite: Bool = false) throws -> Summary {
-        let fm = FileManager.default
-        if resume == nil && !overwrite {
-            let previous = [metricsURL, checkpointURL].filter { fm.fileExists(atPath: $0.path) }
-            if !previous.isEmpty {
-                throw TensorError("\(output.path) already holds a run (\(previous.map(\.lastPathComponent).joined(separator: ", "))): "
-                                  + "resume = true continues it, overwrite = true starts over, or choose another output")
-            }
-        }
-        try fm.createDirectory(at: output.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
-        try fm.createDirectory(at: output.appendingPathComponent("figures"), withIntermediateDirectories: true)
+        let folder = RunFolder(output)
+        try folder.prepare(resuming: resume != nil, overwrite: overwrite)
         if let resume { try trainer.resume(from: resume) }
-        let log = try MetricsLog(url: metricsURL, truncate: resume == nil, keepingEpochsThrough: trainer.epoch)
+        let log = try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch })
         let config = trainer.config
         let done = trainer.epoch * trainer.iterationsPerEpoch + (trainer.partialEpoch?.iteration ?? 0)
         let bar = progress ? Progress("\(config.stage.rawValue)", total: config.numEpoch * trainer.iterationsPerEpoch - done, unit: "it") : nil
@@ -106,7 +98,7 @@ public final class StageARun {
         defer { model.train() }
         let r = try model.reconstruct(x, maskRatio: trainer.config.maskRatio, generator: Generator(seed: 7))
         let cor = r.maskedCorrelation.reduce(0) { $0 + Double($1) } / Double(n)
-        let figure = output.appendingPathComponent(String(format: "figures/reconstruction_epoch%04d.png", epoch))
+        let figure = RunFolder(output).figureURL("reconstruction", epoch: epoch)
         try ReconstructionFigure.write(figure, truth: x, reconstruction: r.reconstruction, mask: r.mask,
                                        patchSize: model.config.patchSize, samples: Swift.min(n, 4),
                                        title: "\(trainer.config.stage == .pretrain ? "A1" : "A2") epoch \(epoch), held-out")

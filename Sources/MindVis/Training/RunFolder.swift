@@ -1,0 +1,49 @@
+import Foundation
+import MindTensor
+
+/// Where a training run keeps its files (DESIGN.md §5): `metrics.jsonl` at the top, the resumable
+/// `checkpoints/checkpoint.safetensors`, and figures per epoch under `figures/`.
+public struct RunFolder {
+    public let output: URL
+
+    public init(_ output: URL) { self.output = output }
+
+    public var checkpointURL: URL { output.appendingPathComponent("checkpoints/checkpoint.safetensors") }
+    public var metricsURL: URL { output.appendingPathComponent("metrics.jsonl") }
+
+    public func figureURL(_ name: String, epoch: Int) -> URL {
+        output.appendingPathComponent("figures/\(name)_epoch\(String(format: "%04d", epoch)).png")
+    }
+
+    /// Refuses a folder that already holds a run unless resuming it or told to overwrite, then creates the folders.
+    func prepare(resuming: Bool, overwrite: Bool) throws {
+        let fm = FileManager.default
+        if !resuming && !overwrite {
+            let previous = [metricsURL, checkpointURL].filter { fm.fileExists(atPath: $0.path) }
+            if !previous.isEmpty {
+                throw TensorError("\(output.path) already holds a run (\(previous.map(\.lastPathComponent).joined(separator: ", "))): "
+                                  + "resume = true continues it, overwrite = true starts over, or choose another output")
+            }
+        }
+        try fm.createDirectory(at: output.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: output.appendingPathComponent("figures"), withIntermediateDirectories: true)
+    }
+
+    /// The metrics log: started afresh, or — resuming after `epoch` — kept up to that epoch and appended to.
+    func openLog(resumedAfterEpoch epoch: Int?) throws -> MetricsLog {
+        try MetricsLog(url: metricsURL, truncate: epoch == nil, keepingEpochsThrough: epoch)
+    }
+}
+
+/// The epoch loop of the trainers: `trainEpoch` until `last` epochs are complete (`completed` tells how many
+/// are), handing each report to `onEpoch` (logging, checkpoints, callbacks; an error stops training).
+func trainEpochs<Report>(until last: Int, completed: () -> Int, _ trainEpoch: () throws -> Report,
+                         onEpoch: ((Report) throws -> Void)?) throws -> [Report] {
+    var reports: [Report] = []
+    while completed() < last {
+        let report = try trainEpoch()
+        reports.append(report)
+        try onEpoch?(report)
+    }
+    return reports
+}
