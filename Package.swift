@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "MindLua", dependencies: ["LuaShim", "CLua", "CEdit", "MindTensor", "MindIO", "MindImage", "MindVis"],
                 exclude: ["Lua"], plugins: ["MindLuaCodegenPlugin"]),
         .executableTarget(name: "mindvis", dependencies: ["MindLua", "MindVis", "MindIO", "MindTensor"]),
-        .executableTarget(name: "MindBench", dependencies: ["MindTensor", "MindVis", "COpenBLAS"]),
+        .executableTarget(name: "MindBench", dependencies: ["MindTensor", "MindVis", "COpenBLAS", "CKernels"]),
         .testTarget(name: "MindTensorTests", dependencies: ["MindTensor", "CKernels"]),
         .testTarget(name: "MindImageTests", dependencies: ["MindImage", "MindTensor"], exclude: ["Data"]),
         .testTarget(name: "MindIOTests", dependencies: ["MindIO"], exclude: ["Data"]),

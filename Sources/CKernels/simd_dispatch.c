@@ -36,10 +36,6 @@ static int cpu_runs(int path) {
     return path == MV_SIMD_SCALAR;
 }
 
-const char *mv_simd_path_name(int path) {
-    return path >= 0 && path < MV_SIMD_PATH_COUNT ? path_names[path] : "unknown";
-}
-
 int mv_simd_path_named(const char *name) {
     for (int path = 0; path < MV_SIMD_PATH_COUNT; path++) {
         if (strcmp(name, path_names[path]) == 0) return path;

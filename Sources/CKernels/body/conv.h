@@ -47,9 +47,18 @@ static void col2im(const float *col, int64_t c, int64_t h, int64_t w, int64_t kh
                     if (iy < 0 || iy >= h) continue;
                     float *dst = plane + iy * w;
                     const float *row = src + oy * ow;
-                    for (int64_t ox = 0; ox < ow; ox++) {
-                        int64_t ix = ox * sw - pw + kj;
-                        if (ix >= 0 && ix < w) dst[ix] += row[ox];
+                    if (sw == 1) {
+                        // The columns that land inside the row form one span (as in im2col): a plain add loop,
+                        // where the bounds test per element would need masked loads and stores (slow on AVX2).
+                        int64_t lo = pw - kj, hi = w + pw - kj; // valid ox in [lo, hi)
+                        if (lo < 0) lo = 0;
+                        if (hi > ow) hi = ow;
+                        for (int64_t ox = lo; ox < hi; ox++) dst[ox - pw + kj] += row[ox];
+                    } else {
+                        for (int64_t ox = 0; ox < ow; ox++) {
+                            int64_t ix = ox * sw - pw + kj;
+                            if (ix >= 0 && ix < w) dst[ix] += row[ox];
+                        }
                     }
                 }
             }

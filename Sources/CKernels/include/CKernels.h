@@ -13,7 +13,6 @@
 // MINDVIS_SIMD names ("scalar", "avx2", "avx512") if the CPU runs that one.
 typedef enum { MV_SIMD_SCALAR = 0, MV_SIMD_AVX2 = 1, MV_SIMD_AVX512 = 2, MV_SIMD_PATH_COUNT = 3 } mv_simd_path;
 
-const char *mv_simd_path_name(int path);           // "scalar", "avx2", "avx512"
 int mv_simd_path_named(const char *name);          // the path of that name, or -1
 int mv_simd_path_compiled(int path);               // 1 if this build has the variant
 int mv_simd_path_supported(int path);              // 1 if this build has it and this CPU and OS run it
