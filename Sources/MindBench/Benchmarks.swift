@@ -65,36 +65,40 @@ func transformerBlockStep(batch: Int, tokens: Int, width: Int, heads: Int, mlpRa
                        flops: 3 * (linear + attention), seconds: seconds)
 }
 
+/// A named piece of work to time, and the useful floating-point operations of one run.
+struct Workload {
+    let name: String
+    let flops: Double
+    let run: () throws -> Void
+
+    /// Best of `repeats` runs after the default warm-up.
+    func measure(repeats: Int) throws -> Measurement {
+        Measurement(name: name, flops: flops, seconds: try time(repeats: repeats, run))
+    }
+}
+
 /// A 3x3 same-padded convolution, forward and backward (input and weight gradients).
-func conv3x3Step(batch: Int, channels: Int, size: Int) throws -> Measurement {
+func conv3x3Step(batch: Int, channels: Int, size: Int) throws -> Workload {
     let gen = Generator(seed: 2)
     let conv = try Conv2d(channels, channels, kernelSize: 3, padding: 1, generator: gen)
     let x = try Tensor.randn([batch, channels, size, size], generator: gen).requiresGrad()
-    let seconds = try time(repeats: 20) {
+    let forward = 2 * Double(batch * channels * channels * 9 * size * size)
+    return Workload(name: "conv2d 3x3 B=\(batch) C=\(channels) \(size)x\(size) fwd+bwd", flops: 3 * forward) {
         x.grad = nil
         conv.weight.grad = nil
         conv.bias?.grad = nil
         try conv(x).sum().backward()
     }
-    let forward = 2 * Double(batch * channels * channels * 9 * size * size)
-    return Measurement(name: "conv2d 3x3 B=\(batch) C=\(channels) \(size)x\(size) fwd+bwd", flops: 3 * forward, seconds: seconds)
 }
 
 /// One stage-A1 training step of the MAE (forward with masking, backward, gradient clipping, AdamW):
 /// the `small` preset on 4096 voxels at batch 32, as in the benchmark of the stage-A issue.
-func maeStep(preset: String, voxels: Int, batch: Int) throws -> Measurement {
+func maeStep(preset: String, voxels: Int, batch: Int) throws -> Workload {
     let gen = Generator(seed: 3)
     let mae = try MaskedAutoencoder(MAEConfig(["preset": .string(preset), "num_voxels": .int(voxels)]), generator: gen)
     let opt = try Adam(groups: weightDecayGroups(mae.namedParameters(), lr: 2.5e-4, weightDecay: 0.05), betas: (0.9, 0.95),
                        decoupledWeightDecay: true)
     let x = try Tensor.randn([batch, 1, voxels], generator: gen)
-    let seconds = try time(repeats: 5) {
-        opt.zeroGrad()
-        let loss = try mae(x, maskRatio: 0.75, generator: gen).loss
-        try loss.backward()
-        try clipGradNorm(mae.trainableParameters(), maxNorm: 0.8)
-        try opt.step()
-    }
     // Matrix-product FLOPs of forward (x3 for forward + backward), as for the transformer block.
     let c = mae.config, l = c.numPatches, keep = Int(Double(l) * 0.25)
     func blockFlops(tokens: Int, width: Int) -> Double {
@@ -105,7 +109,13 @@ func maeStep(preset: String, voxels: Int, batch: Int) throws -> Measurement {
     let decoder = Double(c.decoderDepth) * blockFlops(tokens: l + 1, width: c.decoderEmbedDim)
     let projections = 2 * Double(batch) * (Double(l * c.patchSize * c.embedDim) + Double((keep + 1) * c.embedDim * c.decoderEmbedDim)
         + Double((l + 1) * c.decoderEmbedDim * c.patchSize))
-    return Measurement(name: "MAE A1 step \(preset) V=\(voxels) B=\(batch)", flops: 3 * (encoder + decoder + projections), seconds: seconds)
+    return Workload(name: "MAE A1 step \(preset) V=\(voxels) B=\(batch)", flops: 3 * (encoder + decoder + projections)) {
+        opt.zeroGrad()
+        let loss = try mae(x, maskRatio: 0.75, generator: gen).loss
+        try loss.backward()
+        try clipGradNorm(mae.trainableParameters(), maxNorm: 0.8)
+        try opt.step()
+    }
 }
 
 /// The three products of one linear layer of the MAE step — forward (X Wᵀ), input gradient (dY W) and weight

@@ -3,7 +3,8 @@ import MindTensor
 import MindVis
 
 // `swift run -c release MindBench [filter]`: the speed figures of DESIGN.md §4, each as GFLOP/s and as a
-// fraction of the cblas_sgemm peak measured in the same run.
+// fraction of the cblas_sgemm peak measured in the same run; `simd` compares the kernels' SIMD paths instead
+// (best and median per path, GFLOP/s or GB/s).
 let filter = CommandLine.arguments.dropFirst().first
 
 func report(_ m: Measurement, peak: Double) {
@@ -12,7 +13,7 @@ func report(_ m: Measurement, peak: Double) {
 }
 
 do {
-    print("MindBench — \(BLAS.configuration); \(BLAS.threading); \(ProcessInfo.processInfo.activeProcessorCount) cores")
+    print("MindBench — \(ProcessInfo.processInfo.activeProcessorCount) cores\n\(BLAS.summary)\n\(Kernels.summary)")
     let peaks = try [512, 1024, 2048].map { try sgemmPeak(size: $0) }
     let peak = peaks.map(\.gflops).max() ?? 1
     for p in peaks { report(p, peak: peak) }
@@ -27,9 +28,12 @@ do {
     let benches: [(String, () throws -> [Measurement])] = [
         ("matmul", { [try engineMatmul(size: 1024)] }),
         ("block", { [try transformerBlockStep(batch: 32, tokens: 65, width: 256, heads: 8, mlpRatio: 4)] }),
-        ("conv", { [try conv3x3Step(batch: 8, channels: 64, size: 32)] }),
-        ("mae", { [try maeStep(preset: "small", voxels: 4096, batch: 32)] }),
+        ("conv", { [try conv3x3Step(batch: 8, channels: 64, size: 32).measure(repeats: 20)] }),
+        ("mae", { [try maeStep(preset: "small", voxels: 4096, batch: 32).measure(repeats: 5)] }),
         ("vq", { [try vqStep(batch: 8), try vqPaperInference()] }),
+        // The kernels' SIMD paths side by side (issue 19): steps on each path, then memory-bound kernels in GB/s.
+        ("simd-steps", { try compareTrainingSteps(); return [] }),
+        ("simd-bandwidth", { try compareStreamingKernels(); return [] }),
         ("linear", {
             try linearShapes.flatMap { label, rows, i, o in try linearProducts(rows: rows, inFeatures: i, outFeatures: o, label: label) }
         }),

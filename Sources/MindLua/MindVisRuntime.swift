@@ -6,7 +6,7 @@ public enum MindVisRuntime {
     public static let version = "0.1.0"
 
     /// One line about the BLAS library in use, for `mindvis --version`; the tensor engine installs the real one.
-    public static var blasInfoProvider: () -> String = { "BLAS: " + BLAS.configuration + "; " + BLAS.threading }
+    public static var blasInfoProvider: () -> String = { BLAS.summary }
 
     /// Every `LuaBindingSet` of MindLua in install order (found at build time: binding files need no list).
     static let bindingSets: [any LuaBindingSet.Type] = GeneratedBindingSets.all.sorted {

@@ -1,7 +1,8 @@
 import Foundation
 import MindLua
+import MindTensor
 
-/// Exit statuses: 0 success, 1 script error, 2 usage error.
+/// Exit statuses: 0 success, 1 script error (or a MINDVIS_SIMD setting that cannot be honoured), 2 usage error.
 func runLua(_ argv: [String]) -> Int32 {
     let options: CommandLineOptions
     do {
@@ -16,6 +17,7 @@ func runLua(_ argv: [String]) -> Int32 {
         return 0
     case .version:
         print(MindVisRuntime.versionText)
+        print(Kernels.summary)
         return 0
     case .run:
         break
@@ -47,6 +49,15 @@ func runLua(_ argv: [String]) -> Int32 {
     }
     if options.startsREPL { REPL(state: state).run() }
     return 0
+}
+
+// A MINDVIS_SIMD the kernels could not honour stops every command before it starts (the kernels would
+// otherwise run on another path than the one asked for).
+do {
+    try Kernels.verifyEnvironmentSetting()
+} catch {
+    fputs("mindvis: \(error)\n", stderr)
+    exit(1)
 }
 
 let argv = CommandLine.arguments

@@ -16,6 +16,23 @@ final class CLITests: CLITestCase {
         }
     }
 
+    /// MINDVIS_SIMD forces the kernels' instruction-set path; one that cannot be honoured stops every command with
+    /// exit status 1 and a message, before anything runs.
+    func testSIMDSettingIsReportedAndABadOneExitsWith1() throws {
+        let forced = try mindvis(["--version"], environment: ["MINDVIS_SIMD": "scalar"])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertTrue(forced.stdout.contains("\nSIMD: scalar (available: scalar"), forced.stdout)
+        XCTAssertTrue(forced.stdout.contains("; core "), forced.stdout)
+        for arguments in [["-e", "print('ran')"], ["--version"], ["batch", "missing.lua"]] {
+            let run = try mindvis(arguments, environment: ["MINDVIS_SIMD": "avx1024"])
+            XCTAssertEqual(run.status, 1, "\(arguments)")
+            XCTAssertEqual(run.reason, .exit, "\(arguments)")
+            XCTAssertEqual(run.stdout, "", "\(arguments)")
+            XCTAssertTrue(run.stderr.hasPrefix("mindvis: MINDVIS_SIMD=avx1024: unknown SIMD path; expected one of scalar, avx2, avx512"),
+                          run.stderr)
+        }
+    }
+
     func testUsageErrorsExitWith2() throws {
         for (arguments, message) in [(["-x"], "mindvis: unrecognized option '-x'"), (["-e"], "mindvis: '-e' needs an argument"),
                                      (["batch"], "mindvis batch: no scripts given"),

@@ -82,10 +82,11 @@ class CLITestCase: XCTestCase {
         return process
     }
 
-    /// Runs mindvis to completion with `input` on standard input (a timeout kills it and fails the test).
-    func mindvis(_ arguments: [String], input: String = "", timeout: TimeInterval = 60,
+    /// Runs mindvis to completion with `input` on standard input and `environment` added to the test's own (a
+    /// timeout kills it and fails the test).
+    func mindvis(_ arguments: [String], input: String = "", environment: [String: String] = [:], timeout: TimeInterval = 60,
                  file: StaticString = #filePath, line: UInt = #line) throws -> Run {
-        let process = try makeProcess(arguments)
+        let process = try makeProcess(arguments, environment: environment)
         let stdinPipe = Pipe(), stdoutPipe = Pipe(), stderrPipe = Pipe()
         process.standardInput = stdinPipe
         process.standardOutput = stdoutPipe

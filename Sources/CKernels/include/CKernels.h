@@ -1,10 +1,26 @@
-// CKernels: the memory-bound loops of MindTensor (DESIGN.md §4), compiled with -O3 -mavx2 -mfma so
-// they are fast even in debug builds of the Swift code that drives them. Every function works on
-// contiguous float32 buffers whose sizes the Swift caller has already validated; nothing here can fail.
+// CKernels: the memory-bound loops of MindTensor (DESIGN.md §4). Every function works on contiguous
+// float32 buffers whose sizes the Swift caller has already validated; nothing here can fail.
+// The kernels exist in instruction-set variants (portable C everywhere; AVX2+FMA and AVX-512 on x86-64
+// Linux), built without compiler flags; one is chosen at start-up and can be switched (below).
 #ifndef MINDVIS_CKERNELS_H
 #define MINDVIS_CKERNELS_H
 
 #include <stdint.h>
+
+// ---- instruction-set variants ------------------------------------------------------------------
+
+// At start-up every kernel runs the best variant this CPU runs, or the one the environment variable
+// MINDVIS_SIMD names ("scalar", "avx2", "avx512") if the CPU runs that one.
+typedef enum { MV_SIMD_SCALAR = 0, MV_SIMD_AVX2 = 1, MV_SIMD_AVX512 = 2, MV_SIMD_PATH_COUNT = 3 } mv_simd_path;
+
+int mv_simd_path_named(const char *name);          // the path of that name, or -1
+int mv_simd_path_compiled(int path);               // 1 if this build has the variant
+int mv_simd_path_supported(int path);              // 1 if this build has it and this CPU and OS run it
+int mv_simd_best_path(void);                       // the widest supported path
+int mv_simd_active_path(void);
+// Switches every kernel to `path` (for tests and benchmarks, while no kernel runs on another thread);
+// returns 0, or -1 and changes nothing when the path is not supported.
+int mv_simd_use_path(int path);
 
 // ---- threading ---------------------------------------------------------------------------------
 
@@ -83,8 +99,16 @@ void mv_log_softmax_backward_rows(const float *y, const float *gy, float *gx, in
 
 // ---- attention ----------------------------------------------------------------------------------
 
+// Columns of one register panel of mv_attention_scores in the widest variant (2 x 16 lanes).
+#define MV_ATTENTION_PANEL 32
+
+// Floats of scratch mv_attention_scores needs for inner size d and `cols` columns, in every variant.
+static inline int64_t mv_attention_scores_scratch(int64_t d, int64_t cols) {
+    return d * ((cols + MV_ATTENTION_PANEL - 1) / MV_ATTENTION_PANEL * MV_ATTENTION_PANEL);
+}
+
 // s[i, j] = sum_k a[i, k] * b[j, k] for rows x cols, inner size d (row-major a, b with leading dimensions
-// lda, ldb). `bt` is scratch of at least d * round_up(cols, 16) floats.
+// lda, ldb). `bt` is scratch of at least mv_attention_scores_scratch(d, cols) floats.
 void mv_attention_scores(const float *a, int64_t lda, const float *b, int64_t ldb, float *s, int64_t lds,
                          int64_t rows, int64_t cols, int64_t d, float *bt);
 

@@ -148,4 +148,16 @@ public enum BLAS {
         guard let p = openblas_get_config() else { return "OpenBLAS" }
         return String(cString: p)
     }
+
+    /// The kernel family OpenBLAS runs (`Haswell`, `SkylakeX`, `Cooperlake`, `Zen`, ...): chosen by OpenBLAS at load
+    /// time from the CPU, or forced by the environment variable `OPENBLAS_CORETYPE`.
+    public static var coreName: String {
+        guard let p = openblas_get_corename() else { return "unknown" }
+        return String(cString: p)
+    }
+
+    /// One line for `--version` and benchmarks: configuration, core in use, threading.
+    public static var summary: String {
+        "BLAS: \(configuration); core \(coreName); \(threading)"
+    }
 }

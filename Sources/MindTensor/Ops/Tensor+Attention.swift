@@ -30,7 +30,7 @@ extension Tensor {
     }
 
     /// Scratch floats `scores` needs to pack the right operand of an inner size `d`.
-    static func scoreScratch(d: Int, cols: Int) -> Int { d * ((cols + 15) / 16 * 16) }
+    static func scoreScratch(d: Int, cols: Int) -> Int { Int(mv_attention_scores_scratch(Int64(d), Int64(cols))) }
 
     /// s = A B^T with rows of A and B read at their strides: the short inner dimension of attention
     /// heads goes to the packed-register kernel, long ones to BLAS.

@@ -1,8 +1,6 @@
 // Elementwise kernels: binary ops with broadcasting through element strides, unary math and
 // activations with their derivatives, and the small copy/fill/accumulate loops everything uses.
-#include "CKernels.h"
-#include "vecmath.h"
-#include <math.h>
+// A kernel body: compiled once per instruction-set variant (see variant.h), VF_WIDTH lanes at a time.
 
 // ---- binary ------------------------------------------------------------------------------------
 
@@ -41,15 +39,15 @@ static void binary_row(int op, int64_t n, const float *a, int64_t sa, const floa
 #undef ROW_LOOP
 }
 
-void mv_binary_contiguous(int op, const float *a, const float *b, float *out, int64_t n) {
+static void binary_contiguous(int op, const float *a, const float *b, float *out, int64_t n) {
     binary_row(op, n, a, 1, b, 1, out);
 }
 
-void mv_binary_scalar_rhs(int op, const float *a, float s, float *out, int64_t n) {
+static void binary_scalar_rhs(int op, const float *a, float s, float *out, int64_t n) {
     binary_row(op, n, a, 1, &s, 0, out);
 }
 
-void mv_binary_scalar_lhs(int op, float s, const float *b, float *out, int64_t n) {
+static void binary_scalar_lhs(int op, float s, const float *b, float *out, int64_t n) {
     binary_row(op, n, &s, 0, b, 1, out);
 }
 
@@ -80,6 +78,7 @@ static int coalesce(int ndim, int64_t *shape, int64_t *s0, int64_t *s1) {
         for (int64_t r_ = 0; r_ < rows_; r_++) {                                                        \
             int64_t offo_ = r_ * inner_;                                                                \
             BODY                                                                                        \
+            (void)offb_; /* bodies of one strided operand (copy, scatter) leave it unread */            \
             for (int d_ = ndim - 2; d_ >= 0; d_--) {                                                    \
                 idx_[d_]++; offa_ += sa[d_]; offb_ += sb[d_];                                           \
                 if (idx_[d_] < shape[d_]) break;                                                        \
@@ -88,9 +87,9 @@ static int coalesce(int ndim, int64_t *shape, int64_t *s0, int64_t *s1) {
         }                                                                                               \
     } while (0)
 
-void mv_binary_strided(int op, int ndim, const int64_t *shape_in,
-                       const float *a, const int64_t *astrides_in,
-                       const float *b, const int64_t *bstrides_in, float *out) {
+static void binary_strided(int op, int ndim, const int64_t *shape_in,
+                           const float *a, const int64_t *astrides_in,
+                           const float *b, const int64_t *bstrides_in, float *out) {
     int64_t shape[MV_MAX_DIMS], sa[MV_MAX_DIMS], sb[MV_MAX_DIMS];
     for (int d = 0; d < ndim; d++) { shape[d] = shape_in[d]; sa[d] = astrides_in[d]; sb[d] = bstrides_in[d]; }
     for (int d = 0; d < ndim; d++) if (shape[d] == 0) return;
@@ -119,10 +118,10 @@ static void binary_grad_row(int op, int which, int64_t n, const float *a, int64_
     }
 }
 
-void mv_binary_backward(int op, int which_input, int ndim, const int64_t *shape_in,
-                        const float *a, const int64_t *astrides_in,
-                        const float *b, const int64_t *bstrides_in,
-                        const float *gy, float *gx) {
+static void binary_backward(int op, int which_input, int ndim, const int64_t *shape_in,
+                            const float *a, const int64_t *astrides_in,
+                            const float *b, const int64_t *bstrides_in,
+                            const float *gy, float *gx) {
     int64_t shape[MV_MAX_DIMS], sa[MV_MAX_DIMS], sb[MV_MAX_DIMS];
     for (int d = 0; d < ndim; d++) { shape[d] = shape_in[d]; sa[d] = astrides_in[d]; sb[d] = bstrides_in[d]; }
     for (int d = 0; d < ndim; d++) if (shape[d] == 0) return;
@@ -143,189 +142,192 @@ static const float kGeluTanhCubic = 0.044715f;
 // t = 1/(1 + p·z), z = |x|/√2 (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7, the approximation PyTorch's
 // vectorised CPU erf uses too), and exp(-z²) = exp(-x²/2) is φ's exponential as well. Φ(x) = erfc(z)/2 for
 // x < 0 keeps its relative accuracy in the left tail, where 1 + erf(x/√2) would cancel.
-static inline void gelu_cdf_pdf8(__m256 x, __m256 *cdf, __m256 *pdf) {
-    const __m256 one = _mm256_set1_ps(1.0f), half = _mm256_set1_ps(0.5f);
-    __m256 z = _mm256_mul_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), x), _mm256_set1_ps(kInvSqrt2));
-    __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(_mm256_set1_ps(0.3275911f), z, one));
-    __m256 poly = _mm256_fmadd_ps(_mm256_set1_ps(1.061405429f), t, _mm256_set1_ps(-1.453152027f));
-    poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(1.421413741f));
-    poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(-0.284496736f));
-    poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(0.254829592f));
-    poly = _mm256_mul_ps(poly, t);
-    __m256 e = mv_exp8(_mm256_mul_ps(_mm256_set1_ps(-0.5f), _mm256_mul_ps(x, x)));
-    __m256 tail = _mm256_mul_ps(half, _mm256_mul_ps(poly, e)); // erfc(z) / 2 = Φ(-|x|)
-    __m256 negative = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ);
-    *cdf = _mm256_blendv_ps(_mm256_sub_ps(one, tail), tail, negative);
-    *pdf = _mm256_mul_ps(_mm256_set1_ps(kInvSqrt2Pi), e);
+MV_INLINE void gelu_cdf_pdf(vfloat x, vfloat *cdf, vfloat *pdf) {
+    const vfloat one = vf_set1(1.0f), half = vf_set1(0.5f);
+    vfloat z = vf_mul(vf_abs(x), vf_set1(kInvSqrt2));
+    vfloat t = vf_div(one, vf_fmadd(vf_set1(0.3275911f), z, one));
+    vfloat poly = vf_fmadd(vf_set1(1.061405429f), t, vf_set1(-1.453152027f));
+    poly = vf_fmadd(poly, t, vf_set1(1.421413741f));
+    poly = vf_fmadd(poly, t, vf_set1(-0.284496736f));
+    poly = vf_fmadd(poly, t, vf_set1(0.254829592f));
+    poly = vf_mul(poly, t);
+    vfloat e = vf_exp(vf_mul(vf_set1(-0.5f), vf_mul(x, x)));
+    vfloat tail = vf_mul(half, vf_mul(poly, e)); // erfc(z) / 2 = Φ(-|x|)
+    *cdf = vf_select(vf_lt(x, vf_zero()), tail, vf_sub(one, tail));
+    *pdf = vf_mul(vf_set1(kInvSqrt2Pi), e);
 }
 
-static inline __m256 gelu_erf8(__m256 x) {
-    __m256 cdf, pdf;
-    gelu_cdf_pdf8(x, &cdf, &pdf);
-    return _mm256_mul_ps(x, cdf);
+MV_INLINE vfloat gelu_erf_lanes(vfloat x) {
+    vfloat cdf, pdf;
+    gelu_cdf_pdf(x, &cdf, &pdf);
+    return vf_mul(x, cdf);
 }
 
-static inline __m256 gelu_tanh_inner8(__m256 x) {
-    __m256 x3 = _mm256_mul_ps(_mm256_mul_ps(x, x), x);
-    return _mm256_mul_ps(_mm256_set1_ps(kSqrt2OverPi), _mm256_fmadd_ps(_mm256_set1_ps(kGeluTanhCubic), x3, x));
+MV_INLINE vfloat gelu_tanh_inner(vfloat x) {
+    vfloat x3 = vf_mul(vf_mul(x, x), x);
+    return vf_mul(vf_set1(kSqrt2OverPi), vf_fmadd(vf_set1(kGeluTanhCubic), x3, x));
 }
 
-static inline __m256 sigmoid8(__m256 x) {
-    __m256 one = _mm256_set1_ps(1.0f);
-    __m256 e = mv_exp8(_mm256_sub_ps(_mm256_setzero_ps(), x));
-    return _mm256_div_ps(one, _mm256_add_ps(one, e));
+MV_INLINE vfloat sigmoid_lanes(vfloat x) {
+    vfloat one = vf_set1(1.0f);
+    vfloat e = vf_exp(vf_sub(vf_zero(), x));
+    return vf_div(one, vf_add(one, e));
 }
 
-static inline __m256 unary8(int op, __m256 x) {
+// 1 where x > 0, -1 where x < 0, else 0 (NaN included).
+MV_INLINE vfloat sign_lanes(vfloat x) {
+    vfloat zero = vf_zero(), one = vf_set1(1.0f);
+    return vf_sub(vf_select(vf_gt(x, zero), one, zero), vf_select(vf_lt(x, zero), one, zero));
+}
+
+MV_INLINE vfloat unary_lanes(int op, vfloat x) {
     switch (op) {
-    case MV_NEG: return _mm256_sub_ps(_mm256_setzero_ps(), x);
-    case MV_EXP: return mv_exp8(x);
-    case MV_LOG: return mv_log8(x);
-    case MV_SQRT: return _mm256_sqrt_ps(x);
-    case MV_ABS: return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
-    case MV_TANH: return mv_tanh8(x);
-    case MV_SIGMOID: return sigmoid8(x);
-    case MV_RELU: return _mm256_max_ps(x, _mm256_setzero_ps());
-    case MV_SILU: return _mm256_mul_ps(x, sigmoid8(x));
-    case MV_GELU_ERF: return gelu_erf8(x);
+    case MV_NEG: return vf_sub(vf_zero(), x);
+    case MV_EXP: return vf_exp(x);
+    case MV_LOG: return vf_log(x);
+    case MV_SQRT: return vf_sqrt(x);
+    case MV_ABS: return vf_abs(x);
+    case MV_TANH: return vf_tanh(x);
+    case MV_SIGMOID: return sigmoid_lanes(x);
+    case MV_RELU: return vf_max(x, vf_zero());
+    case MV_SILU: return vf_mul(x, sigmoid_lanes(x));
+    case MV_GELU_ERF: return gelu_erf_lanes(x);
     case MV_GELU_TANH: {
-        __m256 t = mv_tanh8(gelu_tanh_inner8(x));
-        return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), _mm256_add_ps(_mm256_set1_ps(1.0f), t));
+        vfloat t = vf_tanh(gelu_tanh_inner(x));
+        return vf_mul(vf_mul(vf_set1(0.5f), x), vf_add(vf_set1(1.0f), t));
     }
-    case MV_SIN: return mv_sin8(x);
-    case MV_COS: return mv_cos8(x);
-    default: { // sign
-        __m256 zero = _mm256_setzero_ps();
-        __m256 pos = _mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_GT_OQ), _mm256_set1_ps(1.0f));
-        __m256 neg = _mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_LT_OQ), _mm256_set1_ps(1.0f));
-        return _mm256_sub_ps(pos, neg);
-    }
+    case MV_SIN: return vf_sin(x);
+    case MV_COS: return vf_cos(x);
+    default: return sign_lanes(x);
     }
 }
 
-void mv_unary(int op, const float *x, float *y, int64_t n) {
+static void unary(int op, const float *x, float *y, int64_t n) {
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, unary8(op, _mm256_loadu_ps(x + i)));
-    if (i < n) mv_store_partial(y + i, unary8(op, mv_load_partial(x + i, n - i, 1.0f)), n - i);
+    for (; i + VF_WIDTH <= n; i += VF_WIDTH) vf_store(y + i, unary_lanes(op, vf_load(x + i)));
+    if (i < n) vf_store_partial(y + i, unary_lanes(op, vf_load_partial(x + i, n - i, 1.0f)), n - i);
 }
 
-// Derivative f'(x) as a vector; y = f(x) is available where that is cheaper.
-static inline __m256 unary_derivative8(int op, __m256 x, __m256 y) {
-    __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+// Derivative f'(x) lane-wise; y = f(x) is available where that is cheaper.
+MV_INLINE vfloat unary_derivative_lanes(int op, vfloat x, vfloat y) {
+    vfloat one = vf_set1(1.0f), zero = vf_zero();
     switch (op) {
-    case MV_NEG: return _mm256_set1_ps(-1.0f);
+    case MV_NEG: return vf_set1(-1.0f);
     case MV_EXP: return y;
-    case MV_LOG: return _mm256_div_ps(one, x);
-    case MV_SQRT: return _mm256_div_ps(_mm256_set1_ps(0.5f), y);
-    case MV_ABS: return unary8(MV_SIGN, x);
-    case MV_TANH: return _mm256_fnmadd_ps(y, y, one);
-    case MV_SIGMOID: return _mm256_mul_ps(y, _mm256_sub_ps(one, y));
-    case MV_RELU: return _mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_GT_OQ), one);
+    case MV_LOG: return vf_div(one, x);
+    case MV_SQRT: return vf_div(vf_set1(0.5f), y);
+    case MV_ABS: return sign_lanes(x);
+    case MV_TANH: return vf_fnmadd(y, y, one);
+    case MV_SIGMOID: return vf_mul(y, vf_sub(one, y));
+    case MV_RELU: return vf_select(vf_gt(x, zero), one, zero);
     case MV_SILU: {
-        __m256 s = sigmoid8(x);
-        return _mm256_mul_ps(s, _mm256_fmadd_ps(x, _mm256_sub_ps(one, s), one));
+        vfloat s = sigmoid_lanes(x);
+        return vf_mul(s, vf_fmadd(x, vf_sub(one, s), one));
     }
     case MV_GELU_ERF: {
-        __m256 cdf, pdf;
-        gelu_cdf_pdf8(x, &cdf, &pdf);
-        return _mm256_fmadd_ps(x, pdf, cdf);
+        vfloat cdf, pdf;
+        gelu_cdf_pdf(x, &cdf, &pdf);
+        return vf_fmadd(x, pdf, cdf);
     }
     case MV_GELU_TANH: {
-        __m256 t = mv_tanh8(gelu_tanh_inner8(x));
-        __m256 du = _mm256_mul_ps(_mm256_set1_ps(kSqrt2OverPi),
-                                  _mm256_fmadd_ps(_mm256_set1_ps(3.0f * kGeluTanhCubic), _mm256_mul_ps(x, x), one));
-        __m256 left = _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_add_ps(one, t));
-        __m256 right = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), _mm256_mul_ps(_mm256_fnmadd_ps(t, t, one), du));
-        return _mm256_add_ps(left, right);
+        vfloat t = vf_tanh(gelu_tanh_inner(x));
+        vfloat du = vf_mul(vf_set1(kSqrt2OverPi), vf_fmadd(vf_set1(3.0f * kGeluTanhCubic), vf_mul(x, x), one));
+        vfloat left = vf_mul(vf_set1(0.5f), vf_add(one, t));
+        vfloat right = vf_mul(vf_mul(vf_set1(0.5f), x), vf_mul(vf_fnmadd(t, t, one), du));
+        return vf_add(left, right);
     }
-    case MV_SIN: return mv_cos8(x);
-    case MV_COS: return _mm256_sub_ps(zero, mv_sin8(x));
+    case MV_SIN: return vf_cos(x);
+    case MV_COS: return vf_sub(zero, vf_sin(x));
     default: return zero; // sign
     }
 }
 
-void mv_unary_backward(int op, const float *x, const float *y, const float *gy, float *gx, int64_t n) {
+static void unary_backward(int op, const float *x, const float *y, const float *gy, float *gx, int64_t n) {
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 d = unary_derivative8(op, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
-        _mm256_storeu_ps(gx + i, _mm256_mul_ps(_mm256_loadu_ps(gy + i), d));
+    for (; i + VF_WIDTH <= n; i += VF_WIDTH) {
+        vfloat d = unary_derivative_lanes(op, vf_load(x + i), vf_load(y + i));
+        vf_store(gx + i, vf_mul(vf_load(gy + i), d));
     }
     if (i < n) {
         int64_t r = n - i;
-        __m256 d = unary_derivative8(op, mv_load_partial(x + i, r, 1.0f), mv_load_partial(y + i, r, 1.0f));
-        mv_store_partial(gx + i, _mm256_mul_ps(mv_load_partial(gy + i, r, 0.0f), d), r);
+        vfloat d = unary_derivative_lanes(op, vf_load_partial(x + i, r, 1.0f), vf_load_partial(y + i, r, 1.0f));
+        vf_store_partial(gx + i, vf_mul(vf_load_partial(gy + i, r, 0.0f), d), r);
     }
 }
 
 // GELU's value and derivative share Φ and φ: x·Φ(x) and Φ(x) + x·φ(x).
 static void gelu_erf_with_derivative(const float *x, float *y, float *d, int64_t n) {
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 v = _mm256_loadu_ps(x + i), cdf, pdf;
-        gelu_cdf_pdf8(v, &cdf, &pdf);
-        _mm256_storeu_ps(y + i, _mm256_mul_ps(v, cdf));
-        _mm256_storeu_ps(d + i, _mm256_fmadd_ps(v, pdf, cdf));
+    for (; i + VF_WIDTH <= n; i += VF_WIDTH) {
+        vfloat v = vf_load(x + i), cdf, pdf;
+        gelu_cdf_pdf(v, &cdf, &pdf);
+        vf_store(y + i, vf_mul(v, cdf));
+        vf_store(d + i, vf_fmadd(v, pdf, cdf));
     }
     if (i < n) {
         int64_t r = n - i;
-        __m256 v = mv_load_partial(x + i, r, 0.0f), cdf, pdf;
-        gelu_cdf_pdf8(v, &cdf, &pdf);
-        mv_store_partial(y + i, _mm256_mul_ps(v, cdf), r);
-        mv_store_partial(d + i, _mm256_fmadd_ps(v, pdf, cdf), r);
+        vfloat v = vf_load_partial(x + i, r, 0.0f), cdf, pdf;
+        gelu_cdf_pdf(v, &cdf, &pdf);
+        vf_store_partial(y + i, vf_mul(v, cdf), r);
+        vf_store_partial(d + i, vf_fmadd(v, pdf, cdf), r);
     }
 }
 
-void mv_unary_with_derivative(int op, const float *x, float *y, float *d, int64_t n) {
-    if (op == MV_GELU_ERF) return gelu_erf_with_derivative(x, y, d, n);
+static void unary_with_derivative(int op, const float *x, float *y, float *d, int64_t n) {
+    if (op == MV_GELU_ERF) {
+        gelu_erf_with_derivative(x, y, d, n);
+        return;
+    }
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 v = _mm256_loadu_ps(x + i), fy = unary8(op, v);
-        _mm256_storeu_ps(y + i, fy);
-        _mm256_storeu_ps(d + i, unary_derivative8(op, v, fy));
+    for (; i + VF_WIDTH <= n; i += VF_WIDTH) {
+        vfloat v = vf_load(x + i), fy = unary_lanes(op, v);
+        vf_store(y + i, fy);
+        vf_store(d + i, unary_derivative_lanes(op, v, fy));
     }
     if (i < n) {
         int64_t r = n - i;
-        __m256 v = mv_load_partial(x + i, r, 1.0f), fy = unary8(op, v);
-        mv_store_partial(y + i, fy, r);
-        mv_store_partial(d + i, unary_derivative8(op, v, fy), r);
+        vfloat v = vf_load_partial(x + i, r, 1.0f), fy = unary_lanes(op, v);
+        vf_store_partial(y + i, fy, r);
+        vf_store_partial(d + i, unary_derivative_lanes(op, v, fy), r);
     }
 }
 
-void mv_pow_scalar(const float *x, float p, float *y, int64_t n) {
+
+static void pow_scalar(const float *x, float p, float *y, int64_t n) {
     if (p == 2.0f) { for (int64_t i = 0; i < n; i++) y[i] = x[i] * x[i]; return; }
     if (p == 1.0f) { for (int64_t i = 0; i < n; i++) y[i] = x[i]; return; }
     if (p == 0.5f) { for (int64_t i = 0; i < n; i++) y[i] = sqrtf(x[i]); return; }
     for (int64_t i = 0; i < n; i++) y[i] = powf(x[i], p);
 }
 
-void mv_pow_scalar_backward(const float *x, float p, const float *gy, float *gx, int64_t n) {
+static void pow_scalar_backward(const float *x, float p, const float *gy, float *gx, int64_t n) {
     if (p == 2.0f) { for (int64_t i = 0; i < n; i++) gx[i] = gy[i] * 2.0f * x[i]; return; }
     if (p == 0.0f) { for (int64_t i = 0; i < n; i++) gx[i] = 0.0f; return; }
     for (int64_t i = 0; i < n; i++) gx[i] = gy[i] * p * powf(x[i], p - 1.0f);
 }
 
-void mv_clamp(const float *x, float lo, float hi, float *y, int64_t n) {
+static void clamp(const float *x, float lo, float hi, float *y, int64_t n) {
     for (int64_t i = 0; i < n; i++) { float v = x[i]; v = v < lo ? lo : v; y[i] = v > hi ? hi : v; }
 }
 
 // PyTorch passes the gradient where lo <= x <= hi (boundaries included).
-void mv_clamp_backward(const float *x, float lo, float hi, const float *gy, float *gx, int64_t n) {
+static void clamp_backward(const float *x, float lo, float hi, const float *gy, float *gx, int64_t n) {
     for (int64_t i = 0; i < n; i++) gx[i] = (x[i] >= lo && x[i] <= hi) ? gy[i] : 0.0f;
 }
 
-void mv_where(const float *cond, const float *a, const float *b, float *out, int64_t n) {
+static void where(const float *cond, const float *a, const float *b, float *out, int64_t n) {
     for (int64_t i = 0; i < n; i++) out[i] = cond[i] != 0.0f ? a[i] : b[i];
 }
 
 // ---- fill / copy / accumulate ------------------------------------------------------------------
 
-void mv_fill(float *x, float v, int64_t n) { for (int64_t i = 0; i < n; i++) x[i] = v; }
-void mv_copy(const float *src, float *dst, int64_t n) { memmove(dst, src, (size_t)n * sizeof(float)); }
-void mv_add_inplace(float *dst, const float *src, int64_t n) { for (int64_t i = 0; i < n; i++) dst[i] += src[i]; }
-void mv_axpy(float alpha, const float *x, float *y, int64_t n) { for (int64_t i = 0; i < n; i++) y[i] += alpha * x[i]; }
-void mv_scale_inplace(float *x, float s, int64_t n) { for (int64_t i = 0; i < n; i++) x[i] *= s; }
+static void fill(float *x, float v, int64_t n) { for (int64_t i = 0; i < n; i++) x[i] = v; }
+static void copy(const float *src, float *dst, int64_t n) { memmove(dst, src, (size_t)n * sizeof(float)); }
+static void add_inplace(float *dst, const float *src, int64_t n) { for (int64_t i = 0; i < n; i++) dst[i] += src[i]; }
+static void axpy(float alpha, const float *x, float *y, int64_t n) { for (int64_t i = 0; i < n; i++) y[i] += alpha * x[i]; }
+static void scale_inplace(float *x, float s, int64_t n) { for (int64_t i = 0; i < n; i++) x[i] *= s; }
 
-void mv_copy_strided(int ndim, const int64_t *shape_in, const float *src, const int64_t *strides_in, float *dst) {
+static void copy_strided(int ndim, const int64_t *shape_in, const float *src, const int64_t *strides_in, float *dst) {
     int64_t shape[MV_MAX_DIMS], ss[MV_MAX_DIMS];
     for (int d = 0; d < ndim; d++) { shape[d] = shape_in[d]; ss[d] = strides_in[d]; }
     for (int d = 0; d < ndim; d++) if (shape[d] == 0) return;
@@ -343,7 +345,7 @@ void mv_copy_strided(int ndim, const int64_t *shape_in, const float *src, const 
     });
 }
 
-void mv_scatter_strided(int ndim, const int64_t *shape_in, const float *src, float *dst, const int64_t *strides_in, int accumulate) {
+static void scatter_strided(int ndim, const int64_t *shape_in, const float *src, float *dst, const int64_t *strides_in, int accumulate) {
     int64_t shape[MV_MAX_DIMS], ds[MV_MAX_DIMS], cs[MV_MAX_DIMS];
     for (int d = 0; d < ndim; d++) { shape[d] = shape_in[d]; ds[d] = strides_in[d]; }
     for (int d = 0; d < ndim; d++) if (shape[d] == 0) return;

@@ -1,13 +1,29 @@
 // Reductions over one dimension of a contiguous tensor seen as [outer, r, inner]. Sums accumulate
 // in double (DESIGN.md §4) so that means over millions of voxels do not drift.
-#include "CKernels.h"
-#include "vecmath.h"
-#include <math.h>
-#include <stdlib.h>
+// A kernel body: compiled once per instruction-set variant (see variant.h).
 
-void mv_reduce_sum(const float *x, int64_t outer, int64_t r, int64_t inner, float *out) {
+// Double-precision lanes (vdsum): vector speed with double-precision summation.
+static double sum_all(const float *x, int64_t n) {
+    vdsum acc = vdsum_zero();
+    int64_t i = 0;
+    for (; i + VF_WIDTH <= n; i += VF_WIDTH) acc = vdsum_add(acc, vf_load(x + i));
+    double s = vdsum_total(acc);
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+
+static double sum_squares(const float *x, int64_t n) {
+    vdsum acc = vdsum_zero();
+    int64_t i = 0;
+    for (; i + VF_WIDTH <= n; i += VF_WIDTH) acc = vdsum_add_squares(acc, vf_load(x + i));
+    double s = vdsum_total(acc);
+    for (; i < n; i++) s += (double)x[i] * x[i];
+    return s;
+}
+
+static void reduce_sum(const float *x, int64_t outer, int64_t r, int64_t inner, float *out) {
     if (inner == 1) {
-        for (int64_t o = 0; o < outer; o++) out[o] = (float)mv_sum_all(x + o * r, r);
+        for (int64_t o = 0; o < outer; o++) out[o] = (float)sum_all(x + o * r, r);
         return;
     }
     double *acc = malloc((size_t)inner * sizeof(double));
@@ -24,7 +40,7 @@ void mv_reduce_sum(const float *x, int64_t outer, int64_t r, int64_t inner, floa
 }
 
 // NaN propagates like PyTorch's max: the first NaN wins.
-void mv_reduce_max(const float *x, int64_t outer, int64_t r, int64_t inner, float *out, float *argmax, int is_min) {
+static void reduce_max(const float *x, int64_t outer, int64_t r, int64_t inner, float *out, float *argmax, int is_min) {
     for (int64_t o = 0; o < outer; o++) {
         for (int64_t i = 0; i < inner; i++) {
             const float *p = x + o * r * inner + i;
@@ -43,7 +59,7 @@ void mv_reduce_max(const float *x, int64_t outer, int64_t r, int64_t inner, floa
     }
 }
 
-void mv_reduce_var(const float *x, int64_t outer, int64_t r, int64_t inner, int64_t correction, float *out) {
+static void reduce_var(const float *x, int64_t outer, int64_t r, int64_t inner, int64_t correction, float *out) {
     double denom = (double)(r - correction);
     for (int64_t o = 0; o < outer; o++) {
         for (int64_t i = 0; i < inner; i++) {
@@ -57,39 +73,7 @@ void mv_reduce_var(const float *x, int64_t outer, int64_t r, int64_t inner, int6
     }
 }
 
-// Four 4-wide double accumulators: vector speed with double-precision summation.
-double mv_sum_all(const float *x, int64_t n) {
-    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 v = _mm256_loadu_ps(x + i);
-        a0 = _mm256_add_pd(a0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
-        a1 = _mm256_add_pd(a1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
-    }
-    double lanes[4];
-    _mm256_storeu_pd(lanes, _mm256_add_pd(a0, a1));
-    double s = lanes[0] + lanes[1] + lanes[2] + lanes[3];
-    for (; i < n; i++) s += x[i];
-    return s;
-}
-
-double mv_sum_squares(const float *x, int64_t n) {
-    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 v = _mm256_loadu_ps(x + i);
-        __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v)), hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
-        a0 = _mm256_fmadd_pd(lo, lo, a0);
-        a1 = _mm256_fmadd_pd(hi, hi, a1);
-    }
-    double lanes[4];
-    _mm256_storeu_pd(lanes, _mm256_add_pd(a0, a1));
-    double s = lanes[0] + lanes[1] + lanes[2] + lanes[3];
-    for (; i < n; i++) s += (double)x[i] * x[i];
-    return s;
-}
-
-int mv_all_finite(const float *x, int64_t n) {
+static int all_finite(const float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) if (!isfinite(x[i])) return 0;
     return 1;
 }

@@ -1,19 +1,18 @@
 // Layer norm and group norm, each one fused forward pass that caches mean and 1/std for the
 // backward pass (llm.c's layernorm does the same). Statistics accumulate in double.
-#include "CKernels.h"
-#include <math.h>
+// A kernel body: compiled once per instruction-set variant (see variant.h).
 
 // Mean and reciprocal standard deviation (population variance, as torch's norms use) of n values.
 static void moments(const float *x, int64_t n, float eps, float *mean_out, float *rstd_out) {
-    double m = mv_sum_all(x, n) / (double)n;
+    double m = sum_all(x, n) / (double)n;
     double ss = 0.0;
     for (int64_t i = 0; i < n; i++) { double d = x[i] - m; ss += d * d; }
     *mean_out = (float)m;
     *rstd_out = (float)(1.0 / sqrt(ss / (double)n + (double)eps));
 }
 
-void mv_layernorm_forward(const float *x, const float *w, const float *b, float *y,
-                          float *mean, float *rstd, int64_t rows, int64_t cols, float eps) {
+static void layernorm_forward(const float *x, const float *w, const float *b, float *y,
+                              float *mean, float *rstd, int64_t rows, int64_t cols, float eps) {
     for (int64_t r = 0; r < rows; r++) {
         const float *xr = x + r * cols;
         float *yr = y + r * cols;
@@ -26,8 +25,8 @@ void mv_layernorm_forward(const float *x, const float *w, const float *b, float 
     }
 }
 
-void mv_layernorm_backward(const float *x, const float *gy, const float *w, const float *mean, const float *rstd,
-                           float *gx, float *gw, float *gb, int64_t rows, int64_t cols) {
+static void layernorm_backward(const float *x, const float *gy, const float *w, const float *mean, const float *rstd,
+                               float *gx, float *gw, float *gb, int64_t rows, int64_t cols) {
     for (int64_t r = 0; r < rows; r++) {
         const float *xr = x + r * cols, *gr = gy + r * cols;
         float m = mean[r], s = rstd[r];
@@ -53,8 +52,8 @@ void mv_layernorm_backward(const float *x, const float *gy, const float *w, cons
 }
 
 // x is [n, c, hw]; each group is c/groups consecutive channels, i.e. one contiguous block.
-void mv_groupnorm_forward(const float *x, const float *w, const float *b, float *y, float *mean, float *rstd,
-                          int64_t n, int64_t c, int64_t hw, int64_t groups, float eps) {
+static void groupnorm_forward(const float *x, const float *w, const float *b, float *y, float *mean, float *rstd,
+                              int64_t n, int64_t c, int64_t hw, int64_t groups, float eps) {
     int64_t cg = c / groups, block = cg * hw;
     for (int64_t s = 0; s < n; s++) {
         for (int64_t g = 0; g < groups; g++) {
@@ -75,8 +74,8 @@ void mv_groupnorm_forward(const float *x, const float *w, const float *b, float 
     }
 }
 
-void mv_groupnorm_backward(const float *x, const float *gy, const float *w, const float *mean, const float *rstd,
-                           float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw, int64_t groups) {
+static void groupnorm_backward(const float *x, const float *gy, const float *w, const float *mean, const float *rstd,
+                               float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw, int64_t groups) {
     int64_t cg = c / groups;
     double count = (double)(cg * hw);
     for (int64_t s = 0; s < n; s++) {

@@ -1,11 +1,10 @@
 // Spatial helpers for convolutions and resampling (NCHW, one image or a stack of planes at a time).
-#include "CKernels.h"
-#include <string.h>
+// A kernel body: compiled once per instruction-set variant (see variant.h).
 
 // Caffe-style column layout: row (ch, ki, kj), column (oy, ox). Then W[oc, c*kh*kw] x col gives
 // the output directly in NCHW order without a permute.
-void mv_im2col(const float *x, int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw,
-               int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *col) {
+static void im2col(const float *x, int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw,
+                   int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *col) {
     for (int64_t ch = 0; ch < c; ch++) {
         const float *plane = x + ch * h * w;
         for (int64_t ki = 0; ki < kh; ki++) {
@@ -36,8 +35,8 @@ void mv_im2col(const float *x, int64_t c, int64_t h, int64_t w, int64_t kh, int6
     }
 }
 
-void mv_col2im(const float *col, int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw,
-               int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *gx) {
+static void col2im(const float *col, int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw,
+                   int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *gx) {
     for (int64_t ch = 0; ch < c; ch++) {
         float *plane = gx + ch * h * w;
         for (int64_t ki = 0; ki < kh; ki++) {
@@ -48,9 +47,18 @@ void mv_col2im(const float *col, int64_t c, int64_t h, int64_t w, int64_t kh, in
                     if (iy < 0 || iy >= h) continue;
                     float *dst = plane + iy * w;
                     const float *row = src + oy * ow;
-                    for (int64_t ox = 0; ox < ow; ox++) {
-                        int64_t ix = ox * sw - pw + kj;
-                        if (ix >= 0 && ix < w) dst[ix] += row[ox];
+                    if (sw == 1) {
+                        // The columns that land inside the row form one span (as in im2col): a plain add loop,
+                        // where the bounds test per element would need masked loads and stores (slow on AVX2).
+                        int64_t lo = pw - kj, hi = w + pw - kj; // valid ox in [lo, hi)
+                        if (lo < 0) lo = 0;
+                        if (hi > ow) hi = ow;
+                        for (int64_t ox = lo; ox < hi; ox++) dst[ox - pw + kj] += row[ox];
+                    } else {
+                        for (int64_t ox = 0; ox < ow; ox++) {
+                            int64_t ix = ox * sw - pw + kj;
+                            if (ix >= 0 && ix < w) dst[ix] += row[ox];
+                        }
                     }
                 }
             }
@@ -58,7 +66,7 @@ void mv_col2im(const float *col, int64_t c, int64_t h, int64_t w, int64_t kh, in
     }
 }
 
-void mv_add_channel_bias(float *y, const float *bias, int64_t n, int64_t c, int64_t hw) {
+static void add_channel_bias(float *y, const float *bias, int64_t n, int64_t c, int64_t hw) {
     for (int64_t s = 0; s < n; s++)
         for (int64_t ch = 0; ch < c; ch++) {
             float b = bias[ch];
@@ -67,23 +75,23 @@ void mv_add_channel_bias(float *y, const float *bias, int64_t n, int64_t c, int6
         }
 }
 
-void mv_channel_bias_grad(const float *gy, float *gbias, int64_t n, int64_t c, int64_t hw) {
+static void channel_bias_grad(const float *gy, float *gbias, int64_t n, int64_t c, int64_t hw) {
     for (int64_t s = 0; s < n; s++)
-        for (int64_t ch = 0; ch < c; ch++) gbias[ch] += (float)mv_sum_all(gy + (s * c + ch) * hw, hw);
+        for (int64_t ch = 0; ch < c; ch++) gbias[ch] += (float)sum_all(gy + (s * c + ch) * hw, hw);
 }
 
-void mv_set_rows(float *y, const float *row, int64_t rows, int64_t cols) {
+static void set_rows(float *y, const float *row, int64_t rows, int64_t cols) {
     for (int64_t r = 0; r < rows; r++) memcpy(y + r * cols, row, (size_t)cols * sizeof(float));
 }
 
-void mv_row_bias_grad(const float *gy, float *gbias, int64_t rows, int64_t cols) {
+static void row_bias_grad(const float *gy, float *gbias, int64_t rows, int64_t cols) {
     for (int64_t r = 0; r < rows; r++) {
         const float *p = gy + r * cols;
         for (int64_t i = 0; i < cols; i++) gbias[i] += p[i];
     }
 }
 
-void mv_upsample_nearest2x(const float *x, float *y, int64_t planes, int64_t h, int64_t w) {
+static void upsample_nearest2x(const float *x, float *y, int64_t planes, int64_t h, int64_t w) {
     for (int64_t p = 0; p < planes; p++) {
         const float *src = x + p * h * w;
         float *dst = y + p * 4 * h * w;
@@ -95,7 +103,7 @@ void mv_upsample_nearest2x(const float *x, float *y, int64_t planes, int64_t h, 
     }
 }
 
-void mv_upsample_nearest2x_backward(const float *gy, float *gx, int64_t planes, int64_t h, int64_t w) {
+static void upsample_nearest2x_backward(const float *gy, float *gx, int64_t planes, int64_t h, int64_t w) {
     for (int64_t p = 0; p < planes; p++) {
         const float *src = gy + p * 4 * h * w;
         float *dst = gx + p * h * w;
@@ -106,19 +114,19 @@ void mv_upsample_nearest2x_backward(const float *gy, float *gx, int64_t planes, 
     }
 }
 
-void mv_pad2d(const float *x, float *y, int64_t planes, int64_t h, int64_t w,
-              int64_t top, int64_t bottom, int64_t left, int64_t right, float value) {
+static void pad2d(const float *x, float *y, int64_t planes, int64_t h, int64_t w,
+                  int64_t top, int64_t bottom, int64_t left, int64_t right, float value) {
     int64_t oh = h + top + bottom, ow = w + left + right;
     for (int64_t p = 0; p < planes; p++) {
         float *dst = y + p * oh * ow;
         const float *src = x + p * h * w;
-        mv_fill(dst, value, oh * ow);
+        fill(dst, value, oh * ow);
         for (int64_t i = 0; i < h; i++) memcpy(dst + (i + top) * ow + left, src + i * w, (size_t)w * sizeof(float));
     }
 }
 
-void mv_pad2d_backward(const float *gy, float *gx, int64_t planes, int64_t h, int64_t w,
-                       int64_t top, int64_t bottom, int64_t left, int64_t right) {
+static void pad2d_backward(const float *gy, float *gx, int64_t planes, int64_t h, int64_t w,
+                           int64_t top, int64_t bottom, int64_t left, int64_t right) {
     int64_t oh = h + top + bottom, ow = w + left + right;
     for (int64_t p = 0; p < planes; p++)
         for (int64_t i = 0; i < h; i++)
