@@ -3,7 +3,8 @@ import MindTensor
 
 /// The timesteps a DDIM or PLMS sampler visits and the coefficients of each step, exactly as the reference's
 /// `make_ddim_timesteps("uniform")` and `make_ddim_sampling_parameters`: τ_i = i·c + 1 with c = T // steps
-/// (so T = 1000 and 250 steps visit 1, 5, ..., 997 — and 400 steps visit 500 points, as the reference does),
+/// (so T = 1000 and 250 steps visit 1, 5, ..., 997, and 400 steps visit 500 points, as the reference does; a
+/// point at T, where the reference fails, is left out, so 3 steps visit 1, 334, 667),
 /// α_i = ᾱ[τ_i], α_prev,i = ᾱ[τ_{i-1}] with ᾱ[0] before the first, σ_i = η √((1−α_prev)/(1−α) (1 − α/α_prev)).
 public struct SamplingGrid: Equatable {
     /// Ascending; samplers walk it from the end.
@@ -17,11 +18,8 @@ public struct SamplingGrid: Equatable {
         guard steps >= 1, steps <= total else { throw TensorError("sampler: steps must be in 1...\(total), got \(steps)") }
         guard eta >= 0, eta.isFinite else { throw TensorError("sampler: eta must be a non-negative number, got \(eta)") }
         let stride = total / steps
-        timesteps = Swift.stride(from: 0, to: total, by: stride).map { $0 + 1 }
-        // The reference indexes past the end of its table here (and fails); say so instead.
-        guard let last = timesteps.last, last < total else {
-            throw TensorError("sampler: \(steps) steps over \(total) timesteps put the last grid point at \(timesteps.last ?? 0), past the schedule (grid points are i * (T / steps) + 1, as in the reference); choose a step count whose stride leaves the last point below \(total)")
-        }
+        // A last point i*c + 1 = T would index past the reference's table (it fails there); it is left out.
+        timesteps = Swift.stride(from: 0, to: total, by: stride).map { $0 + 1 }.filter { $0 < total }
         let table = schedule.alphasCumprodFloat
         alphas = timesteps.map { table[$0] }
         alphasPrev = [table[0]] + timesteps.dropLast().map { table[$0] }
