@@ -29,6 +29,8 @@ do {
         ("block", { [try transformerBlockStep(batch: 32, tokens: 65, width: 256, heads: 8, mlpRatio: 4)] }),
         ("conv", { [try conv3x3Step(batch: 8, channels: 64, size: 32)] }),
         ("mae", { [try maeStep(preset: "small", voxels: 4096, batch: 32)] }),
+        ("unet", { [try unetForward(batch: 8), try unetTrainingStep(batch: 8), try plmsPerImage(steps: 50, batch: 1),
+                    try plmsPerImage(steps: 50, batch: 8), try plmsPerImage(steps: 250, batch: 8)] }),
         ("linear", {
             try linearShapes.flatMap { label, rows, i, o in try linearProducts(rows: rows, inFeatures: i, outFeatures: o, label: label) }
         }),
@@ -36,6 +38,7 @@ do {
     for (name, run) in benches where filter == nil || name.contains(filter!) {
         for m in try run() { report(m, peak: peak) }
     }
+    if filter == "unet-memory" { for line in try unetTrainingPeakMemory(batch: 8) { print(line) } }
 } catch {
     FileHandle.standardError.write("MindBench: \(error)\n".data(using: .utf8)!)
     exit(1)
