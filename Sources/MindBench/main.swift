@@ -34,6 +34,8 @@ do {
         // The kernels' SIMD paths side by side (issue 19): steps on each path, then memory-bound kernels in GB/s.
         ("simd-steps", { try compareTrainingSteps(); return [] }),
         ("simd-bandwidth", { try compareStreamingKernels(); return [] }),
+        ("unet", { [try unetForward(batch: 8), try unetTrainingStep(batch: 8), try plmsPerImage(steps: 50, batch: 1),
+                    try plmsPerImage(steps: 50, batch: 8), try plmsPerImage(steps: 250, batch: 8)] }),
         ("linear", {
             try linearShapes.flatMap { label, rows, i, o in try linearProducts(rows: rows, inFeatures: i, outFeatures: o, label: label) }
         }),
@@ -41,6 +43,7 @@ do {
     for (name, run) in benches where filter == nil || name.contains(filter!) {
         for m in try run() { report(m, peak: peak) }
     }
+    if filter == "unet-memory" { for line in try unetTrainingPeakMemory(batch: 8) { print(line) } }
 } catch {
     FileHandle.standardError.write("MindBench: \(error)\n".data(using: .utf8)!)
     exit(1)

@@ -48,6 +48,12 @@ public final class CrossAttention: Module, Layer {
         registerModule("to_out", toOut)
     }
 
+    /// Attention probabilities ([B, heads, Tq, Tk] floats) larger than this many bytes are not kept for the
+    /// backward pass: the attention core is re-run from q, k and v when its gradient is needed
+    /// (`Tensor.checkpoint`). A UNet training step on 32x32 latents then holds one block's probabilities at a
+    /// time instead of every block's. 0 always recomputes; `Int.max` never does.
+    public var recomputeProbabilitiesAbove = 16 << 20
+
     public override var summary: String { "query=\(queryDim), context=\(contextDim), heads=\(heads), head_dim=\(headDim)" }
 
     public func forward(_ x: Tensor) throws -> Tensor { try forward(x, context: nil) }
@@ -61,7 +67,12 @@ public final class CrossAttention: Module, Layer {
         let q = try toQ(x)
         let k = try toK(source)
         let v = try toV(source)
-        let mixed = try Tensor.attention(query: q, key: k, value: v, heads: heads)
+        let heads = heads
+        let core = { (qkv: [Tensor]) in try Tensor.attention(query: qkv[0], key: qkv[1], value: qkv[2], heads: heads) }
+        // In Double: shapes are checked by the attention itself, and their product may not fit an Int.
+        let probabilityBytes = q.rank == 3 && k.rank == 3 ? Double(q.shape[0] * heads) * Double(q.shape[1]) * Double(k.shape[1] * 4) : 0
+        let recompute = probabilityBytes > Double(recomputeProbabilitiesAbove)
+        let mixed = recompute ? try Tensor.checkpoint([q, k, v], core) : try core([q, k, v])
         return try toOut(mixed)
     }
 }

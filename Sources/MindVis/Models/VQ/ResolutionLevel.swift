@@ -6,7 +6,7 @@ import MindTensor
 public final class ResolutionLevel: Module, Layer {
     public let block: ModuleList<ResnetBlock>
     public let attn: ModuleList<AttnBlock>
-    public let downsample: Downsample?
+    public let downsample: AsymmetricDownsample?
     public let upsample: Upsample?
 
     enum Resample { case down, up }
@@ -18,7 +18,7 @@ public final class ResolutionLevel: Module, Layer {
         })
         attn = ModuleList(attention ? try widths.dropFirst().map { try AttnBlock(channels: $0, generator: generator) } : [])
         let out = widths[widths.count - 1]
-        downsample = resample == .down ? try Downsample(channels: out, generator: generator) : nil
+        downsample = resample == .down ? try AsymmetricDownsample(channels: out, generator: generator) : nil
         upsample = resample == .up ? try Upsample(channels: out, generator: generator) : nil
         super.init()
         registerModule("block", block)

@@ -1,9 +1,9 @@
 import MindTensor
 
-/// The reference's `Downsample` with a convolution: zero padding of one pixel on the right and bottom only,
+/// The VQ encoder's `Downsample` with a convolution: zero padding of one pixel on the right and bottom only,
 /// then a 3×3 convolution of stride 2 without padding (torch has no asymmetric padding; we pass it to the
 /// convolution directly instead of copying a padded input).
-public final class Downsample: Module, Layer {
+public final class AsymmetricDownsample: Module, Layer {
     public let conv: Conv2d
 
     public init(channels: Int, generator: Generator) throws {

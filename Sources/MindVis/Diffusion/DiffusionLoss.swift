@@ -1,0 +1,25 @@
+import MindTensor
+
+/// The ε-prediction objective of LDM training (`p_losses` with parameterization "eps", l2, no VLB term):
+/// the squared error between predicted and true noise, averaged per sample over every non-batch
+/// dimension, then over the batch.
+public func epsilonLoss(_ prediction: Tensor, _ noise: Tensor) throws -> Tensor {
+    guard prediction.shape == noise.shape, prediction.rank >= 2, prediction.numel > 0 else {
+        throw TensorError("epsilon_loss: prediction \(Shape.describe(prediction.shape)) and noise \(Shape.describe(noise.shape)) must have the same shape [B, ...]")
+    }
+    let diff = try prediction - noise
+    return try (diff * diff).mean(dims: Array(1..<prediction.rank)).mean()
+}
+
+extension DiffusionSchedule {
+    /// One training loss of the noise predictor on clean latents x0 [B, C, H, W]: t ~ U{0..T-1} and
+    /// ε ~ N(0, I) per sample from `generator`, z_t = q_sample(x0, t, ε), loss = epsilonLoss(model(z_t, t, c), ε).
+    public func trainingLoss(model: UNetModel, latents x0: Tensor, context: Tensor?, generator: Generator) throws -> Tensor {
+        guard x0.rank == 4, x0.shape[0] > 0 else { throw TensorError("diffusion loss: expects latents [B, C, H, W], got \(Shape.describe(x0.shape))") }
+        let b = x0.shape[0]
+        let t = try Tensor((0..<b).map { _ in Float(generator.nextInt(below: timesteps)) }, shape: [b])
+        let noise = try Tensor.randn(x0.shape, generator: generator)
+        let noisy = try qSample(x0, t: t, noise: noise)
+        return try epsilonLoss(model(noisy, t: t, context: context), noise)
+    }
+}

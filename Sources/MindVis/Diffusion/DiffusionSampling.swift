@@ -1,0 +1,72 @@
+import MindTensor
+
+/// Options of `DiffusionSampling.sample` with the Lua API's names: `sampler`, `steps`, `eta`, `guidance`.
+public struct SamplerOptions: Equatable {
+    public enum Method: String, CaseIterable { case plms, ddim }
+
+    public var method: Method
+    public var steps: Int
+    /// DDIM's noise level (0 = deterministic); PLMS requires 0, as the reference.
+    public var eta: Double
+    /// Classifier-free guidance scale; 1 = the plain conditional model (the reference's only setting).
+    public var guidance: Double
+
+    public init(method: Method = .plms, steps: Int = 50, eta: Double = 0, guidance: Double = 1) {
+        (self.method, self.steps, self.eta, self.guidance) = (method, steps, eta, guidance)
+    }
+}
+
+/// Generating latents with a trained noise predictor: start from x_T ~ N(0, I) (given, or drawn from `seed`)
+/// and denoise with PLMS or DDIM. Runs without recording gradients and with the model in eval mode (its
+/// training mode is restored afterwards). All samples — and both guidance halves — go through each UNet
+/// evaluation as one batch.
+public enum DiffusionSampling {
+    /// - Parameters:
+    ///   - context: [B, T, context_dim] (one per sample) or [1, T, context_dim] shared by all; nil for a model
+    ///     that takes none.
+    ///   - unconditionalContext: the "null" conditioning for guidance, shaped like `context` (or batch 1).
+    ///   - xT: the starting noise [B, C, H, W]; when nil, `shape` gives its size and it is drawn from `seed`.
+    ///   - seed: the generator of x_T (when drawn) and of DDIM's noise at η > 0.
+    ///   - progress: called after every step with (steps done, total steps); an error it throws stops sampling
+    ///     and is rethrown (how the Lua layer delivers Ctrl-C and errors of user callbacks).
+    /// - Returns: the final latents z_0 [B, C, H, W].
+    public static func sample(model: UNetModel, schedule: DiffusionSchedule, context: Tensor?, unconditionalContext: Tensor? = nil,
+                              xT: Tensor? = nil, shape: [Int]? = nil, seed: UInt64 = 0, options: SamplerOptions = SamplerOptions(),
+                              progress: ((Int, Int) throws -> Void)? = nil) throws -> Tensor {
+        let grid = try SamplingGrid(schedule: schedule, steps: options.steps, eta: options.eta)
+        if options.method == .plms && options.eta != 0 {
+            throw TensorError("sampler: PLMS needs eta = 0 (got \(options.eta)); use sampler = \"ddim\" for eta > 0")
+        }
+        let c = model.config
+        let generator = Generator(seed: seed)
+        let start: Tensor
+        switch (xT, shape) {
+        case (let x?, nil):
+            start = x
+        case (nil, let s?):
+            guard s.count == 4, s.allSatisfy({ $0 > 0 }) else {
+                throw TensorError("sampler: shape must be {B, C, H, W} with positive sizes, got \(s)")
+            }
+            start = try Tensor.randn(s, generator: generator)
+        case (.some, .some):
+            throw TensorError("sampler: give either x_T or shape, not both")
+        case (nil, nil):
+            throw TensorError("sampler: give x_T (the starting noise) or shape and seed to draw it")
+        }
+        guard start.rank == 4, start.shape[1] == c.inChannels, start.shape[1] == c.outChannels else {
+            throw TensorError("sampler: starting noise must be [B, \(c.inChannels), H, W] for this UNet (in_channels = out_channels = \(c.inChannels) needed), got \(Shape.describe(start.shape))")
+        }
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
+        return try withNoGrad {
+            let predictor = try NoisePredictor(model: model, context: context, unconditionalContext: unconditionalContext,
+                                               guidance: options.guidance, batch: start.shape[0])
+            let report = progress ?? { _, _ in }
+            switch options.method {
+            case .plms: return try PLMSSampler(grid: grid).run(from: start, predictor: predictor, generator: generator, progress: report)
+            case .ddim: return try DDIMSampler(grid: grid).run(from: start, predictor: predictor, generator: generator, progress: report)
+            }
+        }
+    }
+}

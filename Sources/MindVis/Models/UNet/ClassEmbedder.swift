@@ -1,0 +1,55 @@
+import MindTensor
+
+/// Class labels as cross-attention context, for a class-conditional ("label2img") latent diffusion model:
+/// the latent-diffusion `ClassEmbedder` — a learned table `embedding.weight` [n_classes, embed_dim], one
+/// row per label, giving a context of one token [B, 1, embed_dim]. One row may serve as the learned "null"
+/// class of classifier-free guidance: training replaces a fraction of the labels by it (conditioning
+/// dropout), sampling uses it as the unconditional context.
+public final class ClassEmbedder: Module {
+    public let classCount: Int, embedDim: Int
+    /// The label of the unconditional ("null") class, one of the table's rows; nil without guidance support.
+    public let nullClass: Int?
+    public let embedding: Embedding
+
+    public init(embedDim: Int, classCount: Int, nullClass: Int? = nil, generator: Generator = .default) throws {
+        guard classCount > 0, embedDim > 0 else {
+            throw TensorError("ClassEmbedder: n_classes and embed_dim must be positive, got \(classCount) and \(embedDim)")
+        }
+        if let nullClass, !(0..<classCount).contains(nullClass) {
+            throw TensorError("ClassEmbedder: the null class \(nullClass) must be one of the \(classCount) rows (0...\(classCount - 1))")
+        }
+        (self.classCount, self.embedDim, self.nullClass) = (classCount, embedDim, nullClass)
+        embedding = try Embedding(classCount, embedDim, generator: generator)
+        super.init()
+        registerModule("embedding", embedding)
+    }
+
+    public override var summary: String { "classes=\(classCount), dim=\(embedDim)" + (nullClass.map { ", null=\($0)" } ?? "") }
+
+    public func callAsFunction(_ labels: Tensor) throws -> Tensor { try scoped { try forward(labels) } }
+
+    /// labels [B] (integers 0..n_classes-1) -> context [B, 1, embed_dim].
+    public func forward(_ labels: Tensor) throws -> Tensor {
+        guard labels.rank == 1 else { throw TensorError("ClassEmbedder: expects labels [B], got \(Shape.describe(labels.shape))") }
+        return try embedding(labels.reshape([labels.shape[0], 1]))
+    }
+
+    /// The null class for `batch` samples: the unconditional context of guided sampling.
+    public func unconditionalLabels(batch: Int) throws -> Tensor {
+        guard let nullClass else {
+            throw TensorError("ClassEmbedder: no null class configured (null_class), so there is no unconditional context for guidance")
+        }
+        return try Tensor.full([batch], Float(nullClass))
+    }
+
+    /// Conditioning dropout: each label replaced by the null class with probability `probability`.
+    public func droppingLabels(_ labels: Tensor, probability: Double, generator: Generator) throws -> Tensor {
+        guard probability > 0 else { return labels }
+        guard let nullClass else {
+            throw TensorError("ClassEmbedder: conditioning dropout needs a null class (null_class)")
+        }
+        guard probability <= 1 else { throw TensorError("ClassEmbedder: dropout probability must be in [0, 1], got \(probability)") }
+        let kept = try labels.toArray().map { generator.nextUnit() < probability ? Float(nullClass) : $0 }
+        return try Tensor(kept, shape: labels.shape)
+    }
+}

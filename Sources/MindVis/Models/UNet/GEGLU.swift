@@ -1,0 +1,22 @@
+import MindTensor
+
+/// The gated GELU projection of the latent-diffusion feed-forward: one Linear `proj` to twice the width,
+/// split into a value half and a gate half, value * GELU(gate) (exact erf GELU, as `F.gelu`).
+public final class GEGLU: Module, Layer {
+    public let outFeatures: Int
+    public let proj: Linear
+
+    public init(_ inFeatures: Int, _ outFeatures: Int, generator: Generator = .default) throws {
+        self.outFeatures = outFeatures
+        proj = try Linear(inFeatures, 2 * outFeatures, generator: generator)
+        super.init()
+        registerModule("proj", proj)
+    }
+
+    public func forward(_ x: Tensor) throws -> Tensor {
+        let both = try proj(x)
+        let value = try both.narrow(-1, start: 0, length: outFeatures)
+        let gate = try both.narrow(-1, start: outFeatures, length: outFeatures)
+        return try value * gate.gelu()
+    }
+}
