@@ -250,8 +250,12 @@ public struct LinePlot: Sendable {
     /// A tick value with as many decimals as the tick step needs (`0.25`, `2000`, `-1.5`).
     static func tickLabel(_ value: Float, ticks: [Float]) -> String {
         let step = ticks.count > 1 ? Swift.abs(Double(ticks[1] - ticks[0])) : 1
-        let decimals = step > 0 ? Swift.max(0, Int((-log10(step)).rounded(.up))) : 0
-        let text = String(format: "%.\(Swift.min(decimals, 6))f", Double(value))
+        // The fewest decimals that write the step exactly (0.25 needs two, 0.5 one, 2000 none).
+        let decimals = (0...6).first { d in
+            let scaled = step * pow(10, Double(d))
+            return Swift.abs(scaled - scaled.rounded()) < 1e-6 * Swift.max(1, scaled)
+        } ?? 6
+        let text = String(format: "%.\(decimals)f", Double(value))
         return text.hasPrefix("-") && Double(text) == 0 ? String(text.dropFirst()) : text
     }
 

@@ -6,6 +6,7 @@ final class LinePlotTests: XCTestCase {
         var plot = LinePlot(width: 120, height: 80)
         plot.margin = 10
         plot.tickLength = 3
+        plot.showsTickValues = false   // the geometry below is that of a plot without text
         plot.addSeries([0, 0, 0, 0], color: .blue, lineWidth: 1.5)       // flat line at y = 0, edges blended
         plot.addSeries([1, 1, 1, 1], color: .orange, lineWidth: 2)       // flat line at y = 1
         plot.shadedXRanges = [1...2]
@@ -25,6 +26,26 @@ final class LinePlotTests: XCTestCase {
         XCTAssertEqual(pixel(60, 66), [0, 0, 0], "bottom edge of the axis box")
         XCTAssertEqual(pixel(13, 68), [0, 0, 0], "tick mark below the x = 0 position")
         XCTAssertEqual(pixel(5, 5), [255, 255, 255], "margin")
+    }
+
+    /// Title, axis labels and tick values take room of their own and are drawn in the bitmap font.
+    func testLabelsAndTickValues() throws {
+        var plot = LinePlot(width: 300, height: 160)
+        plot.addSeries([0, 1, 4, 9, 16])
+        let bare = try plot.render()
+        plot.title = "Squares"
+        plot.xLabel = "n"
+        plot.yLabel = "n^2"
+        let labelled = try plot.render()
+        func darkPixels(_ image: Image, rows: Range<Int>) -> Int {
+            rows.reduce(0) { sum, y in sum + (0..<image.width).filter { image.value(x: $0, y: y, channel: 0) < 80 }.count }
+        }
+        XCTAssertEqual(darkPixels(bare, rows: 0..<12), 0, "nothing above the plot without a title")
+        XCTAssertGreaterThan(darkPixels(labelled, rows: 12..<19), 20, "title text in the top band")
+        XCTAssertGreaterThan(darkPixels(labelled, rows: 140..<149), 5, "x label at the bottom")
+        XCTAssertEqual(LinePlot.tickLabel(0.25, ticks: [0, 0.25, 0.5]), "0.25")
+        XCTAssertEqual(LinePlot.tickLabel(2000, ticks: [0, 1000, 2000]), "2000")
+        XCTAssertEqual(LinePlot.tickLabel(-0.0, ticks: [-1, 0, 1]), "0")
     }
 
     func testNiceTicksAndErrors() throws {

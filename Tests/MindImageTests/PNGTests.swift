@@ -66,6 +66,6 @@ final class PNGTests: XCTestCase {
     }
 
     func testDirectoryIsNotAFile() {
-        assertThrows(try PNG.read(path: TestData.directory), containing: ["not a regular file"])
+        assertThrows(try PNG.read(path: TestData.directory), containing: ["is a directory, expected a file"])
     }
 }
