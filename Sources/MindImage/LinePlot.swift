@@ -248,7 +248,7 @@ public struct LinePlot: Sendable {
     }
 
     /// A tick value with as many decimals as the tick step needs (`0.25`, `2000`, `-1.5`).
-    static func tickLabel(_ value: Float, ticks: [Float]) -> String {
+    public static func tickLabel(_ value: Float, ticks: [Float]) -> String {
         let step = ticks.count > 1 ? Swift.abs(Double(ticks[1] - ticks[0])) : 1
         // The fewest decimals that write the step exactly (0.25 needs two, 0.5 one, 2000 none).
         let decimals = (0...6).first { d in
@@ -260,7 +260,7 @@ public struct LinePlot: Sendable {
     }
 
     /// Tick positions at multiples of a 1-2-5 step giving about `count` intervals.
-    static func ticks(_ range: ClosedRange<Float>, count: Int) -> [Float] {
+    public static func ticks(_ range: ClosedRange<Float>, count: Int) -> [Float] {
         let span = Double(range.upperBound - range.lowerBound)
         let raw = span / Double(count)
         let magnitude = pow(10, (log10(raw)).rounded(.down))

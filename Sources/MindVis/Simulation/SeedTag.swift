@@ -18,4 +18,8 @@ enum SeedTag {
     static let poolFrames: UInt64 = 14
     static let noiseFields: UInt64 = 15
     static let crossValidation: UInt64 = 16
+    /// Fresh exemplars rendered for the CNN judge, never the dataset's own images (`StimulusExemplars`).
+    static let judgeExemplar: UInt64 = 17
+    /// The judge's training augmentation, per (epoch, image).
+    static let judgeAugmentation: UInt64 = 18
 }

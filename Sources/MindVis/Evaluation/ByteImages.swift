@@ -1,0 +1,24 @@
+import MindTensor
+
+/// Images [N, C, H, W] in [0, 1] as the reference scores them: bytes (round(255·x), the values the uint8
+/// arrays hold) with the channel last. The reference truncates (`(255·x).astype(uint8)`); rounding keeps
+/// byte images unchanged through a float round trip, and moves no value by more than one grey level.
+struct ByteImages {
+    let count: Int, height: Int, width: Int, channels: Int
+    /// count × (height · width · channels), HWC per image.
+    let bytes: [UInt8]
+
+    var size: Int { height * width * channels }
+    var floats: [Float] { bytes.map(Float.init) }
+
+    init(_ images: Tensor) throws {
+        (count, channels, height, width) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
+        let values = try images.permute([0, 2, 3, 1]).contiguous().toArray()
+        bytes = values.map { UInt8((Swift.min(Swift.max($0, 0), 1) * 255).rounded()) }
+    }
+
+    /// The bytes as floats [N, C, H, W] (SSIM's layout; per-channel SSIM averaged is the same either way).
+    func tensor() throws -> Tensor {
+        try Tensor(floats, shape: [count, height, width, channels]).permute([0, 3, 1, 2]).contiguous()
+    }
+}
