@@ -129,6 +129,10 @@ public enum ConfigKeys {
         public let name: String
         /// The default (nil for keys without one, e.g. a required path).
         public let fallback: ConfigValue?
+
+        public init(name: String, fallback: ConfigValue?) {
+            (self.name, self.fallback) = (name, fallback)
+        }
     }
 
     private final class Recording: @unchecked Sendable {
