@@ -17,7 +17,7 @@ extension LatentDiffusion {
     }
 
     /// Generates `numSamples` images per condition (the reference's `generate`, REFERENCE.md §4.11): the conditioner
-    /// turns the conditions [B, ...] into contexts, each condition's starting noise x_T [numSamples, C, h, w] is drawn
+    /// turns each condition of [B, ...] into its context, each condition's starting noise x_T [numSamples, C, h, w] is drawn
     /// from its own seed (`conditionSeed(seed, index:)`, or `seeds` given per condition), PLMS or DDIM (`options`)
     /// denoises all samples of a condition — and both halves of classifier-free guidance — as one UNet batch per
     /// step, the first stage decodes with quantisation and the result is clamp((x + 1) / 2, 0, 1). Runs in eval mode
@@ -26,8 +26,11 @@ extension LatentDiffusion {
     public func generate(conditions: Tensor, numSamples: Int, options: SamplerOptions = SamplerOptions(), seed: UInt64 = 0,
                          seeds: [UInt64]? = nil, progress: ((Int, Int) throws -> Void)? = nil) throws -> GeneratedImages {
         let count = try conditioner.conditionCount(conditions)
-        let contexts = try withEvalMode { try withNoGrad { try conditioner.context(conditions) } }
-        guard contexts.shape[0] == count else { throw TensorError("generate: internal: \(contexts.shape[0]) contexts for \(count) conditions") }
+        // One condition at a time, so that an image never depends on the batch it was generated in (a batched GEMM
+        // may round differently).
+        let contexts = try withEvalMode {
+            try withNoGrad { try Tensor.cat((0..<count).map { try conditioner.context(conditions.narrow(0, start: $0, length: 1)) }, dim: 0) }
+        }
         return try generate(contexts: contexts, numSamples: numSamples, options: options, seed: seed, seeds: seeds, progress: progress)
     }
 
