@@ -28,24 +28,9 @@ public enum LDMCheckpoint {
     }
 
     public static func read(_ url: URL) throws -> Contents {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw TensorError("LDM checkpoint: \(url.path) does not exist")
-        }
-        guard !isDirectory.boolValue else { throw TensorError("LDM checkpoint: \(url.path) is a folder, not a checkpoint file") }
-        let loaded = try StateDict.load(contentsOf: url)
-        var contents = Contents(model: [], optimizer: [], ema: [], config: nil, metadata: loaded.metadata)
-        for (name, array) in loaded.tensors {
-            let t = try array.tensor(name: name)
-            if let rest = name.dropPrefix("optimizer.") { contents.optimizer.append((rest, t)) }
-            else if let rest = name.dropPrefix("ema.") { contents.ema.append((rest, t)) }
-            else { contents.model.append((name, t)) }
-        }
-        if let json = loaded.metadata["model_config"] {
-            let values = try ConfigJSON.decode(json, context: "\(url.lastPathComponent) model_config")
-            contents.config = try withErrorContext(url.lastPathComponent) { try LatentDiffusionConfig(values) }
-        }
-        return contents
+        let file = try TrainingCheckpointFile(url, kind: "LDM checkpoint")
+        let config = try file.config.map { values in try withErrorContext(url.lastPathComponent) { try LatentDiffusionConfig(values) } }
+        return Contents(model: file.model, optimizer: file.optimizer, ema: file.ema, config: config, metadata: file.metadata)
     }
 
     /// A whole model: ours with its stored config, or a reference `finetuned.pth` built from `values` (an LDM
@@ -176,12 +161,7 @@ public enum LDMCheckpoint {
     /// Writes the model (optionally optimizer state and averaged weights) with its config in the metadata, atomically.
     public static func write(_ url: URL, model: LatentDiffusion, optimizer: [(name: String, tensor: Tensor)] = [],
                              ema: [(name: String, tensor: Tensor)] = [], metadata extra: [String: String] = [:]) throws {
-        var arrays: [NamedArray] = try model.stateDict().map { ($0.name, try NDArray($0.tensor)) }
-        arrays += try optimizer.map { ("optimizer." + $0.name, try NDArray($0.tensor)) }
-        arrays += try ema.map { ("ema." + $0.name, try NDArray($0.tensor)) }
-        var metadata = extra
-        metadata["format"] = format
-        metadata["model_config"] = ConfigJSON.encode(model.config.values)
-        try Safetensors.write(arrays, metadata: metadata, to: url)
+        try TrainingCheckpointFile.write(url, state: model.stateDict(), optimizer: optimizer, ema: ema, metadata: extra, format: format,
+                                         config: model.config.values)
     }
 }
