@@ -71,4 +71,27 @@ final class LDMLabel2ImgTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("null condition"), "\(error)")
         }
     }
+
+    /// From labelled images: one row per image (trials showing the same image count once), latents encoded once by
+    /// the first stage, held-out images validated against generated ones.
+    func testTrainsFromLabelledImages() throws {
+        let model = try LatentDiffusion(LatentDiffusionConfig(["preset": .string("tiny"),
+                                                               "cond_stage_config": .table([("target", .string("class")), ("n_classes", .int(3))])]))
+        let images = try StageBTrainingTests.dataset().images!
+        let data = try FMRIDataset(name: "labelled", fmri: Tensor.zeros([24, 4]), images: images, imageIndex: (0..<24).map { $0 % 12 },
+                                   labels: (0..<24).map { $0 % 2 })
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("label2img-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let config = try LDMTrainingConfig(.label2img, ["num_epoch": .int(1), "batch_size": .int(4), "val_fraction": .double(0.25),
+                                                        "ddim_steps": .int(2), "val_samples": .int(2)])
+        let (run, notes) = try Label2ImgTraining.prepare(model: model, data: data, config: config, output: output)
+        XCTAssertTrue(notes.contains { $0.contains("holding out 3 of 12") }, "\(notes)")
+        XCTAssertEqual(run.trainer.rowCount, 9)
+        run.progress = false
+        run.log = { _ in }
+        let summary = try run.run()
+        XCTAssertEqual(summary.figures.count, 1)
+        XCTAssertNotNil(summary.bestScore)
+        XCTAssertEqual(run.trainer.ema?.updates, 3)
+    }
 }
