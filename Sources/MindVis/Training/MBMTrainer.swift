@@ -119,6 +119,31 @@ public struct EpochProgress: Equatable {
         [("iteration", .int(iteration)), ("loss_sum", .double(lossSum)), ("correlation_sum", .double(correlationSum)),
          ("seen", .int(seen)), ("learning_rate", .double(learningRate))]
     }
+
+    /// The progress as checkpoint metadata entries (`epoch_progress`, `epoch_order`).
+    var metadata: [String: String] {
+        ["epoch_progress": ConfigJSON.encode(values), "epoch_order": order.map { String($0, radix: 36) }.joined(separator: ",")]
+    }
+}
+
+extension EpochProgress {
+    /// The progress stored in a checkpoint's metadata, nil when it was saved between epochs; checked against a run of
+    /// `samples` samples and `iterationsPerEpoch` iterations.
+    init?(metadata: [String: String], samples: Int, iterationsPerEpoch: Int, file: String) throws {
+        guard let json = metadata["epoch_progress"] else { return nil }
+        let values = try ConfigJSON.decode(json, context: "resume: \(file): epoch progress")
+        order = (metadata["epoch_order"] ?? "").split(separator: ",").compactMap { Int($0, radix: 36) }
+        var r = ConfigReader(values, context: "resume: \(file): epoch progress")
+        iteration = try r.int("iteration", 0, range: 0...iterationsPerEpoch)
+        lossSum = try r.double("loss_sum", 0)
+        correlationSum = try r.double("correlation_sum", 0)
+        seen = try r.int("seen", 0, range: 0...samples)
+        learningRate = try r.double("learning_rate", 0)
+        try r.finish()
+        guard order.count == samples, Set(order) == Set(0..<samples) else {
+            throw TensorError("resume: \(file) was interrupted mid-epoch on \(order.count) samples; this run has \(samples)")
+        }
+    }
 }
 
 /// Training stopped on request (Ctrl-C) between two iterations; the trainer's state is consistent and can be saved.

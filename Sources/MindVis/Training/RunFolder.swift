@@ -10,6 +10,8 @@ public struct RunFolder {
 
     public var checkpointURL: URL { output.appendingPathComponent("checkpoints/checkpoint.safetensors") }
     public var metricsURL: URL { output.appendingPathComponent("metrics.jsonl") }
+    /// The checkpoint with the best validation score so far (diffusion training's model selection).
+    public var bestCheckpointURL: URL { output.appendingPathComponent("checkpoints/checkpoint_best.safetensors") }
 
     public func figureURL(_ name: String, epoch: Int) -> URL {
         output.appendingPathComponent("figures/\(name)_epoch\(String(format: "%04d", epoch)).png")

@@ -132,10 +132,6 @@ public final class VQTrainer {
     /// Runs `body` with the averaged weights in the model (when there is an EMA), restoring the trained ones after.
     public func withAveragedWeights<T>(_ body: () throws -> T) throws -> T {
         guard let ema else { return try body() }
-        let params = model.trainableParameters()
-        let trained = try withNoGrad { try params.map { try $0.clone() } }
-        try ema.copyToParameters()
-        defer { try? withNoGrad { for (p, t) in zip(params, trained) { try p.copyFrom(t) } } }
-        return try body()
+        return try ema.withAveragedWeights(model.trainableParameters(), body)
     }
 }
