@@ -116,14 +116,7 @@ public final class LDMRun {
             try self.onEpoch?(report, values)
         }
         defer { trainer.onIteration = nil; trainer.onEpoch = nil }
-        let reports: [LDMEpochReport]
-        do {
-            reports = try trainer.run()
-        } catch let stop as TrainingInterrupted {
-            try trainer.saveCheckpoint(to: folder.checkpointURL, metadata: runMetadata())
-            bar?.finish(info: "stopped")
-            throw TensorError("\(stop): saved \(folder.checkpointURL.path); resume = true (or resume = that path) continues exactly from there")
-        }
+        let reports = try folder.trainingSavedOnInterrupt(bar: bar, save: { try trainer.saveCheckpoint(to: folder.checkpointURL, metadata: runMetadata()) }) { try trainer.run() }
         bar?.finish(info: reports.last.map { String(format: "loss %.4f", $0.loss) } ?? "")
         return Summary(reports: reports, checkpoint: folder.checkpointURL,
                        bestCheckpoint: best == nil ? nil : folder.bestCheckpointURL, bestScore: best,

@@ -37,6 +37,20 @@ public struct RunFolder {
     }
 }
 
+extension RunFolder {
+    /// Runs the training loop `body`; when it stops on Ctrl-C (`TrainingInterrupted`), `save` writes the checkpoint
+    /// of the interrupted state, the progress line ends, and the error says how to continue.
+    func trainingSavedOnInterrupt<Report>(bar: Progress?, save: () throws -> Void, _ body: () throws -> [Report]) throws -> [Report] {
+        do {
+            return try body()
+        } catch let stop as TrainingInterrupted {
+            try save()
+            bar?.finish(info: "stopped")
+            throw TensorError("\(stop): saved \(checkpointURL.path); resume = true (or resume = that path) continues exactly from there")
+        }
+    }
+}
+
 /// The epoch loop of the trainers: `trainEpoch` until `last` epochs are complete (`completed` tells how many
 /// are), handing each report to `onEpoch` (logging, checkpoints, callbacks; an error stops training).
 func trainEpochs<Report>(until last: Int, completed: () -> Int, _ trainEpoch: () throws -> Report,
