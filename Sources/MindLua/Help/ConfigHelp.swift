@@ -12,12 +12,13 @@ enum ConfigHelp {
     static func text(signature: String, summary: String, reading build: @escaping ([String: ConfigValue]) throws -> Void,
                      meanings: [String: String], nested: [String] = [], leading: [(String, String, String)] = [],
                      notes: [String] = [], name: String) throws -> String {
-        var keys = ConfigKeys.recorded { try build([:]) }
-        guard !keys.isEmpty else { throw LuaBindingError("help of \(name): the configuration reads no keys") }
+        // The configuration's own keys: those its first reader asks for (nested readers have contexts of their own).
+        let recorded = ConfigKeys.recorded { try build([:]) }
+        guard let outerContext = recorded.first?.context else { throw LuaBindingError("help of \(name): the configuration reads no keys") }
+        var keys = recorded.filter { $0.context == outerContext }
         for table in nested {
-            let outer = Set(keys.map(\.name))
-            let inner = ConfigKeys.recorded { try build([table: .table([])]) }.filter { !outer.contains($0.name) }
-            keys += inner.map { ConfigKeys.Key(name: table + "." + $0.name, fallback: $0.fallback) }
+            let inner = ConfigKeys.recorded { try build([table: .table([])]) }.filter { $0.context != outerContext }
+            keys += inner.map { ConfigKeys.Key(name: table + "." + $0.name, fallback: $0.fallback, context: $0.context) }
         }
         var lines = [signature, summary] + leading.map { "\($0.0) = \($0.1)  -- \($0.2)" }
         for key in keys {

@@ -158,10 +158,13 @@ public enum LDMCheckpoint {
         return state.filter { !$0.name.hasPrefix("model_ema.") && !skip($0.name) }
     }
 
-    /// Writes the model (optionally optimizer state and averaged weights) with its config in the metadata, atomically.
+    /// Writes the model (optionally optimizer state and averaged weights) with its config in the metadata, atomically;
+    /// `halfPrecision` stores the parameters as float16 (half the size; loading widens them).
     public static func write(_ url: URL, model: LatentDiffusion, optimizer: [(name: String, tensor: Tensor)] = [],
-                             ema: [(name: String, tensor: Tensor)] = [], metadata extra: [String: String] = [:]) throws {
+                             ema: [(name: String, tensor: Tensor)] = [], metadata extra: [String: String] = [:],
+                             halfPrecision: Bool = false) throws {
         try TrainingCheckpointFile.write(url, state: model.stateDict(), optimizer: optimizer, ema: ema, metadata: extra, format: format,
-                                         config: model.config.values)
+                                         config: model.config.values,
+                                         halved: halfPrecision ? Set(model.namedParameters().map(\.name)) : [])
     }
 }

@@ -12,8 +12,9 @@ public struct GeneratedImages {
 extension LatentDiffusion {
     /// The seed of condition `index` of a `generate` call with base seed `seed`: a stream of its own, so an image
     /// does not depend on how many conditions were generated with it.
+    /// Kept below 2^53 so a seed survives a Lua number or a JSON file exactly.
     public static func conditionSeed(_ seed: UInt64, index: Int) -> UInt64 {
-        Xoshiro256StarStar.derive(seed, [UInt64(index)])
+        Xoshiro256StarStar.derive(seed, [UInt64(index)]) & (1 << 53 - 1)
     }
 
     /// Generates `numSamples` images per condition (the reference's `generate`, REFERENCE.md §4.11): the conditioner
@@ -25,13 +26,17 @@ extension LatentDiffusion {
     /// throws stops generation.
     public func generate(conditions: Tensor, numSamples: Int, options: SamplerOptions = SamplerOptions(), seed: UInt64 = 0,
                          seeds: [UInt64]? = nil, progress: ((Int, Int) throws -> Void)? = nil) throws -> GeneratedImages {
+        try generate(contexts: contexts(conditions), numSamples: numSamples, options: options, seed: seed, seeds: seeds, progress: progress)
+    }
+
+    /// The conditioner's contexts [B, T, context_dim] of conditions [B, ...], in eval mode without gradients. One
+    /// condition at a time, so that an image never depends on the batch it was generated in (a batched GEMM may
+    /// round differently).
+    public func contexts(_ conditions: Tensor) throws -> Tensor {
         let count = try conditioner.conditionCount(conditions)
-        // One condition at a time, so that an image never depends on the batch it was generated in (a batched GEMM
-        // may round differently).
-        let contexts = try withEvalMode {
+        return try withEvalMode {
             try withNoGrad { try Tensor.cat((0..<count).map { try conditioner.context(conditions.narrow(0, start: $0, length: 1)) }, dim: 0) }
         }
-        return try generate(contexts: contexts, numSamples: numSamples, options: options, seed: seed, seeds: seeds, progress: progress)
     }
 
     /// `generate` from contexts [B, T, context_dim] the conditioner has already computed.

@@ -35,11 +35,14 @@ struct TrainingCheckpointFile {
     }
 
     /// Writes a model's state dict, optimizer state and averaged weights with `format` and the model's config in the
-    /// metadata, atomically.
+    /// metadata, atomically. `halved` names state tensors stored in half precision (weights shipped with the project;
+    /// buffers such as a noise schedule stay float32).
     static func write(_ url: URL, state: [(name: String, tensor: Tensor)], optimizer: [(name: String, tensor: Tensor)],
                       ema: [(name: String, tensor: Tensor)], metadata extra: [String: String], format: String,
-                      config: [(String, ConfigValue)]) throws {
-        var arrays: [NamedArray] = try state.map { ($0.name, try NDArray($0.tensor)) }
+                      config: [(String, ConfigValue)], halved: Set<String> = []) throws {
+        var arrays: [NamedArray] = try state.map { name, tensor in
+            (name, halved.contains(name) ? try NDArray(halvesFrom: tensor.toArray(), shape: tensor.shape) : try NDArray(tensor))
+        }
         arrays += try optimizer.map { ("optimizer." + $0.name, try NDArray($0.tensor)) }
         arrays += try ema.map { ("ema." + $0.name, try NDArray($0.tensor)) }
         var metadata = extra

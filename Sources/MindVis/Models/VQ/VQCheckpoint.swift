@@ -64,8 +64,10 @@ public enum VQCheckpoint {
     /// Writes the weights (optionally optimizer state and averaged weights) with the config in the metadata,
     /// atomically.
     public static func write(_ url: URL, model: VQModel, optimizer: [(name: String, tensor: Tensor)] = [],
-                             ema: [(name: String, tensor: Tensor)] = [], metadata extra: [String: String] = [:]) throws {
+                             ema: [(name: String, tensor: Tensor)] = [], metadata extra: [String: String] = [:],
+                             halfPrecision: Bool = false) throws {
         try TrainingCheckpointFile.write(url, state: model.stateDict(), optimizer: optimizer, ema: ema, metadata: extra, format: format,
-                                         config: model.config.values)
+                                         config: model.config.values,
+                                         halved: halfPrecision ? Set(model.namedParameters().map(\.name)) : [])
     }
 }
