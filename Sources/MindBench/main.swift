@@ -36,6 +36,8 @@ do {
         ("simd-bandwidth", { try compareStreamingKernels(); return [] }),
         ("unet", { [try unetForward(batch: 8), try unetTrainingStep(batch: 8), try plmsPerImage(steps: 50, batch: 1),
                     try plmsPerImage(steps: 50, batch: 8), try plmsPerImage(steps: 250, batch: 8)] }),
+        ("stageb", { [try stageBStep(batch: 8), try stageBGenerationPerImage(steps: 50), try stageBGenerationPerImage(steps: 250)] }),
+        ("paper-generation", { [try paperUNetCallPerImage()] }),
         ("linear", {
             try linearShapes.flatMap { label, rows, i, o in try linearProducts(rows: rows, inFeatures: i, outFeatures: o, label: label) }
         }),

@@ -32,6 +32,12 @@ public struct NDArray: Equatable, Sendable {
         try self.init(dtype: .float32, shape: shape, elements: floats)
     }
 
+    /// Half precision (IEEE binary16), each value rounded to nearest even; values beyond ±65504 become ±inf.
+    /// Halves the size of weights shipped with the project (the loaders widen them back to float32).
+    public init(halvesFrom floats: [Float], shape: [Int]) throws {
+        try self.init(dtype: .float16, shape: shape, elements: floats.map { Float16($0).bitPattern })
+    }
+
     public init(doubles: [Double], shape: [Int]) throws {
         try self.init(dtype: .float64, shape: shape, elements: doubles)
     }

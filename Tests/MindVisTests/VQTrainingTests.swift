@@ -77,6 +77,34 @@ final class VQTrainingTests: XCTestCase {
         assertThrowsMessage(["different configuration"]) { try otherModel.resume(from: url) }
     }
 
+    /// Ctrl-C mid-epoch saves the epoch's order, position, sums and codebook counts: resuming gives the uninterrupted
+    /// run's reports (codes used and restarted included) and weights.
+    func testInterruptMidEpochResumesExactly() throws {
+        let images = try VQTestData.images(count: 10, size: 16, seed: 9)
+        let config = try VQTrainingConfig(["num_epoch": .int(2), "batch_size": .int(4), "lr": .double(1e-3)])
+        let straight = try VQTrainer(model: VQModel(VQTestData.tiny(), generator: Generator(seed: 8)), data: images, config: config)
+        let straightReports = try straight.run()
+
+        let dir = try VQTestData.temporaryDirectory()
+        func makeRun() throws -> VQRun {
+            let run = try VQRun(trainer: VQTrainer(model: VQModel(VQTestData.tiny(), generator: Generator(seed: 8)), data: images, config: config),
+                                output: dir)
+            run.progress = false
+            return run
+        }
+        let stopped = try makeRun()
+        var calls = 0
+        stopped.trainer.shouldStop = { calls += 1; return calls > 4 }   // epoch 2, before its second iteration
+        XCTAssertThrowsError(try stopped.run()) { XCTAssertTrue("\($0)".contains("interrupted in epoch 2 before iteration 2"), "\($0)") }
+        let resumed = try makeRun()
+        let summary = try resumed.run(resume: resumed.checkpointURL)
+        XCTAssertEqual(summary.reports.map(\.loss), [straightReports[1].loss])
+        XCTAssertEqual(summary.reports.map(\.codesUsed), [straightReports[1].codesUsed])
+        for ((name, a), (_, b)) in zip(straight.model.stateDict(), resumed.trainer.model.stateDict()) {
+            XCTAssertEqual(try a.toArray(), try b.toArray(), name)
+        }
+    }
+
     func testRunWritesMetricsCheckpointsGridsAndQuality() throws {
         let dir = try VQTestData.temporaryDirectory()
         let images = try VQTestData.images(count: 6, size: 16, seed: 9)

@@ -65,6 +65,11 @@ T.test("mv.data.simulate: the built-in data, and what a missing part needs", fun
   T.eq(#sim.train, 80)
   T.eq(#sim.test, 10)
   T.truthy(sim.train:get(1).image ~= nil, "training samples carry their images")
+  local labels = sim.train.labels
+  local lowest = math.huge
+  for _, label in ipairs(labels) do lowest = math.min(lowest, label) end
+  T.eq(lowest, 1, "category labels are 1-based")
+  T.truthy(sim.categories[sim.train:get(1).label] ~= nil, "a label indexes sim.categories")
   T.raises(function() return sim.test_single end, "test_single (every single test trial) is made only with single_trials = true")
   local with_trials = mv.data.simulate{preset = "small", pool_size = 0, subject = "sbj_2", single_trials = true}
   T.eq(#with_trials.test_single, 50, "10 test images x 5 repeats")

@@ -35,4 +35,11 @@ T.test("train_mlp.lua: the test loss falls", function()
   T.truthy(after < 0.01 and after < before / 50, ("test loss %s -> %s"):format(before, after))
 end)
 
+T.test("train_vq.lua: a tiny first stage on a few simulated stimuli", function()
+  local dir = os.tmpname(); os.remove(dir)
+  local output = run("train_vq.lua", "--preset", "tiny", "--num_epoch", "1", "--max_images", "24", "--output", dir)
+  T.truthy(output:find("done: loss", 1, true), output)
+  T.truthy(io.open(dir .. "/checkpoints/checkpoint.safetensors") ~= nil, "checkpoint written")
+end)
+
 T.finish()

@@ -90,4 +90,15 @@ T.test("mv.load recognises the format from the bytes, not the name", function()
   os.remove(base)
 end)
 
+T.test("mv.save in half precision", function()
+  local path = os.tmpname() .. ".safetensors"
+  local x = mv.tensor{1.0, 1 / 3, -2.5, 1e-3}
+  mv.save(path, {x = x}, nil, {dtype = "float16"})
+  local back = mv.load(path).x
+  T.near(back:totable(), {1.0, 0.333251953125, -2.5, 0.0010004043579101562}, 1e-9, "rounded to binary16")
+  T.raises(function() mv.save(path, {x = x}, nil, {dtype = "int8"}) end, "expected \"float32\" or \"float16\"")
+  T.raises(function() mv.save(path:gsub("safetensors$", "npz"), {x = x}, nil, {dtype = "float16"}) end, ".safetensors files only")
+  os.remove(path)
+end)
+
 T.finish()

@@ -224,6 +224,10 @@ T.test("apply visits children before their parent; parameters_matching selects b
   local _, lua_names = lua_module:parameters_matching("weight")
   T.eq(table.concat(lua_names, " "), "inner.weight")
   T.eq(lua_module:freeze(), lua_module, "Lua modules freeze too")
+  local unet = mv.models.UNet{preset = "tiny"}
+  local _, attn2 = unet:parameters_matching{"attn2"}
+  T.truthy(#attn2 > 0 and attn2[1]:find("attn2", 1, true), "model types have the Lua-written Module methods too")
+  T.eq(mv.models.MAE{preset = "tiny", num_voxels = 32}:apply(function() end).config.num_voxels, 32)
   T.eq(lua_module:num_parameters(true), 0)
 end)
 

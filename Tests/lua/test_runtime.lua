@@ -54,4 +54,14 @@ T.test("errors raised while load() reads keep their value (Lua 5.4.4 calls.lua, 
            "500 nested levels are refused: " .. tostring(err))
 end)
 
+T.test("mv.config names the SIMD path, the BLAS core and the threads", function()
+  local c = mv.config()
+  local available = table.concat(c.simd_available, " ")
+  T.truthy(available:find("scalar", 1, true), "the portable path is always there")
+  T.truthy((" " .. available .. " "):find(" " .. c.simd .. " ", 1, true), "the path in use is an available one")
+  T.truthy(#c.blas_core > 0 and c.blas_config:find("OpenBLAS", 1, true))
+  T.truthy(c.threads >= 1)
+  T.eq(c.version, mv.version())
+end)
+
 T.finish()

@@ -49,9 +49,9 @@ int mv_openlibs(lua_State *L);
 const char *mv_lua_release(void);
 
 /* ---- Errors ---- */
-/* Pushes the message handler used for every protected call made by MindLua. It turns the error value into a
-   table {message, traceback}: message is the string (or __tostring of the error object), traceback is
-   luaL_traceback from the raising function. */
+/* Pushes the message handler used for every protected call made by MindLua. It leaves the error value as raised
+   (Lua code catching errors inside the call must see its own value) and records luaL_traceback from the raising
+   function beside it, for mv_take_traceback. */
 void mv_push_message_handler(lua_State *L);
 /* Pushes the traceback the message handler recorded for the error value at idx (nil if it recorded none for that
    value) and forgets it. */

@@ -28,8 +28,8 @@ enum DataBindings: LuaBindingSet {
             """, get: { ds, args in try args.returning(ConfigTables.table(ds.info)) })
         type.property("labels", doc: """
             ds.labels -> {integer, ...} or nil
-            The category label of each sample (1-based positions of the label list), when the data has labels.
-            """, get: { ds, args in try args.returning(ds.labels) })
+            Each sample's label: for the simulation its category (1-based: sim.categories[label] describes it); for GOD the ImageNet WordNet offset of the data files.
+            """, get: { ds, args in try args.returning(luaLabels(ds)) })
         type.bound("get", doc: """
             ds:get(i) -> {fmri = Tensor, image = Tensor, label = integer}
             Sample i (1-based): its fMRI [V], its image [H, W, 3] in [0, 1] and its label when the dataset has them.
@@ -38,7 +38,7 @@ enum DataBindings: LuaBindingSet {
             let item = try ds.item(i - 1)
             var entries = [LuaTableEntry(key: "fmri", value: .object(item.fmri))]
             if let image = item.image { entries.append(LuaTableEntry(key: "image", value: .object(image))) }
-            if let label = item.label { entries.append(LuaTableEntry(key: "label", value: .integer(label))) }
+            if let label = item.label { entries.append(LuaTableEntry(key: "label", value: .integer(label + (ds.labelsAreCategories ? 1 : 0)))) }
             return try args.returning(LuaValue.table(entries))
         }
         type.bound("batches", doc: """
@@ -84,6 +84,11 @@ enum DataBindings: LuaBindingSet {
         return type
     }()
 
+    /// Labels as Lua shows them: category indices 1-based (Lua's convention for every index), identifiers as they are.
+    static func luaLabels(_ ds: FMRIDataset) -> [Int]? {
+        ds.labels.map { labels in ds.labelsAreCategories ? labels.map { $0 + 1 } : labels }
+    }
+
     /// The iterator `for batch in ds:batches{...}` calls: each call returns the next batch or nil.
     final class BatchIterator {
         let dataset: FMRIDataset
@@ -102,7 +107,7 @@ enum DataBindings: LuaBindingSet {
                 let fmri = try it.dataset.rows(rows).unsqueeze(1)
                 var entries = [LuaTableEntry(key: "fmri", value: .object(fmri)),
                                LuaTableEntry(key: "indices", value: .array(rows.map { .integer($0 + 1) }))]
-                if let labels = it.dataset.labels { entries.append(LuaTableEntry(key: "labels", value: .array(rows.map { .integer(labels[$0]) }))) }
+                if let labels = luaLabels(it.dataset) { entries.append(LuaTableEntry(key: "labels", value: .array(rows.map { .integer(labels[$0]) }))) }
                 return try args.returning(LuaValue.table(entries))
             }
         }

@@ -21,8 +21,9 @@ enum FileBindings: LuaBindingSet {
             return try args.returning(value, metadata)
         }
         try state.bind("mv", "save", doc: """
-            mv.save(path, data [, metadata])
+            mv.save(path, data [, metadata [, options]])
             Writes tensors atomically, by extension: .safetensors (a table of tensors; nested tables become dotted names; string metadata), .npz (a table of tensors) or .npy (one tensor).
+            dtype = "float32"  -- "float16" stores safetensors in half precision (half the size; loading widens them back)
             """) { args in
             let path = try args.string(1, "path")
             let value = try args.value(2, "data")
@@ -36,7 +37,9 @@ enum FileBindings: LuaBindingSet {
                     metadata[k] = v
                 }
             }
-            try save(value, to: URL(fileURLWithPath: path), metadata: metadata, function: args.function)
+            let dtype = try args.options(4).string("dtype", default: "float32")
+            guard ["float32", "float16"].contains(dtype) else { throw args.error("option 'dtype': expected \"float32\" or \"float16\", got \"\(dtype)\"") }
+            try save(value, to: URL(fileURLWithPath: path), metadata: metadata, half: dtype == "float16", function: args.function)
             return .none
         }
     }
@@ -117,7 +120,7 @@ enum FileBindings: LuaBindingSet {
 
     /// Writes tensors: `.safetensors` (a table of tensors; nested tables flatten to dotted names; string
     /// metadata), `.npz` (a table of tensors), `.npy` (one tensor). Atomic.
-    static func save(_ value: LuaValue, to url: URL, metadata: [String: String], function: String) throws {
+    static func save(_ value: LuaValue, to url: URL, metadata: [String: String], half: Bool, function: String) throws {
         let ext = url.pathExtension.lowercased()
         if ext == "npy" {
             guard case .object(let o) = value, let t = o as? Tensor else { throw LuaBindingError("\(function): .npy files hold one tensor") }
@@ -126,6 +129,10 @@ enum FileBindings: LuaBindingSet {
         }
         var arrays: [NamedArray] = []
         try flatten(value, prefix: "", into: &arrays, function: function)
+        if half {
+            guard ext == "safetensors" else { throw LuaBindingError("\(function): float16 is written to .safetensors files only") }
+            arrays = try arrays.map { ($0.name, try NDArray(halvesFrom: $0.array.floats(), shape: $0.array.shape)) }
+        }
         guard !arrays.isEmpty else { throw LuaBindingError("\(function): nothing to save: the table holds no tensors") }
         switch ext {
         case "safetensors": try Safetensors.write(arrays, metadata: metadata, to: url)

@@ -7,18 +7,14 @@ import MindVis
 /// with the stage's defaults, generated from `MBMTrainingConfig` so it cannot drift.
 enum TrainingBindings: LuaBindingSet {
     /// The keys that are not hyper-parameters, with their help lines.
-    static let objectKeys: [(String, String, String)] = [
-        ("model", "nil", "the MAE to train (pretrain: required unless checkpoint)"),
-        ("checkpoint", "nil", "finetune: a stage A1 checkpoint (ours or the reference's checkpoint.pth) to start from"),
-        ("data", "required", "training fMRI: a Dataset or a [samples, voxels] tensor"),
-        ("eval", "auto", "held-out Dataset or tensor for the figures and held-out correlation; auto holds out 5% of data (at most 64 samples); false: none"),
-        ("output", "\"runs/stageA1\"", "the run folder (\"runs/stageA2\" for finetune): metrics.jsonl, checkpoints/, figures/"),
-        ("resume", "nil", "true: continue the run in output from its checkpoint (exactly, also after Ctrl-C); or a checkpoint path"),
-        ("overwrite", "false", "start over in an output folder that already holds a run"),
-        ("progress", "true", "show the progress line"),
-        ("on_epoch", "nil", "function(report) called after every epoch"),
-        ("fit", "\"pad_or_crop\"", "data whose voxel count differs from the model's is wrap-padded or truncated (with a warning); \"strict\" refuses"),
-    ]
+    static func objectKeys(_ stage: MBMTrainingConfig.Stage) -> [(String, String, String)] {
+        [("model", "nil", "the MAE to train (pretrain: required unless checkpoint)"),
+         ("checkpoint", "nil", "finetune: a stage A1 checkpoint (ours or the reference's checkpoint.pth) to start from"),
+         ("data", "required", "training fMRI: a Dataset or a [samples, voxels] tensor"),
+         ("eval", "auto", "held-out Dataset or tensor for the figures and held-out correlation; auto holds out 5% of data (at most 64 samples); false: none"),
+         ("fit", "\"pad_or_crop\"", "data whose voxel count differs from the model's is wrap-padded or truncated (with a warning); \"strict\" refuses")]
+            + RunOptions.help(output: stage == .pretrain ? "runs/stageA1" : "runs/stageA2")
+    }
 
     /// One line of help per hyper-parameter key.
     static let settingHelp: [String: String] = [
@@ -31,25 +27,16 @@ enum TrainingBindings: LuaBindingSet {
 
     static func install(_ state: LuaState) throws {
         for stage in [MBMTrainingConfig.Stage.pretrain, .finetune] {
-            try state.bind("mv.mbm", stage.rawValue, doc: doc(stage)) { args in try run(args, stage: stage) }
+            let name = "mv.mbm.\(stage.rawValue)"
+            try state.bind("mv.mbm", stage.rawValue, doc: try ConfigHelp.text(
+                signature: "\(name){data = [, model | checkpoint, options]} -> result",
+                summary: stage == .pretrain
+                    ? "Stage A1: pretrains the fMRI masked autoencoder (SC-MBM) on unlabeled fMRI, with the reference's loop and defaults."
+                    : "Stage A2: finetunes a pretrained MAE on the target subject's fMRI (the reference uses its test fMRI, no images).",
+                reading: { _ = try MBMTrainingConfig(stage: stage, $0) }, meanings: settingHelp, leading: objectKeys(stage),
+                notes: ["Returns {checkpoint, metrics, output, figures, reports, model, loss, cor, eval_cor}. Ctrl-C saves a checkpoint first."],
+                name: name)) { args in try run(args, stage: stage) }
         }
-    }
-
-    static func doc(_ stage: MBMTrainingConfig.Stage) -> String {
-        let name = "mv.mbm.\(stage.rawValue)"
-        let defaults = Dictionary(uniqueKeysWithValues: MBMTrainingConfig.defaults(stage).values.map { ($0.0, $0.1.json) })
-        var lines = [
-            "\(name){data = [, model | checkpoint, options]} -> result",
-            stage == .pretrain
-                ? "Stage A1: pretrains the fMRI masked autoencoder (SC-MBM) on unlabeled fMRI, with the reference's loop and defaults."
-                : "Stage A2: finetunes a pretrained MAE on the target subject's fMRI (the reference uses its test fMRI, no images).",
-        ]
-        lines += objectKeys.map { key, value, text in
-            "\(key) = \(key == "output" && stage == .finetune ? "\"runs/stageA2\"" : value)  -- \(text)"
-        }
-        lines += MBMTrainingConfig.keyNames.map { "\($0) = \(defaults[$0] ?? "nil")  -- \(settingHelp[$0] ?? $0)" }
-        lines.append("Returns {checkpoint, metrics, output, figures, reports, model, loss, cor, eval_cor}. Ctrl-C saves a checkpoint first.")
-        return lines.joined(separator: "\n")
     }
 
     static func run(_ args: LuaArgs, stage: MBMTrainingConfig.Stage) throws -> LuaReturn {
@@ -88,7 +75,7 @@ enum TrainingBindings: LuaBindingSet {
         let evaluation: Tensor?
         switch try options.value("eval") {
         case .nil:
-            let (train, heldOut) = try heldOutSplit(data, seed: config.seed)
+            let (train, heldOut) = try HeldOutSplit.split(data, seed: config.seed)
             args.warn("\(args.function): no eval = given: holding out \(heldOut.shape[0]) of \(data.shape[0]) samples for the reconstruction figures and the held-out correlation (eval = false trains on all)")
             (data, evaluation) = (train, heldOut)
         case .boolean(false): evaluation = nil
@@ -96,20 +83,12 @@ enum TrainingBindings: LuaBindingSet {
         }
         let trainer = try MBMTrainer(model: model, data: data, config: config)
         trainer.shouldStop = { (try? args.checkInterrupt()) == nil }
-        let output = URL(fileURLWithPath: try options.string("output", default: "runs/\(stage == .pretrain ? "stageA1" : "stageA2")"))
+        let run = try RunOptions(options, defaultOutput: "runs/\(stage == .pretrain ? "stageA1" : "stageA2")", args: args)
+        let output = run.output
         let stageRun = try StageARun(trainer: trainer, output: output, evaluation: evaluation)
-        stageRun.progress = try options.bool("progress", default: true)
-        if let callback = try options.function("on_epoch") {
-            stageRun.onEpoch = { report in _ = try args.call(callback, [ConfigTables.table(report.values)]) }
-        }
-        let resume: URL?
-        switch try options.value("resume") {
-        case .nil, .boolean(false): resume = nil
-        case .boolean(true): resume = stageRun.checkpointURL
-        case .string(let path): resume = URL(fileURLWithPath: path)
-        default: throw args.error("resume must be true or a checkpoint path")
-        }
-        let summary = try stageRun.run(resume: resume, overwrite: try options.bool("overwrite", default: false))
+        stageRun.progress = run.progress
+        if let callback = run.epochCallback(args) { stageRun.onEpoch = { try callback($0.values) } }
+        let summary = try stageRun.run(resume: run.resume(ownCheckpoint: stageRun.checkpointURL), overwrite: run.overwrite)
         var entries: [LuaTableEntry] = [
             LuaTableEntry(key: "checkpoint", value: .string(summary.checkpoint.path)),
             LuaTableEntry(key: "metrics", value: .string(summary.metrics.path)),
@@ -123,15 +102,5 @@ enum TrainingBindings: LuaBindingSet {
         }
         if let cor = summary.evaluationCorrelation { entries.append(LuaTableEntry(key: "eval_cor", value: .number(cor))) }
         return try args.returning(LuaValue.table(entries))
-    }
-
-    /// The default evaluation set: 5% of the samples (at least 1, at most 64, never all), chosen by `seed`.
-    static func heldOutSplit(_ data: Tensor, seed: Int) throws -> (train: Tensor, heldOut: Tensor) {
-        let n = data.shape[0]
-        guard n >= 2 else { throw TensorError("eval: \(n) sample cannot be split into training and held-out data; pass eval = false") }
-        let count = Swift.min(64, Swift.max(1, n / 20))
-        let order = Generator(seed: UInt64(seed) &+ 0x5EED).permutation(n)
-        let held = Array(order.prefix(count)).sorted(), kept = Array(order.dropFirst(count)).sorted()
-        return (try data.indexSelect(0, index: Tensor(kept.map(Float.init))), try data.indexSelect(0, index: Tensor(held.map(Float.init))))
     }
 }

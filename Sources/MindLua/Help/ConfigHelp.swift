@@ -5,11 +5,22 @@ import MindVis
 /// `meanings`. A key the code reads without a meaning here stops every interpreter from starting, so new keys
 /// cannot go undocumented and documented keys cannot be stale.
 enum ConfigHelp {
+    /// `nested` names keys holding a table of their own settings (the VQ's `ddconfig`): their keys are listed as
+    /// `ddconfig.ch = 64` and need meanings under that dotted name.
+    /// `leading` documents options the binding handles itself (model =, data =, output =, ...), listed first as
+    /// (name, default as Lua, meaning).
     static func text(signature: String, summary: String, reading build: @escaping ([String: ConfigValue]) throws -> Void,
-                     meanings: [String: String], notes: [String] = [], name: String) throws -> String {
-        let keys = ConfigKeys.recorded { try build([:]) }
-        guard !keys.isEmpty else { throw LuaBindingError("help of \(name): the configuration reads no keys") }
-        var lines = [signature, summary]
+                     meanings: [String: String], nested: [String] = [], leading: [(String, String, String)] = [],
+                     notes: [String] = [], name: String) throws -> String {
+        // The configuration's own keys: those its first reader asks for (nested readers have contexts of their own).
+        let recorded = ConfigKeys.recorded { try build([:]) }
+        guard let outerContext = recorded.first?.context else { throw LuaBindingError("help of \(name): the configuration reads no keys") }
+        var keys = recorded.filter { $0.context == outerContext }
+        for table in nested {
+            let inner = ConfigKeys.recorded { try build([table: .table([])]) }.filter { $0.context != outerContext }
+            keys += inner.map { ConfigKeys.Key(name: table + "." + $0.name, fallback: $0.fallback, context: $0.context) }
+        }
+        var lines = [signature, summary] + leading.map { "\($0.0) = \($0.1)  -- \($0.2)" }
         for key in keys {
             guard let meaning = meanings[key.name] else {
                 throw LuaBindingError("help of \(name): key '\(key.name)' has no meaning in its help table")

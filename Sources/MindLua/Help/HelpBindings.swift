@@ -25,8 +25,9 @@ enum HelpBindings: LuaBindingSet {
         }
         // The help of the constructor that makes a module like this one (`mv.nn.Linear` for a Linear).
         try state.register(table: internalTable, name: "constructor_help") { args in
-            let name = ModuleBindings.displayName(try args.module(1, "module"))
-            let constructor = registry.documentedNames.first { $0.hasPrefix("mv.") && $0.hasSuffix("." + name) }
+            // The module's own class name (Linear), or the bound type's (UNet for a UNetModel).
+            let names = [ModuleBindings.displayName(try args.module(1, "module"))] + (try args.optionalString(2, "type_name").map { [$0] } ?? [])
+            let constructor = registry.documentedNames.first { name in name.hasPrefix("mv.") && names.contains { name.hasSuffix("." + $0) } }
             return try args.returning(try constructor.flatMap { try registry.doc($0)?.formatted })
         }
         try state.register(table: internalTable, name: "type_summary") { args in

@@ -57,7 +57,8 @@ public struct LuaDoc: Equatable, Sendable {
             return nil
         }
         let name = String(line[..<equals.lowerBound])
-        guard LuaIdentifier.isValid(name) else { return nil }
+        // Keys of nested settings read `ddconfig.ch`.
+        guard name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ LuaIdentifier.isValid(String($0)) }) else { return nil }
         return Option(name: name, defaultValue: String(line[equals.upperBound..<dashes.lowerBound]).trimmingCharacters(in: .whitespaces),
                       text: String(line[dashes.upperBound...]).trimmingCharacters(in: .whitespaces))
     }

@@ -121,7 +121,7 @@ local function text_for(x)
     local mt = getmetatable(x)
     local name = type(mt) == "table" and rawget(mt, "__name")
     if type(name) == "string" then
-      local ok, constructor = pcall(constructor_help, x)
+      local ok, constructor = pcall(constructor_help, x, name)
       local made_by = ok and constructor and (tostring(x):match("^[^\n]*") .. ", made by:\n" .. constructor .. "\n\n") or ""
       return made_by .. type_help(name)
     end

@@ -163,8 +163,7 @@ function Module:register_module(name, module)
   register(self, name, module)
 end
 
--- Methods written in Lua, for Swift modules (the Module userdata type) and Lua modules alike.
-local swift_module_methods = debug.getregistry().Module.__methods
+-- Methods written in Lua, for Swift modules (every Module userdata type) and Lua modules alike.
 
 -- m:apply(fn): fn(module) for every descendant, children before their parent (PyTorch's order); returns m.
 local function check_module_self(self, method)
@@ -214,9 +213,14 @@ local function parameters_matching(self, patterns)
   return params, matched
 end
 
+-- Every bound type that is a Module (its methods include named_parameters: Module itself, MAE, VQModel, UNet, ...)
+-- gets them; these types are all registered before this library code runs (LuaInstallOrder.luaModules).
 for name, method in pairs{apply = apply, parameters_matching = parameters_matching} do
   Module[name] = method
-  swift_module_methods[name] = method
+  for _, mt in pairs(debug.getregistry()) do
+    local methods = type(mt) == "table" and rawget(mt, "__methods")
+    if type(methods) == "table" and rawget(methods, "named_parameters") ~= nil then methods[name] = method end
+  end
 end
 
 local inherited_events = {"__index", "__newindex", "__call", "__tostring", "__len", "__close"}

@@ -15,7 +15,7 @@ public struct ConfigReader {
 
     private mutating func lookup(_ key: String, fallback: ConfigValue?) -> ConfigValue? {
         known.append(key)
-        ConfigKeys.note(key, fallback: fallback)
+        ConfigKeys.note(key, fallback: fallback, context: context)
         return values[key]
     }
 
@@ -129,6 +129,12 @@ public enum ConfigKeys {
         public let name: String
         /// The default (nil for keys without one, e.g. a required path).
         public let fallback: ConfigValue?
+        /// The reader that asked (its error context, e.g. "VQModel" or "VQModel ddconfig" for a nested table).
+        public let context: String
+
+        public init(name: String, fallback: ConfigValue?, context: String) {
+            (self.name, self.fallback, self.context) = (name, fallback, context)
+        }
     }
 
     private final class Recording: @unchecked Sendable {
@@ -151,10 +157,10 @@ public enum ConfigKeys {
         return recording.keys
     }
 
-    static func note(_ name: String, fallback: ConfigValue?) {
+    static func note(_ name: String, fallback: ConfigValue?, context: String) {
         lock.lock()
         defer { lock.unlock() }
-        guard let recording = active, !recording.keys.contains(where: { $0.name == name }) else { return }
-        recording.keys.append(Key(name: name, fallback: fallback))
+        guard let recording = active, !recording.keys.contains(where: { $0.name == name && $0.context == context }) else { return }
+        recording.keys.append(Key(name: name, fallback: fallback, context: context))
     }
 }

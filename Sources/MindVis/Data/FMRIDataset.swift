@@ -11,11 +11,14 @@ public final class FMRIDataset {
     public let imageIndex: [Int]?
     /// Per row, the image's class label if the dataset provides one (-1 where unknown).
     public let labels: [Int]?
+    /// Whether the labels are 0-based category indices (the simulation's: positions in its category list, shown
+    /// 1-based in Lua) rather than identifiers from the data files (GOD's WordNet offsets, shown as they are).
+    public let labelsAreCategories: Bool
     /// Facts about how the data were prepared (normalisation statistics, subjects, ...).
     public let info: [(String, ConfigValue)]
 
     public init(name: String, fmri: Tensor, images: ImageSet? = nil, imageIndex: [Int]? = nil, labels: [Int]? = nil,
-                info: [(String, ConfigValue)] = []) throws {
+                labelsAreCategories: Bool = false, info: [(String, ConfigValue)] = []) throws {
         guard fmri.rank == 2 else { throw TensorError("\(name): fMRI must be [samples, voxels], got \(Shape.describe(fmri.shape))") }
         let n = fmri.shape[0]
         if let imageIndex {
@@ -32,6 +35,7 @@ public final class FMRIDataset {
         self.images = images
         self.imageIndex = imageIndex
         self.labels = labels
+        self.labelsAreCategories = labelsAreCategories
         self.info = info
     }
 
@@ -71,7 +75,8 @@ public final class FMRIDataset {
 
     /// The same samples with another voxel matrix (same rows).
     func replacingFMRI(_ x: Tensor, note: (String, ConfigValue)) throws -> FMRIDataset {
-        try FMRIDataset(name: name, fmri: x, images: images, imageIndex: imageIndex, labels: labels, info: info + [note])
+        try FMRIDataset(name: name, fmri: x, images: images, imageIndex: imageIndex, labels: labels, labelsAreCategories: labelsAreCategories,
+                        info: info + [note])
     }
 
     /// Rows circularly extended to `length` voxels (stage A2 reconciling with a longer checkpoint).
@@ -108,14 +113,15 @@ public final class FMRIDataset {
             offset += p.images!.count
         }
         let images = try ImageSet(count: offset, height: first.images!.height, width: first.images!.width, channels: first.images!.channels, pixels: pixels)
-        let labels = parts.allSatisfy({ $0.labels != nil }) ? parts.flatMap { $0.labels! } : nil
+        let sameKind = parts.allSatisfy { $0.labelsAreCategories == first.labelsAreCategories }
+        let labels = sameKind && parts.allSatisfy({ $0.labels != nil }) ? parts.flatMap { $0.labels! } : nil
         return try FMRIDataset(name: name, fmri: fmri, images: images, imageIndex: index, labels: labels,
-                               info: [("parts", .list(parts.map { .string($0.name) }))])
+                               labelsAreCategories: first.labelsAreCategories, info: [("parts", .list(parts.map { .string($0.name) }))])
     }
 
     /// The samples `rows` as a new dataset.
     public func subset(_ rows: [Int], name newName: String? = nil) throws -> FMRIDataset {
         try FMRIDataset(name: newName ?? name, fmri: self.rows(rows), images: images, imageIndex: imageIndex.map { idx in rows.map { idx[$0] } },
-                        labels: labels.map { l in rows.map { l[$0] } }, info: info)
+                        labels: labels.map { l in rows.map { l[$0] } }, labelsAreCategories: labelsAreCategories, info: info)
     }
 }

@@ -2,38 +2,37 @@ import Foundation
 import MindImage
 import MindTensor
 
-/// The reference's sample figure (`generate` in `ldm_for_fmri.py`): one row per test item, its ground truth in
-/// the first column and its K samples after it; for generated images and the ridge baseline's alike.
+/// The figure of generated images as the reference draws it (REFERENCE.md §4.11): one row per condition, the
+/// ground truth first, then its samples — 1 + num_samples columns.
 public enum SampleGrid {
-    /// `groundTruth` [N, 3, H, W] and `samples` [N, K, 3, H, W] or [N, 3, H, W], values in [0, 1]; the first
-    /// `rows` items (all by default).
-    public static func image(groundTruth: Tensor, samples: Tensor, rows: Int? = nil) throws -> Image {
-        let images = try SampleColumns(groundTruth: groundTruth, samples: samples, operation: "sample grid")
-        let shown = Swift.min(rows ?? images.items, images.items)
-        guard shown > 0 else { throw TensorError("sample grid: rows must be positive, got \(shown)") }
-        let (h, w) = (groundTruth.shape[2], groundTruth.shape[3])
-        func tile(_ t: Tensor, _ i: Int) throws -> Image {
-            try Image(floatCHW: t.select(0, i).contiguous().toArray(), width: w, height: h, channels: 3)
+    /// - Parameters:
+    ///   - truth: [B, C, H, W] in [0, 1], or nil for rows of samples only.
+    ///   - samples: [B, S, C, H, W] in [0, 1] (what `generate` returns); C is 1 or 3.
+    ///   - rows: the first `rows` conditions only (all by default).
+    public static func image(truth: Tensor?, samples: Tensor, rows: Int? = nil) throws -> Image {
+        guard samples.rank == 5, samples.shape[0] > 0, samples.shape[1] > 0, [1, 3].contains(samples.shape[2]) else {
+            throw TensorError("sample grid: samples must be [B, S, 1 or 3, H, W], got \(Shape.describe(samples.shape))")
         }
-        var tiles: [Image] = []
-        for i in 0..<shown {
-            tiles.append(try tile(images.groundTruth, i))
-            for column in images.columns { tiles.append(try tile(column, i)) }
+        let perRow = samples.shape[1]
+        let imageShape = Array(samples.shape.dropFirst(2))
+        if let truth, truth.shape != [samples.shape[0]] + imageShape {
+            throw TensorError("sample grid: ground truth must be \(Shape.describe([samples.shape[0]] + imageShape)) for these samples, got \(Shape.describe(truth.shape))")
         }
-        do {
-            return try ImageGrid.compose(tiles, columns: images.columns.count + 1)
-        } catch let error as ImageError {
-            throw TensorError("sample grid: \(error)")
+        var images: [Image] = []
+        for r in 0..<Swift.min(rows ?? samples.shape[0], samples.shape[0]) {
+            if let truth { images.append(try image(truth.select(0, r))) }
+            for s in 0..<perRow { images.append(try image(samples.select(0, r).select(0, s))) }
         }
+        return try ImageGrid.compose(images, columns: perRow + (truth == nil ? 0 : 1))
     }
 
-    /// The grid written as a PNG (atomically).
-    public static func write(_ url: URL, groundTruth: Tensor, samples: Tensor, rows: Int? = nil) throws {
-        let grid = try image(groundTruth: groundTruth, samples: samples, rows: rows)
-        do {
-            try PNG.write(grid, to: url.path)
-        } catch let error as ImageError {
-            throw TensorError("sample grid: \(error)")
-        }
+    /// The grid written as a PNG, atomically.
+    public static func write(_ url: URL, truth: Tensor?, samples: Tensor, rows: Int? = nil) throws {
+        try PNG.write(image(truth: truth, samples: samples, rows: rows), to: url.path)
+    }
+
+    /// A [C, H, W] image in [0, 1] as 8-bit pixels.
+    static func image(_ t: Tensor) throws -> Image {
+        try Image(floatCHW: t.contiguous().toArray(), width: t.shape[2], height: t.shape[1], channels: t.shape[0])
     }
 }

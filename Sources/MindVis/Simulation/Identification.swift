@@ -37,6 +37,14 @@ public enum Identification {
                 }
             }
         }
+        let (pairwise, top1) = scores(r, items: items)
+        return IdentificationResult(items: items, pairwise: pairwise, top1: top1, correlations: r)
+    }
+
+    /// Pairwise and top-1 identification from an items × items similarity matrix (row = prediction, column = true
+    /// item; larger = more alike): mean over i and j ≠ i of [s_ii > s_ij] (ties ½), and the fraction of rows whose
+    /// own column is the largest (ties shared).
+    static func scores(_ r: [Double], items: Int) -> (pairwise: Double, top1: Double) {
         var pairwise = 0.0
         var top1 = 0.0
         for i in 0..<items {
@@ -58,8 +66,7 @@ public enum Identification {
             pairwise += wins / Double(items - 1)
             if !beaten { top1 += 1 / Double(ties + 1) }
         }
-        return IdentificationResult(items: items, pairwise: pairwise / Double(items), top1: top1 / Double(items),
-                                    correlations: r)
+        return (pairwise / Double(items), top1 / Double(items))
     }
 
     /// Rows minus their mean, scaled to unit length (constant rows become zero), in double precision.

@@ -118,7 +118,7 @@ public struct SimulatedData {
                                              ("roi", .string(options.roi)), ("normalize", .string(options.normalize.rawValue))] + stats
         func labelled(_ name: String, _ parts: [Tensor], _ images: ImageSet, _ index: [Int], categories: [Int]) throws -> FMRIDataset {
             try FMRIDataset(name: name, fmri: concatenateSubjects(parts), images: images, imageIndex: index,
-                            labels: index.map { categories[$0] }, info: info)
+                            labels: index.map { categories[$0] }, labelsAreCategories: true, info: info)
         }
         train = try labelled("simulated train", trainParts, trainImages, trainIndex, categories: dataset.trainCategory)
         test = try labelled("simulated test", testParts, testImages, testIndex, categories: dataset.testCategory)

@@ -9,6 +9,14 @@ public struct CodebookUsage {
 
     public init(size: Int) { counts = [Int](repeating: 0, count: size) }
 
+    /// Usage counted so far in an interrupted epoch (empty: none).
+    init(size: Int, counts saved: [Int]) throws {
+        guard saved.isEmpty || saved.count == size else {
+            throw TensorError("codebook usage: \(saved.count) saved counts for a codebook of \(size)")
+        }
+        counts = saved.isEmpty ? [Int](repeating: 0, count: size) : saved
+    }
+
     /// Counts 0-based indices (a float tensor of integers, as the quantiser returns them).
     public mutating func record(_ indices: Tensor) throws {
         for v in try indices.toArray() {

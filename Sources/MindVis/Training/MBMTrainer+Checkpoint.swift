@@ -11,10 +11,7 @@ extension MBMTrainer {
             "rng": generator.state.map { String($0, radix: 16) }.joined(separator: ","),
             "training_config": ConfigJSON.encode(config.values),
         ]
-        if let partial = partialEpoch {
-            metadata["epoch_progress"] = ConfigJSON.encode(partial.values)
-            metadata["epoch_order"] = partial.order.map { String($0, radix: 36) }.joined(separator: ",")
-        }
+        if let partial = partialEpoch { metadata.merge(partial.metadata) { _, new in new } }
         try MAECheckpoint.write(url, model: model, optimizer: optimizer.stateDict(), metadata: metadata)
     }
 
@@ -33,30 +30,12 @@ extension MBMTrainer {
             throw TensorError("resume: checkpoint is at epoch \(saved), beyond num_epoch \(config.numEpoch)")
         }
         let words = rng.split(separator: ",").compactMap { UInt64($0, radix: 16) }
-        let partial = try contents.metadata["epoch_progress"].map { json in
-            try epochProgress(json, order: contents.metadata["epoch_order"] ?? "", file: url.lastPathComponent)
-        }
+        let partial = try EpochProgress(metadata: contents.metadata, samples: data.shape[0], iterationsPerEpoch: iterationsPerEpoch,
+                                        file: url.lastPathComponent)
         try model.loadStateDict(contents.model)
         try optimizer.loadStateDict(contents.optimizer)
         try generator.restore(words)
         epoch = saved
         partialEpoch = partial
-    }
-
-    private func epochProgress(_ json: String, order text: String, file: String) throws -> EpochProgress {
-        let values = try ConfigJSON.decode(json, context: "resume: \(file): epoch progress")
-        let order = text.split(separator: ",").compactMap { Int($0, radix: 36) }
-        var r = ConfigReader(values, context: "resume: \(file): epoch progress")
-        var progress = EpochProgress(order: order)
-        progress.iteration = try r.int("iteration", 0, range: 0...iterationsPerEpoch)
-        progress.lossSum = try r.double("loss_sum", 0)
-        progress.correlationSum = try r.double("correlation_sum", 0)
-        progress.seen = try r.int("seen", 0, range: 0...data.shape[0])
-        progress.learningRate = try r.double("learning_rate", 0)
-        try r.finish()
-        guard order.count == data.shape[0], Set(order) == Set(0..<data.shape[0]) else {
-            throw TensorError("resume: \(file) was interrupted mid-epoch on \(order.count) samples; this run has \(data.shape[0])")
-        }
-        return progress
     }
 }

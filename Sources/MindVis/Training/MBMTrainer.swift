@@ -113,11 +113,43 @@ public struct EpochProgress: Equatable {
     public var correlationSum = 0.0
     public var seen = 0
     public var learningRate = 0.0
+    /// Further running sums a trainer reports per epoch (the VQ's reconstruction and codebook losses).
+    public var extraSums: [Double] = []
+    /// Running counts a trainer keeps per epoch (the VQ's codebook usage).
+    public var counts: [Int] = []
 
     /// The fields other than `order`, for a checkpoint's metadata.
     var values: [(String, ConfigValue)] {
         [("iteration", .int(iteration)), ("loss_sum", .double(lossSum)), ("correlation_sum", .double(correlationSum)),
-         ("seen", .int(seen)), ("learning_rate", .double(learningRate))]
+         ("seen", .int(seen)), ("learning_rate", .double(learningRate)), ("extra_sums", .list(extraSums.map(ConfigValue.double))),
+         ("counts", .list(counts.map(ConfigValue.int)))]
+    }
+
+    /// The progress as checkpoint metadata entries (`epoch_progress`, `epoch_order`).
+    var metadata: [String: String] {
+        ["epoch_progress": ConfigJSON.encode(values), "epoch_order": order.map { String($0, radix: 36) }.joined(separator: ",")]
+    }
+}
+
+extension EpochProgress {
+    /// The progress stored in a checkpoint's metadata, nil when it was saved between epochs; checked against a run of
+    /// `samples` samples and `iterationsPerEpoch` iterations.
+    init?(metadata: [String: String], samples: Int, iterationsPerEpoch: Int, file: String) throws {
+        guard let json = metadata["epoch_progress"] else { return nil }
+        let values = try ConfigJSON.decode(json, context: "resume: \(file): epoch progress")
+        order = (metadata["epoch_order"] ?? "").split(separator: ",").compactMap { Int($0, radix: 36) }
+        var r = ConfigReader(values, context: "resume: \(file): epoch progress")
+        iteration = try r.int("iteration", 0, range: 0...iterationsPerEpoch)
+        lossSum = try r.double("loss_sum", 0)
+        correlationSum = try r.double("correlation_sum", 0)
+        seen = try r.int("seen", 0, range: 0...samples)
+        learningRate = try r.double("learning_rate", 0)
+        extraSums = try r.doubleList("extra_sums", [])
+        counts = try r.intList("counts", []) ?? []
+        try r.finish()
+        guard order.count == samples, Set(order) == Set(0..<samples) else {
+            throw TensorError("resume: \(file) was interrupted mid-epoch on \(order.count) samples; this run has \(samples)")
+        }
     }
 }
 

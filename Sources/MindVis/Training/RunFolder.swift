@@ -10,6 +10,8 @@ public struct RunFolder {
 
     public var checkpointURL: URL { output.appendingPathComponent("checkpoints/checkpoint.safetensors") }
     public var metricsURL: URL { output.appendingPathComponent("metrics.jsonl") }
+    /// The checkpoint with the best validation score so far (diffusion training's model selection).
+    public var bestCheckpointURL: URL { output.appendingPathComponent("checkpoints/checkpoint_best.safetensors") }
 
     public func figureURL(_ name: String, epoch: Int) -> URL {
         output.appendingPathComponent("figures/\(name)_epoch\(String(format: "%04d", epoch)).png")
@@ -32,6 +34,20 @@ public struct RunFolder {
     /// The metrics log: started afresh, or — resuming after `epoch` — kept up to that epoch and appended to.
     func openLog(resumedAfterEpoch epoch: Int?) throws -> MetricsLog {
         try MetricsLog(url: metricsURL, truncate: epoch == nil, keepingEpochsThrough: epoch)
+    }
+}
+
+extension RunFolder {
+    /// Runs the training loop `body`; when it stops on Ctrl-C (`TrainingInterrupted`), `save` writes the checkpoint
+    /// of the interrupted state, the progress line ends, and the error says how to continue.
+    func trainingSavedOnInterrupt<Report>(bar: Progress?, save: () throws -> Void, _ body: () throws -> [Report]) throws -> [Report] {
+        do {
+            return try body()
+        } catch let stop as TrainingInterrupted {
+            try save()
+            bar?.finish(info: "stopped")
+            throw TensorError("\(stop): saved \(checkpointURL.path); resume = true (or resume = that path) continues exactly from there")
+        }
     }
 }
 

@@ -74,14 +74,7 @@ public final class StageARun {
             try self.onEpoch?(report)
         }
         defer { trainer.onIteration = nil; trainer.onEpoch = nil }
-        let reports: [EpochReport]
-        do {
-            reports = try trainer.run()
-        } catch let stop as TrainingInterrupted {
-            try trainer.saveCheckpoint(to: checkpointURL)
-            bar?.finish(info: "stopped")
-            throw TensorError("\(stop): saved \(checkpointURL.path); resume = true (or resume = that path) continues exactly from there")
-        }
+        let reports = try RunFolder(output).trainingSavedOnInterrupt(bar: bar, save: { try trainer.saveCheckpoint(to: checkpointURL) }) { try trainer.run() }
         bar?.finish(info: String(format: "loss %.4f cor %.3f", reports.last?.loss ?? lastLoss, reports.last?.correlation ?? 0))
         return Summary(reports: reports, checkpoint: checkpointURL, metrics: metricsURL, figures: figures,
                        evaluationCorrelation: evaluationCorrelation)

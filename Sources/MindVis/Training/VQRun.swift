@@ -44,7 +44,8 @@ public final class VQRun {
         if let resume { try trainer.resume(from: resume) }
         let log = try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch })
         let config = trainer.config
-        let bar = progress ? Progress("vq", total: (config.numEpoch - trainer.epoch) * trainer.iterationsPerEpoch, unit: "it") : nil
+        let done = trainer.epoch * trainer.iterationsPerEpoch + (trainer.partialEpoch?.iteration ?? 0)
+        let bar = progress ? Progress("vq", total: config.numEpoch * trainer.iterationsPerEpoch - done, unit: "it") : nil
         trainer.onIteration = { _, _, loss in
             bar?.advance(info: String(format: "epoch %d loss %.4f", self.trainer.epoch + 1, loss))
         }
@@ -67,7 +68,7 @@ public final class VQRun {
             try self.onEpoch?(report, evaluation)
         }
         defer { trainer.onIteration = nil; trainer.onEpoch = nil }
-        let reports = try trainer.run()
+        let reports = try RunFolder(output).trainingSavedOnInterrupt(bar: bar, save: { try trainer.saveCheckpoint(to: checkpointURL) }) { try trainer.run() }
         if let last = reports.last {
             bar?.finish(info: String(format: "loss %.4f codes used %d", last.loss, last.codesUsed))
         }

@@ -7,6 +7,7 @@ extension VQTrainer {
     public func saveCheckpoint(to url: URL) throws {
         var metadata = ["epoch": String(epoch), "rng": generator.state.map { String($0, radix: 16) }.joined(separator: ","),
                         "training_config": ConfigJSON.encode(config.values)]
+        if let partial = partialEpoch { metadata.merge(partial.metadata) { _, new in new } }
         var averaged: [(name: String, tensor: Tensor)] = []
         if let ema {
             averaged = zip(trainableNames, ema.shadows).map { ($0, $1) }
@@ -27,6 +28,8 @@ extension VQTrainer {
         }
         guard saved <= config.numEpoch else { throw TensorError("resume: checkpoint is at epoch \(saved), beyond num_epoch \(config.numEpoch)") }
         let words = rng.split(separator: ",").compactMap { UInt64($0, radix: 16) }
+        let partial = try EpochProgress(metadata: contents.metadata, samples: data.shape[0], iterationsPerEpoch: iterationsPerEpoch,
+                                        file: url.lastPathComponent)
         if let ema {
             let byName = Dictionary(contents.ema.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
             let shadows = try trainableNames.map { name -> Tensor in
@@ -39,6 +42,7 @@ extension VQTrainer {
         try optimizer.loadStateDict(contents.optimizer)
         try generator.restore(words)
         epoch = saved
+        partialEpoch = partial
     }
 
     /// Names of the trainable parameters, in the order of the optimizer and the EMA.

@@ -37,6 +37,9 @@ public final class VQTrainer {
     public let ema: ParameterEMA?
     /// Completed epochs.
     public internal(set) var epoch = 0
+    /// Where the running epoch stands (order, next iteration, sums, codebook counts); nil between epochs.
+    /// Checkpointed, so a run stopped mid-epoch continues exactly where it stopped.
+    public internal(set) var partialEpoch: EpochProgress?
     /// Polled between iterations; returning true stops training with an "interrupted" error.
     public var shouldStop: () -> Bool = { false }
     /// Called after every epoch (logging, checkpoints, user callbacks); an error stops training.
@@ -77,17 +80,20 @@ public final class VQTrainer {
         return (try rec + out.embLoss * Float(config.codebookWeight), rec, out.embLoss, out)
     }
 
-    /// One pass over the images in a fresh random order, then the dead-code restart.
+    /// One pass over the images in a fresh random order (or the rest of an interrupted pass), then the dead-code
+    /// restart.
     func trainEpoch() throws -> VQEpochReport {
         let start = Date()
         let n = data.shape[0], perEpoch = iterationsPerEpoch
-        let order = generator.permutation(n)
-        var usage = CodebookUsage(size: model.config.nEmbed)
-        var sums = (loss: 0.0, rec: 0.0, emb: 0.0)
+        var progress = partialEpoch ?? EpochProgress(order: generator.permutation(n))
+        if progress.extraSums.isEmpty { progress.extraSums = [0, 0] }
+        var usage = try CodebookUsage(size: model.config.nEmbed, counts: progress.counts)
+        partialEpoch = progress
         var lastLatents: Tensor?
-        for it in 0..<perEpoch {
-            if shouldStop() { throw TensorError("interrupted") }
-            let ids = Array(order[(it * config.batchSize)..<Swift.min(n, (it + 1) * config.batchSize)])
+        while progress.iteration < perEpoch {
+            let it = progress.iteration
+            if shouldStop() { throw TrainingInterrupted(epoch: epoch, iteration: it) }
+            let ids = Array(progress.order[(it * config.batchSize)..<Swift.min(n, (it + 1) * config.batchSize)])
             let images = try data.indexSelect(0, index: Tensor(ids.map(Float.init)))
             let (loss, rec, emb, out) = try losses(images)
             let value = Double(try loss.item())
@@ -99,18 +105,23 @@ public final class VQTrainer {
             try usage.record(out.indices)
             lastLatents = out.latents.detach()
             let weight = Double(ids.count)
-            sums.loss += value * weight
-            sums.rec += Double(try rec.item()) * weight
-            sums.emb += Double(try emb.item()) * weight
+            progress.lossSum += value * weight
+            progress.extraSums[0] += Double(try rec.item()) * weight
+            progress.extraSums[1] += Double(try emb.item()) * weight
+            progress.seen += ids.count
+            progress.counts = usage.counts
+            progress.iteration += 1
+            partialEpoch = progress
             onIteration?(it, perEpoch, value)
         }
         var restarted = 0
         if config.restartDeadCodes, let lastLatents { restarted = try restartCodes(usage.dead, from: lastLatents) }
+        partialEpoch = nil
         epoch += 1
         let seconds = Date().timeIntervalSince(start)
-        return VQEpochReport(epoch: epoch, loss: sums.loss / Double(n), recLoss: sums.rec / Double(n), embLoss: sums.emb / Double(n),
-                             codesUsed: usage.used, perplexity: usage.perplexity, codesRestarted: restarted, seconds: seconds,
-                             imagesPerSecond: Double(n) / Swift.max(seconds, 1e-9))
+        return VQEpochReport(epoch: epoch, loss: progress.lossSum / Double(n), recLoss: progress.extraSums[0] / Double(n),
+                             embLoss: progress.extraSums[1] / Double(n), codesUsed: usage.used, perplexity: usage.perplexity,
+                             codesRestarted: restarted, seconds: seconds, imagesPerSecond: Double(n) / Swift.max(seconds, 1e-9))
     }
 
     /// Overwrites codebook entries `codes` with encoder outputs drawn at random from `latents` [B, D, h, w].
@@ -132,10 +143,6 @@ public final class VQTrainer {
     /// Runs `body` with the averaged weights in the model (when there is an EMA), restoring the trained ones after.
     public func withAveragedWeights<T>(_ body: () throws -> T) throws -> T {
         guard let ema else { return try body() }
-        let params = model.trainableParameters()
-        let trained = try withNoGrad { try params.map { try $0.clone() } }
-        try ema.copyToParameters()
-        defer { try? withNoGrad { for (p, t) in zip(params, trained) { try p.copyFrom(t) } } }
-        return try body()
+        return try ema.withAveragedWeights(model.trainableParameters(), body)
     }
 }

@@ -53,26 +53,14 @@ public enum MAECheckpoint {
     /// `overrides`); `overrides` win over everything else.
     public static func config(for state: [(name: String, tensor: Tensor)], stored: [String: ConfigValue],
                               overrides: [String: ConfigValue] = [:]) throws -> MAEConfig {
+        var values = try encoderValues(for: state)
         let byName = Dictionary(state.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
-        func shape(_ key: String) throws -> [Int] {
-            guard let t = byName[key] else { throw TensorError("checkpoint: no '\(key)' in the state dict; is this an fMRI MAE checkpoint?") }
-            return t.shape
+        guard let decPos = byName["decoder_pos_embed"]?.shape, decPos.count == 3 else {
+            throw TensorError("checkpoint: no 'decoder_pos_embed' [1, L + 1, D] in the state dict; is this an fMRI MAE checkpoint?")
         }
-        let pos = try shape("pos_embed"), patchW = try shape("patch_embed.proj.weight"), decPos = try shape("decoder_pos_embed")
-        guard pos.count == 3, patchW.count == 3, decPos.count == 3 else { throw TensorError("checkpoint: unexpected position table or patch embedding shapes") }
-        func depth(_ prefix: String) -> Int {
-            Set(state.compactMap { entry -> Int? in
-                guard entry.name.hasPrefix(prefix) else { return nil }
-                return Int(entry.name.dropFirst(prefix.count).prefix { $0 != "." })
-            }).count
-        }
-        let fc1 = try shape("blocks.0.mlp.fc1.weight")
-        var values: [String: ConfigValue] = [
-            "preset": .string("paper"),
-            "num_voxels": .int((pos[1] - 1) * patchW[2]), "patch_size": .int(patchW[2]), "embed_dim": .int(pos[2]),
-            "depth": .int(depth("blocks.")), "decoder_embed_dim": .int(decPos[2]), "decoder_depth": .int(depth("decoder_blocks.")),
-            "mlp_ratio": .double(Double(fc1[0]) / Double(pos[2])),
-        ]
+        values["preset"] = .string("paper")
+        values["decoder_embed_dim"] = .int(decPos[2])
+        values["decoder_depth"] = .int(blockCount(state, prefix: "decoder_blocks."))
         for key in ["num_heads", "decoder_num_heads", "focus_range", "focus_rate"] {
             if let v = stored[key] { values[key] = v }
         }
@@ -81,6 +69,29 @@ public enum MAECheckpoint {
         }
         for (k, v) in overrides { values[k] = v }
         return try MAEConfig(values)
+    }
+
+    /// The encoder keys a state dict's shapes imply (`num_voxels`, `patch_size`, `embed_dim`, `depth`, `mlp_ratio`):
+    /// everything but the head count, which no shape tells.
+    public static func encoderValues(for state: [(name: String, tensor: Tensor)]) throws -> [String: ConfigValue] {
+        let byName = Dictionary(state.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
+        func shape(_ key: String) throws -> [Int] {
+            guard let t = byName[key] else { throw TensorError("checkpoint: no '\(key)' in the state dict; is this an fMRI MAE checkpoint?") }
+            return t.shape
+        }
+        let pos = try shape("pos_embed"), patchW = try shape("patch_embed.proj.weight")
+        guard pos.count == 3, patchW.count == 3 else { throw TensorError("checkpoint: unexpected position table or patch embedding shapes") }
+        let fc1 = try shape("blocks.0.mlp.fc1.weight")
+        return ["num_voxels": .int((pos[1] - 1) * patchW[2]), "patch_size": .int(patchW[2]), "embed_dim": .int(pos[2]),
+                "depth": .int(blockCount(state, prefix: "blocks.")), "mlp_ratio": .double(Double(fc1[0]) / Double(pos[2]))]
+    }
+
+    /// How many numbered blocks `prefix0.`, `prefix1.`, ... a state dict holds.
+    static func blockCount(_ state: [(name: String, tensor: Tensor)], prefix: String) -> Int {
+        Set(state.compactMap { entry -> Int? in
+            guard entry.name.hasPrefix(prefix) else { return nil }
+            return Int(entry.name.dropFirst(prefix.count).prefix { $0 != "." })
+        }).count
     }
 
     /// A model built from a checkpoint's shapes and loaded with its weights (strictly).

@@ -22,25 +22,9 @@ public enum VQCheckpoint {
     }
 
     public static func read(_ url: URL) throws -> Contents {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw TensorError("VQ checkpoint: \(url.path) does not exist")
-        }
-        guard !isDirectory.boolValue else { throw TensorError("VQ checkpoint: \(url.path) is a folder, not a checkpoint file") }
-        let loaded = try StateDict.load(contentsOf: url)
-        let isLDM = loaded.names.contains { $0.hasPrefix(ldmPrefix) }
-        var contents = Contents(model: [], optimizer: [], ema: [], config: nil, metadata: loaded.metadata)
-        for (name, array) in (isLDM ? loaded.strippingPrefix(ldmPrefix) : loaded).tensors {
-            let t = try array.tensor(name: name)
-            if let rest = name.dropPrefix("optimizer.") { contents.optimizer.append((rest, t)) }
-            else if let rest = name.dropPrefix("ema.") { contents.ema.append((rest, t)) }
-            else { contents.model.append((name, t)) }
-        }
-        if let json = loaded.metadata["model_config"] {
-            let values = try ConfigJSON.decode(json, context: "\(url.lastPathComponent) model_config")
-            contents.config = try withErrorContext(url.lastPathComponent) { try VQConfig(values) }
-        }
-        return contents
+        let file = try TrainingCheckpointFile(url, kind: "VQ checkpoint", strippingIfPresent: ldmPrefix)
+        let config = try file.config.map { values in try withErrorContext(url.lastPathComponent) { try VQConfig(values) } }
+        return Contents(model: file.model, optimizer: file.optimizer, ema: file.ema, config: config, metadata: file.metadata)
     }
 
     /// The configuration implied by a reference state dict's shapes. The image resolution is not in the weights:
@@ -80,20 +64,10 @@ public enum VQCheckpoint {
     /// Writes the weights (optionally optimizer state and averaged weights) with the config in the metadata,
     /// atomically.
     public static func write(_ url: URL, model: VQModel, optimizer: [(name: String, tensor: Tensor)] = [],
-                             ema: [(name: String, tensor: Tensor)] = [], metadata extra: [String: String] = [:]) throws {
-        var arrays: [NamedArray] = try model.stateDict().map { ($0.name, try NDArray($0.tensor)) }
-        arrays += try optimizer.map { ("optimizer." + $0.name, try NDArray($0.tensor)) }
-        arrays += try ema.map { ("ema." + $0.name, try NDArray($0.tensor)) }
-        var metadata = extra
-        metadata["format"] = format
-        metadata["model_config"] = ConfigJSON.encode(model.config.values)
-        try Safetensors.write(arrays, metadata: metadata, to: url)
-    }
-}
-
-extension String {
-    /// The rest of the string after `prefix`, or nil when it does not start with it.
-    func dropPrefix(_ prefix: String) -> String? {
-        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : nil
+                             ema: [(name: String, tensor: Tensor)] = [], metadata extra: [String: String] = [:],
+                             halfPrecision: Bool = false) throws {
+        try TrainingCheckpointFile.write(url, state: model.stateDict(), optimizer: optimizer, ema: ema, metadata: extra, format: format,
+                                         config: model.config.values,
+                                         halved: halfPrecision ? Set(model.namedParameters().map(\.name)) : [])
     }
 }
