@@ -45,7 +45,6 @@ do {
     for (name, run) in benches where filter == nil || name.contains(filter!) {
         for m in try run() { report(m, peak: peak) }
     }
-    if filter == "scratch-judge" { try scratchJudge() }
     if filter == "unet-memory" { for line in try unetTrainingPeakMemory(batch: 8) { print(line) } }
 } catch {
     FileHandle.standardError.write("MindBench: \(error)\n".data(using: .utf8)!)

@@ -172,6 +172,16 @@ enum DataBindings: LuaBindingSet {
 }
 
 extension DataBindings {
+    /// The simulation's stimulus generator (categories and how to render new exemplars of them), for what needs
+    /// more than the dataset's own images: the judge trains on fresh renderings.
+    final class StimuliBox {
+        let dataset: SimulatedDataset
+        init(_ dataset: SimulatedDataset) { self.dataset = dataset }
+    }
+
+    static let stimuliType = LuaUserdataType<StimuliBox>(name: "SimulatedStimuli",
+                                                         doc: "the simulation's stimulus categories and renderer (what mv.eval.train_judge{sim = } draws from)")
+
     /// What each `mv.data.simulate` key means (`mindvis simulate` takes the same names as --options).
     static let simulationKeys: [String: String] = [
         "preset": "\"default\" (GOD and HCP sizes) or \"small\" (seconds: tests and quick looks)", "seed": "seed of every random draw",
@@ -188,8 +198,9 @@ extension DataBindings {
     /// `mv.data.simulate{preset=, seed=, subjects=, subject=, pool_size=, single_trials=, ...}` -> {train, test,
     /// test_single, pool, subjects}: the built-in simulated visual cortex, prepared in memory like GOD and HCP.
     static func installSimulation(_ state: LuaState) throws {
+        try state.register(stimuliType)
         try state.bind("mv.data", "simulate", doc: try ConfigHelp.text(
-            signature: "mv.data.simulate{[preset, seed, ...]} -> {train, test, test_single, pool, subjects, categories}",
+            signature: "mv.data.simulate{[preset, seed, ...]} -> {train, test, test_single, pool, subjects, categories, stimuli}",
             summary: "The built-in simulated visual cortex: a GOD-like experiment (stimuli, subjects' voxel responses) and an HCP-like pool, in memory.",
             reading: { _ = try SimulatedData.Options($0) }, meanings: simulationKeys,
             notes: ["train/test as mv.data.GOD gives them (for subject, or all subjects); test_single exists with single_trials = true; pool with pool_size > 0.",
@@ -202,6 +213,7 @@ extension DataBindings {
             if let single = sim.testSingle { entries.append(LuaTableEntry(key: "test_single", value: .object(single))) }
             if let pool = sim.pool { entries.append(LuaTableEntry(key: "pool", value: .object(pool))) }
             entries.append(LuaTableEntry(key: "categories", value: .array(sim.dataset.categoryDescriptions.map { .string($0) })))
+            entries.append(LuaTableEntry(key: "stimuli", value: .object(StimuliBox(sim.dataset))))
             return try args.returning(LuaValue.table(entries))
         }
         try LuaLibraryChunk.run(state, EmbeddedLua.simulationResult)

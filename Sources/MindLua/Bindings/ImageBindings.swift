@@ -1,6 +1,7 @@
 import Foundation
 import MindImage
 import MindTensor
+import MindVis
 
 /// `mv.image`: PNG/JPEG files as float tensors [H, W, C] in [0, 1] (HWC, like the datasets), bilinear
 /// resizing as torchvision's tensor Resize, and grids of images saved as one PNG.
@@ -56,6 +57,19 @@ enum ImageBindings: LuaBindingSet {
             let columns = try options.integer("columns", default: Swift.max(1, Int(Double(images.count).squareRoot().rounded(.up))), min: 1)
             try ImageGrid.save(images.map { try image($0, function: args.function) }, columns: columns, to: path,
                                padding: try options.integer("padding", default: 2, min: 0, max: 256))
+            return try args.returning(path)
+        }
+        try state.bind("mv.image", "sample_grid", doc: """
+            mv.image.sample_grid(path, samples [, options]) -> path
+            The reference's figure of generated images as a PNG (atomically): one row per condition, its ground truth first, then its samples.
+            truth = nil  -- ground truth [B, 3, H, W] in [0, 1] (mv.eval.ground_truth(ds)); nil: samples only
+            rows = nil  -- the first rows conditions only (default all)
+            samples: [B, S, 3, H, W] in [0, 1], what ldm:generate returns.
+            """) { args in
+            let path = try args.string(1, "path")
+            let options = try args.options(3)
+            try SampleGrid.write(URL(fileURLWithPath: path), truth: try options.userdata("truth", as: Tensor.self), samples: try args.tensor(2, "samples"),
+                                 rows: try options.integer("rows", min: 1))
             return try args.returning(path)
         }
     }

@@ -213,15 +213,39 @@ local function parameters_matching(self, patterns)
   return params, matched
 end
 
+-- m:state_dict() -> one table, so that m:load_state_dict(other:state_dict()) works as in PyTorch; pairs() walks it
+-- in registration order (PyTorch's OrderedDict), then any key added later.
+local function ordered(tensors, names)
+  return setmetatable(tensors, {__name = "StateDict", __pairs = function(t)
+    local i, seen = 0, {}
+    local extra
+    return function()
+      while i < #names do
+        i = i + 1
+        local name = names[i]
+        seen[name] = true
+        if rawget(t, name) ~= nil then return name, rawget(t, name) end
+      end
+      repeat extra = next(t, extra) until extra == nil or not seen[extra]
+      if extra ~= nil then return extra, rawget(t, extra) end
+    end, t, nil
+  end})
+end
+
 -- Every bound type that is a Module (its methods include named_parameters: Module itself, MAE, VQModel, UNet, ...)
 -- gets them; these types are all registered before this library code runs (LuaInstallOrder.luaModules).
-for name, method in pairs{apply = apply, parameters_matching = parameters_matching} do
-  Module[name] = method
-  for _, mt in pairs(debug.getregistry()) do
-    local methods = type(mt) == "table" and rawget(mt, "__methods")
-    if type(methods) == "table" and rawget(methods, "named_parameters") ~= nil then methods[name] = method end
+-- (A methods table can be reached from more than one registry entry: each is changed once.)
+local done = {}
+for _, mt in pairs(debug.getregistry()) do
+  local methods = type(mt) == "table" and rawget(mt, "__methods")
+  if type(methods) == "table" and rawget(methods, "named_parameters") ~= nil and not done[methods] then
+    done[methods] = true
+    methods.apply, methods.parameters_matching = apply, parameters_matching
+    local swift_state_dict = rawget(methods, "state_dict")
+    if swift_state_dict then methods.state_dict = function(self) return ordered(swift_state_dict(self)) end end
   end
 end
+Module.apply, Module.parameters_matching = apply, parameters_matching
 
 local inherited_events = {"__index", "__newindex", "__call", "__tostring", "__len", "__close"}
 

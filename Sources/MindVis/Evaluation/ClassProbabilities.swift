@@ -18,7 +18,7 @@ public struct ClassProbabilities: Sendable {
     func row(_ i: Int) -> ArraySlice<Float> { values[(i * classes)..<((i + 1) * classes)] }
 
     /// The most probable class of row i; the first of equal maxima, as torch's argmax.
-    func argmax(_ i: Int) -> Int {
+    public func argmax(_ i: Int) -> Int {
         let row = row(i)
         return row.indices.max { row[$0] < row[$1] }! - row.startIndex
     }

@@ -46,6 +46,17 @@ public struct PairwiseIdentification: Sendable {
         return Result(itemScores: scores)
     }
 
+    /// The validation metrics of diffusion training: `pairwise_pcc` and `pairwise_ssim` (generated [M, S, C, H, W]
+    /// against ground truth [M, C, H, W], both in [0, 1]) averaged over the sample columns, and the best column of
+    /// each (`..._max`, the reference's "(max)"). The first selects the best checkpoint.
+    public static func validationMetrics(generated: Tensor, truth: Tensor) throws -> [(name: String, value: Double)] {
+        let result = try PairwiseIdentification(metrics: [.pcc, .ssim]).evaluate(groundTruth: truth, samples: generated)
+        return [PairwiseMetric.pcc, .ssim].flatMap { metric -> [(name: String, value: Double)] in
+            let key = ImageScores.pairwiseKey(metric), columns = result.columns(metric) ?? []
+            return [(key, result.mean(metric) ?? 0), (key + "_max", columns.max() ?? 0)]
+        }
+    }
+
     /// Per row i of the N × N matrix, the fraction of j ≠ i whose entry the diagonal entry beats strictly.
     static func itemScores(_ matrix: [Double], items n: Int, lowerIsBetter: Bool) -> [Double] {
         (0..<n).map { i in

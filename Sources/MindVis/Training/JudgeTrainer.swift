@@ -136,6 +136,17 @@ public final class JudgeTrainer {
     /// The judge's accuracy on `evalExemplarsPerClass` held-out renderings of every category, clean and, with
     /// `vq`, VQ-reconstructed.
     public func heldOutAccuracy(vq: VQModel? = nil, classification: NWayClassification = NWayClassification()) throws -> JudgeAccuracy {
+        try JudgeTrainer.heldOutAccuracy(judge: judge, categories: categories, config: config, vq: vq, classification: classification)
+    }
+
+    /// The accuracy of any judge of `dataset`'s categories on the held-out renderings `config` names (e.g. a
+    /// judge loaded from a finished run).
+    public static func heldOutAccuracy(judge: JudgeCNN, dataset: SimulatedDataset, config: JudgeTrainingConfig, vq: VQModel? = nil) throws -> JudgeAccuracy {
+        try heldOutAccuracy(judge: judge, categories: dataset.categoryFactors, config: config, vq: vq, classification: NWayClassification())
+    }
+
+    static func heldOutAccuracy(judge: JudgeCNN, categories: [CategoryFactors], config: JudgeTrainingConfig, vq: VQModel?,
+                                classification: NWayClassification) throws -> JudgeAccuracy {
         let size = judge.config.imageSize, perClass = config.evalExemplarsPerClass
         let bytes = StimulusExemplars.render(categories, perCategory: perClass, size: size, seed: UInt64(config.seed), split: 0)
         let images = try Tensor(bytes.map { Float($0) / 255 }, shape: [categories.count * perClass, size, size, 3]).permute([0, 3, 1, 2]).contiguous()

@@ -19,7 +19,7 @@ public struct LDMValidationSet {
 }
 
 /// A validation metric: generated images [M, S, C, H, W] and ground truth [M, C, H, W], both in [0, 1] -> named values.
-/// The first value selects the best checkpoint (higher is better). The default is `ImageIdentification.metrics`
+/// The first value selects the best checkpoint (higher is better). The default is `PairwiseIdentification.validationMetrics`
 /// (pair-wise identification by PCC and SSIM in pixel space); a judge-based metric plugs in here.
 public typealias LDMValidationMetric = (_ generated: Tensor, _ truth: Tensor) throws -> [(name: String, value: Double)]
 
@@ -35,7 +35,7 @@ public final class LDMRun {
     public let output: URL
     public let validation: LDMValidationSet?
     public var progress: Bool = true
-    public var metric: LDMValidationMetric = ImageIdentification.metrics
+    public var metric: LDMValidationMetric = PairwiseIdentification.validationMetrics
     /// Called with each epoch's report and its validation values (when validated) after they are logged.
     public var onEpoch: ((LDMEpochReport, [(name: String, value: Double)]?) throws -> Void)?
     /// Where lines about validation, checkpoints and figures go (standard error by default, through the progress line).

@@ -88,7 +88,7 @@ enum DiffusionBindings: LuaBindingSet {
             let sampling = SamplerOptions(method: sampler, steps: try options.integer("steps", default: 50, min: 1, max: schedule.timesteps),
                                           eta: try options.number("eta", default: 0), guidance: try options.number("guidance", default: 1))
             let shape = try options.value("shape")
-            let progress = try samplingProgress(options, args: args, total: sampling.steps)
+            let progress = try samplingProgress(options, args: args)
             let latents = try DiffusionSampling.sample(
                 model: unet, schedule: schedule, context: try options.userdata("context", as: Tensor.self),
                 unconditionalContext: try options.userdata("uncond", as: Tensor.self), xT: try options.userdata("x_T", as: Tensor.self),
@@ -99,16 +99,19 @@ enum DiffusionBindings: LuaBindingSet {
     }
 
     /// The per-step callback: Ctrl-C, a progress line, and/or the user's function(done, total).
-    static func samplingProgress(_ options: LuaOptions, args: LuaArgs, total: Int) throws -> (Int, Int) throws -> Void {
+    static func samplingProgress(_ options: LuaOptions, args: LuaArgs) throws -> (Int, Int) throws -> Void {
         var bar: MindVis.Progress?
         var callback: LuaFunctionRef?
+        var showBar = false
         if let function = try? options.function("progress") {
             callback = function
-        } else if try options.bool("progress", default: false) {
-            bar = MindVis.Progress("sampling", total: total, unit: "step")
+        } else {
+            showBar = try options.bool("progress", default: false)
         }
         return { done, all in
             try args.checkInterrupt()
+            // The total comes with the first report: steps times conditions for ldm:generate.
+            if showBar, bar == nil { bar = MindVis.Progress("sampling", total: all, unit: "step") }
             bar?.advance()
             if let callback { _ = try args.call(callback, [.integer(done), .integer(all)]) }
         }

@@ -30,7 +30,7 @@ enum LDMBindings: LuaBindingSet {
             let numSamples = try options.integer("num_samples", default: 5, min: 1, max: 4096)
             let seed = UInt64(try options.integer("seed", default: 0, min: 0))
             let seeds = try options.integerArray("seeds", min: 0, max: 1 << 53)?.map { UInt64($0) }
-            let progress = try DiffusionBindings.samplingProgress(options, args: args, total: sampling.steps)
+            let progress = try DiffusionBindings.samplingProgress(options, args: args)
             let generated: GeneratedImages
             if let contexts = try options.userdata("context", as: Tensor.self) {
                 guard try condition(options, of: ldm, args: args, contextGiven: true) == nil else { throw args.error("give exactly one of fmri =, labels = or context =") }

@@ -29,7 +29,9 @@ public struct JudgeAccuracy: Sendable {
             return (Double(correct) / Double(p.rows), try nWay.evaluate(probabilities: [p], labels: labels).mean)
         }
         let clean = try score(images)
-        let reconstructed = try vq.map { model in try score(((model.reconstruct(images * 2 - 1) + 1) * 0.5).clamp(min: 0, max: 1)) }
+        let reconstructed = try vq.map { model in
+            try score(((model.reconstruct(images.resizedImages(to: model.config.ddconfig.resolution) * 2 - 1) + 1) * 0.5).clamp(min: 0, max: 1))
+        }
         return JudgeAccuracy(images: labels.count, classes: classes, ways: classification.ways, top1: clean.0, nWay: clean.1,
                              vqTop1: reconstructed?.0, vqNWay: reconstructed?.1)
     }

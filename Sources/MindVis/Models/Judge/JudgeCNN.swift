@@ -88,22 +88,9 @@ public final class JudgeCNN: Module, ImageJudge {
         }
         return try withNoGrad {
             let parts = try images.split(JudgeCNN.inferenceBatch, dim: 0).map { batch in
-                try forward(resized(batch)).softmax(1)
+                try forward(batch.resizedImages(to: config.imageSize)).softmax(1)
             }
             return try Tensor.cat(parts, dim: 0)
         }
-    }
-
-    /// The batch at the judge's image size.
-    func resized(_ batch: Tensor) throws -> Tensor {
-        let (h, w, s) = (batch.shape[2], batch.shape[3], config.imageSize)
-        guard h != s || w != s else { return batch }
-        let values = try batch.contiguous().toArray(), plane = 3 * h * w
-        var out: [Float] = []
-        for i in 0..<batch.shape[0] {
-            out += try ImageResize.bilinear(Array(values[(i * plane)..<((i + 1) * plane)]), channels: 3, height: h, width: w,
-                                            layout: .chw, outHeight: s, outWidth: s)
-        }
-        return try Tensor(out, shape: [batch.shape[0], 3, s, s])
     }
 }

@@ -1,0 +1,129 @@
+import Foundation
+import MindTensor
+import MindVis
+
+/// Scoring generated images as the reference does (REFERENCE.md §7): `mv.eval.score{...}` (n-way top-1 with a
+/// judge, pair-wise identification by MSE, PCC and SSIM, chance beside each), `mv.eval.ground_truth(ds)`, and the
+/// ridge baseline `mv.eval.ridge{...}` that every table shows beside the generated images.
+enum EvalBindings: LuaBindingSet {
+    /// The scores of one set of images.
+    final class ScoresBox {
+        let scores: ImageScores
+        init(_ scores: ImageScores) { self.scores = scores }
+    }
+
+    static let scoresType: LuaUserdataType<ScoresBox> = {
+        let type = LuaUserdataType<ScoresBox>(name: "Scores", doc: "the scores of a set of images against their ground truth (mv.eval.score)")
+        type.property("values", doc: """
+            scores.values -> table
+            Every score by its key: top1_<n>way (mean over sample columns), top1_<n>way_max (best column), pairwise_mse, pairwise_pcc, pairwise_ssim.
+            """, get: { box, args in try args.returning(ConfigTables.table(box.scores.values)) })
+        type.property("chance", doc: """
+            scores.chance -> table
+            The chance level of every score, under the same keys (1/n for n-way, 0.5 pair-wise).
+            """, get: { box, args in try args.returning(ConfigTables.table(box.scores.chance)) })
+        type.property("columns", doc: """
+            scores.columns -> integer
+            Sample columns scored (samples per item).
+            """, get: { box, args in try args.returning(box.scores.columns) })
+        type.toString { box in box.scores.entries.map { String(format: "%@ %.3f (chance %.3f)", $0.key, $0.value, $0.chance) }.joined(separator: ", ") }
+        return type
+    }()
+
+    /// A fitted ridge baseline with the first stage that decodes its latents.
+    final class RidgeBox {
+        let baseline: RidgeBaseline
+        let vq: VQModel
+        init(_ baseline: RidgeBaseline, vq: VQModel) { (self.baseline, self.vq) = (baseline, vq) }
+    }
+
+    static let ridgeType: LuaUserdataType<RidgeBox> = {
+        let type = LuaUserdataType<RidgeBox>(name: "RidgeBaseline", doc: "ridge regression from voxels to first-stage latents (mv.eval.ridge)")
+        type.bound("latents", doc: """
+            ridge:latents(fmri) -> Tensor
+            Predicted latents [N, embed_dim, h, w] of fMRI [N, V].
+            """) { box, args in try args.returning(tensor: box.baseline.latents(fmriRows(args.tensor(1, "fmri")))) }
+        type.bound("images", doc: """
+            ridge:images(fmri) -> Tensor
+            The baseline's images [N, 3, H, W] in [0, 1]: predicted latents decoded by the first stage.
+            """) { box, args in try args.returning(tensor: box.baseline.images(fmriRows(args.tensor(1, "fmri")), vq: box.vq)) }
+        type.property("penalty", doc: """
+            ridge.penalty -> number
+            The ridge penalty cross-validation chose.
+            """, get: { box, args in try args.returning(box.baseline.decoder.penalty) })
+        return type
+    }()
+
+    static func install(_ state: LuaState) throws {
+        try state.register(scoresType)
+        try state.register(ridgeType)
+        try state.bind("mv.eval", "score", doc: """
+            mv.eval.score{truth =, samples = [, judge, options]} -> Scores
+            Scores images against their ground truth as the reference does (REFERENCE §7): n-way top-1 with a judge (seeded distractors, per sample column, mean and best column) and pair-wise identification by MSE, PCC and SSIM.
+            truth = required  -- ground truth [N, 3, H, W] in [0, 1] (mv.eval.ground_truth(ds))
+            samples = required  -- [N, K, 3, H, W] (K samples per item) or [N, 3, H, W], in [0, 1]
+            judge = nil  -- a Judge (or any module with probabilities); without one, pair-wise scores only
+            ways = 50  -- n of n-way top-1 (the reference: 50)
+            trials = 50  -- distractor draws per item (the reference: 50 in validation, 1000 in gen_eval.py)
+            labels = "judge"  -- the class to recognise: "judge" (its argmax on the ground truth, as the reference) or "true"
+            true_labels = nil  -- 1-based classes of the items, for labels = "true"
+            seed = 0  -- seed of the distractor draws
+            metrics = {"mse", "pcc", "ssim"}  -- pair-wise metrics
+            mse_uint8 = false  -- the reference's MSE on wrapping uint8 differences (reproduces its published numbers)
+            """) { args in
+            let options = try args.options(1)
+            guard let truth = try options.userdata("truth", as: Tensor.self), let samples = try options.userdata("samples", as: Tensor.self) else {
+                throw args.error("give truth = [N, 3, H, W] and samples = [N, K, 3, H, W] images in [0, 1]")
+            }
+            let judge = try options.userdata("judge", as: JudgeCNN.self)
+            let source = try options.string("labels", default: "judge")
+            guard let labelSource = NWayClassification.LabelSource(rawValue: source) else {
+                throw args.error("labels must be \"judge\" or \"true\", got \"\(source)\"")
+            }
+            let trueLabels = try options.integerArray("true_labels", min: 1)?.map { $0 - 1 }
+            if labelSource == .trueLabel && trueLabels == nil { throw args.error("labels = \"true\" needs true_labels = {...} (1-based)") }
+            let names = try options.value("metrics") == .nil ? PairwiseMetric.allCases.map(\.rawValue) : try ReportBindings.strings(options.value("metrics"), key: "metrics", args: args)
+            let metrics = try names.map { name -> PairwiseMetric in
+                guard let metric = PairwiseMetric(rawValue: name) else {
+                    throw args.error("metrics: unknown '\(name)'; choose from \(PairwiseMetric.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return metric
+            }
+            let evaluation = ImageEvaluation(
+                classification: NWayClassification(ways: try options.integer("ways", default: 50, min: 2), trials: try options.integer("trials", default: 50, min: 1),
+                                                   labelSource: labelSource, seed: UInt64(try options.integer("seed", default: 0, min: 0))),
+                pairwise: PairwiseIdentification(metrics: metrics, mseUInt8Wraparound: try options.bool("mse_uint8", default: false)))
+            return try args.returning(object: ScoresBox(try evaluation.evaluate(groundTruth: truth, samples: samples, judge: judge, trueLabels: trueLabels)))
+        }
+        try state.bind("mv.eval", "ground_truth", doc: """
+            mv.eval.ground_truth(ds [, size]) -> Tensor
+            The image each sample of a dataset shows, [N, 3, size, size] in [0, 1] (size: the stimuli's own by default): what generated images are scored against.
+            """) { args in
+            let ds = try args.userdata(1, "ds", as: FMRIDataset.self)
+            guard let images = ds.images else { throw args.error("\(ds.name) has no images") }
+            let size = args.isNil(2) ? images.height : try args.integer(2, "size", min: 1, max: 4096)
+            return try args.returning(tensor: ds.groundTruth(size: size))
+        }
+        try state.bind("mv.eval", "ridge", doc: """
+            mv.eval.ridge{train =, vq = [, options]} -> RidgeBaseline
+            The baseline: ridge regression from the voxels of train to the first stage's latents of the images they show (penalty chosen by cross-validation), decoded by the same first stage.
+            train = required  -- a Dataset with images (e.g. sim.train)
+            vq = required  -- the VQModel whose latents are the targets and which decodes the predictions
+            folds = 5  -- cross-validation folds for the penalty
+            seed = 0  -- seed of the folds
+            """) { args in
+            let options = try args.options(1)
+            guard let train = try options.userdata("train", as: FMRIDataset.self), let vq = try options.userdata("vq", as: VQModel.self) else {
+                throw args.error("give train = a Dataset with images and vq = a VQModel")
+            }
+            let baseline = try RidgeBaseline.fit(train: train, vq: vq, folds: try options.integer("folds", default: 5, min: 2),
+                                                 seed: UInt64(try options.integer("seed", default: 0, min: 0)))
+            return try args.returning(object: RidgeBox(baseline, vq: vq))
+        }
+    }
+
+    /// fMRI as [N, V] (the datasets' [N, 1, V] batches accepted too).
+    static func fmriRows(_ fmri: Tensor) throws -> Tensor {
+        fmri.rank == 3 && fmri.shape[1] == 1 ? try fmri.reshape([fmri.shape[0], fmri.shape[2]]) : fmri
+    }
+}

@@ -1,0 +1,170 @@
+-- The MindVis main job (`scripts/demo`): all of MinD-Vis on the built-in simulated visual cortex, then the
+-- evaluation and the report.
+--   1. simulate a GOD-like experiment (3 subjects, 150 training and 50 test categories) and an HCP-like pool;
+--   2. stage A1: pretrain the fMRI masked autoencoder on the pool; A2: finetune it on sbj_3's test fMRI;
+--   3. the first stage (VQ autoencoder) and the class-conditional "label2img" LDM: loaded from the weights the
+--      project ships (weights/, made by scripts/train-weights) or, with --from_scratch, trained here;
+--   4. stage B: the fMRI-conditioned LDM from label2img and A2, finetuned on sbj_3's training pairs;
+--   5. generate images from sbj_3's 50 test fMRI;
+--   6. evaluate against the ridge baseline and chance: 50-way top-1 with a CNN judge trained on fresh
+--      renderings of the stimulus categories, pair-wise identification (MSE, PCC, SSIM);
+--   7. write report.html (self-contained) and eval.json.
+-- Finished stages are reused when the demo runs again in the same output folder (--overwrite starts over).
+local opt = mv.parse_args(arg, {
+  output = {"runs/demo", "folder of every output"},
+  quick = {false, "tiny models and data, one epoch each: checks the whole pipeline in about a minute (numbers mean nothing)"},
+  from_scratch = {false, "train the first stage and the label2img LDM here instead of loading the shipped weights"},
+  weights = {"weights", "folder of the shipped weights (vq.safetensors, label2img.safetensors)"},
+  overwrite = {false, "start every stage over"},
+  seed = {2022, "seed of the simulation and the training"},
+  pool_size = {4000, "samples of the simulated unlabeled pool"},
+  a1_epochs = {4, "stage A1 epochs"}, a2_epochs = {2, "stage A2 epochs"},
+  vq_epochs = {6, "first-stage epochs (--from_scratch)"}, label2img_epochs = {30, "label2img epochs (--from_scratch)"},
+  b_epochs = {10, "stage B epochs"}, judge_epochs = {12, "judge epochs"},
+  num_samples = {3, "images generated per test fMRI"}, steps = {50, "sampler steps (the reference: 250)"},
+  sampler = {"plms", "plms or ddim"},
+}, "The MindVis main job: simulate -> A1 -> A2 -> first stage -> label2img -> stage B -> generate -> evaluate -> report.")
+
+local started = mv.clock()
+local out = opt.output
+local timings, stages = {}, {}
+local preset = opt.quick and "tiny" or "small"
+local subject = opt.quick and "sbj_1" or "sbj_3"  -- the small simulation has two subjects
+
+--- Runs one stage, timing it for the report.
+local function stage(name, fn)
+  print(("== %s"):format(name))
+  local t0 = mv.clock()
+  local result = fn()
+  timings[#timings + 1] = {name, mv.clock() - t0}
+  return result
+end
+
+local function exists(path) local f = io.open(path) if f then f:close() return true end return false end
+
+--- The options every training run of the demo shares: its folder, and resuming it when it has a checkpoint.
+local function run_options(folder, extra)
+  local o = {output = out .. "/" .. folder, overwrite = opt.overwrite}
+  if not opt.overwrite and exists(o.output .. "/checkpoints/checkpoint.safetensors") then o.resume = true end
+  for k, v in pairs(extra) do o[k] = v end
+  return o
+end
+
+local function figure_list(result, caption)
+  local figures = {}
+  if result.figures and #result.figures > 0 then figures[1] = {caption = caption, path = result.figures[#result.figures]} end
+  return figures
+end
+
+local sim = stage("simulate", function()
+  return mv.data.simulate{preset = opt.quick and "small" or "default", seed = opt.seed,
+                          pool_size = opt.quick and 200 or opt.pool_size, subject = subject, single_trials = true}
+end)
+print(sim.pool); print(sim.train); print(sim.test)
+local epochs = function(n) return opt.quick and 1 or n end
+
+-- Stage A: the fMRI encoder.
+local a1 = stage("stage A1: pretraining the fMRI MAE on the pool", function()
+  local pool, held_out = sim.pool:split(0.95, opt.seed)
+  return mv.mbm.pretrain(run_options("stageA1", {model = mv.models.MAE{preset = preset, num_voxels = sim.pool.voxels}, data = pool,
+                         eval = held_out, num_epoch = epochs(opt.a1_epochs), warmup_epochs = 1, batch_size = 32, lr = 1e-3,
+                         checkpoint_every = 1}))
+end)
+stages[#stages + 1] = {name = "Stage A1: masked brain modelling on the pool", metrics = a1.metrics, plots = {{"loss"}, {"cor", "eval_masked_cor"}},
+                       figures = figure_list(a1, "masked-patch reconstructions of held-out pool samples")}
+local a2 = stage("stage A2: finetuning on sbj_3's test fMRI", function()
+  return mv.mbm.finetune(run_options("stageA2", {checkpoint = a1.checkpoint, data = mv.data.concat{sim.test, sim.test_single},
+                         eval = sim.test, num_epoch = epochs(opt.a2_epochs), warmup_epochs = 1, batch_size = 32, lr = 2e-4,
+                         checkpoint_every = 1}))
+end)
+stages[#stages + 1] = {name = "Stage A2: finetuning on the target subject", metrics = a2.metrics, plots = {{"loss"}, {"cor", "eval_masked_cor"}},
+                       figures = figure_list(a2, "masked-patch reconstructions of sbj_3's test fMRI")}
+
+-- The first stage and the class-conditional LDM: shipped, or trained here.
+local shipped = not opt.from_scratch and not opt.quick and exists(opt.weights .. "/vq.safetensors") and exists(opt.weights .. "/label2img.safetensors")
+if not shipped and not opt.from_scratch and not opt.quick then
+  io.stderr:write(("warning: no shipped weights in %s: training the first stage and the label2img LDM here\n"):format(opt.weights))
+end
+local vq, label2img
+if shipped then
+  vq = mv.models.load_vq(opt.weights .. "/vq.safetensors")
+  label2img = opt.weights .. "/label2img.safetensors"
+  print(("first stage and label2img LDM: the shipped weights in %s"):format(opt.weights))
+else
+  local vq_run = stage("first stage: VQ autoencoder on the training stimuli", function()
+    return mv.vq.train(run_options("vq", {model = mv.models.VQModel{preset = preset}, data = sim.train, num_epoch = epochs(opt.vq_epochs),
+                       batch_size = 16, lr = 1e-3, checkpoint_every = epochs(opt.vq_epochs)}))
+  end)
+  vq = vq_run.model
+  stages[#stages + 1] = {name = "First stage: VQ autoencoder", metrics = vq_run.metrics, plots = {{"loss", "rec_loss"}, {"eval_psnr"}, {"codes_used"}},
+                         figures = figure_list(vq_run, "held-out stimuli | reconstructions")}
+  local l2i = stage("label2img: the class-conditional LDM on the training stimuli", function()
+    local model = mv.models.LDM{preset = preset, cond_stage_config = {target = "class", n_classes = #sim.categories}}
+    model.first_stage:load_state_dict(vq:state_dict())
+    return mv.ldm.train_label2img(run_options("label2img", {model = model, data = sim.train, num_epoch = epochs(opt.label2img_epochs),
+                                  val_every = epochs(opt.label2img_epochs), checkpoint_every = epochs(opt.label2img_epochs),
+                                  ddim_steps = opt.quick and 2 or 25}))
+  end)
+  label2img = l2i.checkpoint
+  stages[#stages + 1] = {name = "label2img: class-conditional LDM", metrics = l2i.metrics, plots = {{"loss"}, {"val_pairwise_pcc", "val_pairwise_ssim"}},
+                         figures = figure_list(l2i, "samples of held-out categories' labels (ground truth first)")}
+end
+
+-- Stage B.
+local ldm = mv.ldm.from_pretrained{base = label2img, encoder = a2.checkpoint, num_voxels = sim.train.voxels}
+local b = stage("stage B: the fMRI-conditioned LDM on sbj_3's training pairs", function()
+  return mv.ldm.finetune(run_options("stageB", {model = ldm, data = sim.train, num_epoch = epochs(opt.b_epochs),
+                         val_every = epochs(opt.b_epochs), checkpoint_every = 1, ddim_steps = opt.quick and 2 or 25}))
+end)
+if b.best_checkpoint then ldm = mv.models.load_ldm(b.best_checkpoint) end
+stages[#stages + 1] = {name = "Stage B: fMRI-conditioned finetuning", metrics = b.metrics, plots = {{"loss"}, {"val_pairwise_pcc", "val_pairwise_ssim"}},
+                       figures = figure_list(b, "held-out training fMRI: ground truth, then samples")}
+
+-- Generation from the test fMRI.
+local test = sim.test:fit_to(ldm.config.cond_stage_config.num_voxels)
+local generated, seeds = stage("generating from sbj_3's test fMRI", function()
+  return ldm:generate{fmri = test.fmri, num_samples = opt.quick and 1 or opt.num_samples, steps = opt.quick and 2 or opt.steps,
+                      sampler = opt.sampler, seed = opt.seed, progress = true}
+end)
+local truth = mv.eval.ground_truth(sim.test, generated:size(4))
+mv.image.sample_grid(out .. "/generated.png", generated, {truth = truth})
+
+-- Evaluation: the judge, the ridge baseline, the scores.
+local judge = stage("judge: a CNN on fresh renderings of the stimulus categories", function()
+  return mv.eval.train_judge(run_options("judge", {sim = sim, vq = vq, model = {preset = opt.quick and "tiny" or "small"},
+                             num_epoch = epochs(opt.judge_epochs)}))
+end)
+stages[#stages + 1] = {name = "The judge", metrics = judge.metrics, plots = {{"loss"}, {"accuracy"}}}
+local ridge_images = stage("ridge baseline: voxels -> first-stage latents", function()
+  return mv.eval.ridge{train = sim.train, vq = vq}:images(test.fmri)
+end)
+mv.image.sample_grid(out .. "/ridge.png", ridge_images:unsqueeze(2), {truth = truth})
+local reconstructed = mv.no_grad(function() return ((vq:reconstruct(truth * 2 - 1) + 1) / 2):clamp(0, 1) end)
+
+local ways = math.min(50, #sim.categories)  -- the reference's 50-way; the quick simulation has fewer categories
+local scores = stage("scoring", function()
+  local function score(images) return mv.eval.score{truth = truth, samples = images, judge = judge.judge, ways = ways, trials = 50, seed = opt.seed} end
+  return {generated = score(generated), ridge = score(ridge_images), vq = score(reconstructed)}
+end)
+for _, name in ipairs{"generated", "ridge", "vq"} do print(("%-9s %s"):format(name, tostring(scores[name]))) end
+
+-- eval.json and the report.
+local result = {generated = scores.generated.values, ridge = scores.ridge.values, vq_reconstruction = scores.vq.values,
+                chance = 1 / ways, chance_pairwise = 0.5, ways = ways, judge = judge.accuracy.values,
+                seeds = seeds, test_items = #sim.test, samples_per_item = generated:size(2), steps = opt.quick and 2 or opt.steps,
+                seconds = mv.clock() - started}
+mv.save_json(out .. "/eval.json", result)
+stages[#stages + 1] = {name = "Generated images", notes = {"sbj_3's 50 test fMRI: ground truth first, then the samples."},
+                       figures = {{caption = "stage B samples", path = out .. "/generated.png"}, {caption = "ridge baseline", path = out .. "/ridge.png"}}}
+mv.report.write(out .. "/report.html", {
+  title = "MindVis: MinD-Vis on the built-in simulated visual cortex",
+  notes = {("Subject sbj_3, %d test images, %d samples each, %s %d steps, seed %d%s."):format(#sim.test, generated:size(2), opt.sampler,
+           result.steps, opt.seed, shipped and "; first stage and label2img LDM from the shipped weights" or "; everything trained in this run")},
+  scores = {title = "Scores on the test set", columns = {{"generated", scores.generated}, {"ridge baseline", scores.ridge}, {"VQ reconstruction (ceiling)", scores.vq}},
+            notes = {"The judge labels each ground-truth image (as the reference's ViT does); n-way top-1 draws distractor classes with a fixed seed."}},
+  judge = judge.accuracy,
+  stages = stages,
+  config = opt,
+  timings = timings,
+})
+print(("\ndone in %.0f s: %s/report.html, %s/eval.json"):format(mv.clock() - started, out, out))
