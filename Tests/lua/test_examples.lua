@@ -35,11 +35,98 @@ T.test("train_mlp.lua: the test loss falls", function()
   T.truthy(after < 0.01 and after < before / 50, ("test loss %s -> %s"):format(before, after))
 end)
 
+--- The whole file as a string, or nil.
+local function slurp(path)
+  local file = io.open(path, "rb")
+  if not file then return nil end
+  local text = file:read("a")
+  file:close()
+  return text
+end
+
+-- The stage-B chain on one tiny setting, each example reading what the one before wrote:
+-- train_vq -> train_ldm (label2img) -> stageB_ldm_finetune (with an untrained tiny MAE as the stage A2 encoder) -> generate.
+local runs = os.tmpname(); os.remove(runs); os.execute("mkdir -p " .. runs)
+local quick = {"--max_images", "24", "--num_epoch", "1"}
+local function args(...) local t = table.pack(table.unpack(quick)) for _, a in ipairs{...} do t[#t + 1] = a end return table.unpack(t) end
+
 T.test("train_vq.lua: a tiny first stage on a few simulated stimuli", function()
-  local dir = os.tmpname(); os.remove(dir)
-  local output = run("train_vq.lua", "--preset", "tiny", "--num_epoch", "1", "--max_images", "24", "--output", dir)
+  local output = run("train_vq.lua", args("--preset", "tiny", "--output", runs .. "/vq"))
   T.truthy(output:find("done: loss", 1, true), output)
-  T.truthy(io.open(dir .. "/checkpoints/checkpoint.safetensors") ~= nil, "checkpoint written")
+  T.truthy(io.open(runs .. "/vq/checkpoints/checkpoint.safetensors") ~= nil, "checkpoint written")
 end)
 
+T.test("train_ldm.lua: a tiny label2img model in the latent space of the VQ", function()
+  local vq = runs .. "/vq/checkpoints/checkpoint.safetensors"
+  local output = run("train_ldm.lua", args("--preset", "tiny", "--vq", vq, "--output", runs .. "/l2i", "--ddim_steps", "2",
+    "--val_every", "1", "--val_items", "2", "--val_samples", "2", "--batch_size", "8"))
+  T.truthy(output:find("data: 24 simulated stimuli of 6 categories (labels 1...6, null class 7 for guidance)", 1, true), output)
+  T.truthy(output:find("first stage: " .. vq, 1, true), output)
+  T.truthy(output:find("latents 3×8×8", 1, true), output)
+  T.truthy(output:find("done: epoch 1, loss [%d.]+, validation pairwise_pcc"), output)
+  for _, file in ipairs{"checkpoints/checkpoint.safetensors", "checkpoints/checkpoint_best.safetensors",
+                        "figures/samples_epoch0001.png", "metrics.jsonl"} do
+    T.truthy(output:find(runs .. "/l2i/" .. file, 1, true), "prints " .. file)
+    T.truthy(io.open(runs .. "/l2i/" .. file) ~= nil, file .. " written")
+  end
+  T.truthy(slurp(runs .. "/l2i/metrics.jsonl"):find('"epoch": 1', 1, true), "metrics.jsonl has epoch 1")
+  T.raises(function() run("train_ldm.lua", args("--preset", "tiny", "--vq", vq, "--output", runs .. "/l2i")) end, "overwrite")
+end)
+
+T.test("stageB_ldm_finetune.lua: stage B from the label2img model and an A2 encoder, then a test grid", function()
+  local sim = mv.data.simulate{seed = 2022, subject = "sbj_3", pool_size = 0, preset = "small", subjects = 3, train_categories = 6}
+  mv.models.MAE{preset = "tiny", num_voxels = sim.train.voxels}:save(runs .. "/mae.safetensors")
+  local output = run("stageB_ldm_finetune.lua", args("--pretrain_gm_path", runs .. "/l2i/checkpoints/checkpoint.safetensors",
+    "--pretrain_mbm_path", runs .. "/mae.safetensors", "--output", runs .. "/b", "--ddim_steps", "2", "--num_samples", "2",
+    "--test_items", "3", "--val_every", "1", "--val_items", "2", "--val_samples", "1"))
+  T.truthy(output:find(("data: sim, 24 training pairs, 10 test fMRI x %d voxels"):format(sim.train.voxels), 1, true), output)
+  T.truthy(output:find("stage B trained: epoch 1, loss [%d.]+, validation pairwise_pcc"), output)
+  local seeds = {}
+  for i, seed in output:gmatch("test (%d+): seed (%d+)") do seeds[tonumber(i)] = seed end
+  T.eq(#seeds, 3, "a seed per rendered test fMRI")
+  T.truthy(output:find("done: stage B, 3 test fMRI rendered", 1, true), output)
+  for _, file in ipairs{"checkpoints/checkpoint.safetensors", "figures/test_samples.png", "metrics.jsonl"} do
+    T.truthy(output:find(runs .. "/b/" .. file, 1, true), "prints " .. file)
+    T.truthy(io.open(runs .. "/b/" .. file) ~= nil, file .. " written")
+  end
+end)
+
+T.test("generate.lua: the stage-B grid again, and one row alone from its printed seed", function()
+  local checkpoint = runs .. "/b/checkpoints/checkpoint.safetensors"
+  local output = run("generate.lua", "--checkpoint", checkpoint, "--max_images", "24", "--num_items", "3", "--num_samples", "2",
+    "--steps", "2", "--output", runs .. "/gen", "--save_each")
+  T.truthy(output:find("simulated test: 3 fMRI x 2 samples, plms 2 steps, guidance 1", 1, true), output)
+  T.truthy(output:find("done: 6 images of 3 fMRI, grid 3×3 (ground truth first)", 1, true), output)
+  T.truthy(output:find("grid: " .. runs .. "/gen/grid.png", 1, true), output)
+  -- Same checkpoint, items, samples, steps and base seed as stage B's final grid: the same picture.
+  T.truthy(slurp(runs .. "/gen/grid.png") == slurp(runs .. "/b/figures/test_samples.png"), "the grid of stage B, pixel for pixel")
+  local seed = output:match("item 2: seed (%d+)")
+  T.truthy(seed, output)
+  local again = run("generate.lua", "--checkpoint", checkpoint, "--max_images", "24", "--items", "2", "--seeds", seed,
+    "--num_samples", "1", "--steps", "2", "--output", runs .. "/gen2", "--save_each")
+  T.truthy(again:find("item 2: seed " .. seed, 1, true), again)
+  T.truthy(again:find("reproduce: mindvis examples/generate.lua --checkpoint " .. checkpoint, 1, true), again)
+  T.truthy(slurp(runs .. "/gen2/item002_sample1.png") ~= nil, "single images written")
+  T.truthy(slurp(runs .. "/gen2/item002_sample1.png") == slurp(runs .. "/gen/item002_sample1.png"), "the seed reproduces the image")
+  T.truthy(slurp(runs .. "/gen2/item002_truth.png") == slurp(runs .. "/gen/item002_truth.png"), "same ground truth")
+  T.raises(function() run("generate.lua", "--checkpoint", checkpoint, "--max_images", "24", "--items", "1,2", "--seeds", seed,
+    "--steps", "2", "--output", runs .. "/gen3") end, "--seeds: 1 seeds for 2 fMRI")
+end)
+
+-- -h prints the help and ends the process, so it runs in a child mindvis (the interpreter is arg's lowest index).
+local bin = arg and arg[-1]
+for i = -2, -10, -1 do if arg and arg[i] then bin = arg[i] else break end end
+T.test("-h prints each stage-B example's help", function()
+  for name, option in pairs{["train_ldm.lua"] = "--vq", ["stageB_ldm_finetune.lua"] = "--pretrain_gm_path",
+                            ["generate.lua"] = "--seeds"} do
+    local pipe = assert(io.popen(("'%s' examples/%s -h 2>&1"):format(bin, name)))
+    local text = pipe:read("a")
+    pipe:close()
+    T.truthy(text:find("usage: mindvis examples/" .. name, 1, true), text)
+    T.truthy(text:find("\n  " .. option .. " ", 1, true), name .. " lists " .. option .. ": " .. text)
+    T.truthy(not text:find("done:", 1, true), name .. " -h does no work")
+  end
+end)
+
+os.execute("rm -rf " .. runs)
 T.finish()
