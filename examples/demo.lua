@@ -35,9 +35,9 @@ local subject = opt.quick and "sbj_1" or "sbj_3"  -- the small simulation has tw
 local function stage(name, fn)
   print(("== %s"):format(name))
   local t0 = mv.clock()
-  local result = fn()
+  local results = table.pack(fn())
   timings[#timings + 1] = {name, mv.clock() - t0}
-  return result
+  return table.unpack(results, 1, results.n)
 end
 
 local function exists(path) local f = io.open(path) if f then f:close() return true end return false end

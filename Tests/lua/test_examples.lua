@@ -1,23 +1,7 @@
 -- The examples run as a user would run them (mindvis examples/x.lua), here with their output captured.
 local T = require "lib.testing"
 
---- Runs the example with `arg` = {...}; returns its printed lines.
-local function run(name, ...)
-  local lines = {}
-  local env = setmetatable({
-    print = function(...)
-      local parts = table.pack(...)
-      for i = 1, parts.n do parts[i] = tostring(parts[i]) end
-      lines[#lines + 1] = table.concat(parts, "\t", 1, parts.n)
-    end,
-    arg = {[0] = "examples/" .. name, ...},
-  }, {__index = _G})
-  local chunk = assert(loadfile("examples/" .. name, "t", env))
-  local started = os.clock()
-  chunk(...)
-  T.truthy(os.clock() - started < 10, name .. " takes a few seconds at most")
-  return table.concat(lines, "\n")
-end
+local run = require("lib.examples").run
 
 T.test("tensor_tour.lua", function()
   local output = run("tensor_tour.lua")

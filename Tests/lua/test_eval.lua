@@ -1,0 +1,83 @@
+-- Evaluation from Lua: scores on constructed cases, the judge, the ridge baseline, the report and JSON results.
+local T = require "lib.testing"
+
+local dir = os.tmpname(); os.remove(dir); os.execute("mkdir -p " .. dir)
+local sim = mv.data.simulate{preset = "small", pool_size = 0, subject = "sbj_1"}
+
+T.test("mv.eval.score: identical images score 1, chance beside every score, clear errors", function()
+  local truth = mv.eval.ground_truth(sim.test)
+  T.eq(tostring(truth:shape()), "[10, 3, 64, 64]")
+  T.truthy(truth:min():item() >= 0 and truth:max():item() <= 1, "ground truth in [0, 1]")
+  local same = mv.eval.score{truth = truth, samples = truth:unsqueeze(2)}
+  T.eq(same.values.pairwise_pcc, 1.0); T.eq(same.values.pairwise_ssim, 1.0); T.eq(same.values.pairwise_mse, 1.0)
+  T.eq(same.chance.pairwise_pcc, 0.5)
+  T.eq(same.columns, 1)
+  T.eq(same.values.top1_50way, nil, "no judge, no n-way score")
+  local flat = mv.eval.score{truth = truth, samples = mv.full({10, 2, 3, 64, 64}, 0.5), metrics = {"mse"}}
+  T.eq(flat.columns, 2)
+  T.near(flat.values.pairwise_mse, 0.5, 1e-9, "one image for every item: each pair won once, chance exactly")
+  T.eq(flat.values.pairwise_pcc, nil, "only the metrics asked for")
+  T.raises(function() mv.eval.score{truth = truth, samples = truth * 2 - 1} end, "values must be finite and in [0, 1]")
+  T.raises(function() mv.eval.score{truth = truth, samples = truth, metrics = {"psnr"}} end, "unknown 'psnr'")
+  T.raises(function() mv.eval.score{truth = truth, samples = truth, labels = "true"} end, "needs true_labels")
+  T.raises(function() mv.eval.score{truth = truth, samples = truth, way = 2} end, "did you mean 'ways'")
+end)
+
+T.test("the judge: trains on fresh renderings, classifies, scores n-way, round-trips", function()
+  local r = mv.eval.train_judge{sim = sim, model = {preset = "tiny"}, num_epoch = 2, output = dir .. "/judge", progress = false}
+  T.truthy(r.accuracy.values.judge_top1 > 1 / #sim.categories, "better than chance after two epochs: " .. tostring(r.accuracy))
+  local truth = mv.eval.ground_truth(sim.test)
+  local labels = r.judge:classify(truth)
+  T.eq(#labels, 10)
+  T.truthy(r.judge.class_names[labels[1]] ~= nil, "1-based labels index the class names")
+  local scores = mv.eval.score{truth = truth, samples = truth, judge = r.judge, ways = 5, trials = 20}
+  T.eq(scores.values.top1_5way, 1.0, "the ground truth recognises itself against any distractor")
+  T.eq(scores.chance.top1_5way, 0.2)
+  r.judge:save(dir .. "/judge.safetensors")
+  local back = mv.eval.load_judge(dir .. "/judge.safetensors")
+  T.truthy(back:probabilities(truth):equal(r.judge:probabilities(truth)), "a saved judge gives the same probabilities")
+  local again = mv.eval.train_judge{sim = sim, model = {preset = "tiny"}, num_epoch = 2, output = dir .. "/judge", progress = false}
+  T.eq(again.accuracy.values.judge_top1, r.accuracy.values.judge_top1, "a finished judge is reused")
+  T.raises(function() mv.eval.train_judge{sim = {}, num_epoch = 1} end, "give sim = the result of mv.data.simulate")
+  T.raises(function() mv.eval.train_judge{sim = sim, num_epochs = 1} end, "did you mean 'num_epoch'")
+end)
+
+T.test("the ridge baseline decodes images through the first stage", function()
+  local vq = mv.models.VQModel{preset = "tiny"}
+  local ridge = mv.eval.ridge{train = sim.train, vq = vq, folds = 3}
+  T.truthy(ridge.penalty > 0)
+  local images = ridge:images(sim.test.fmri)
+  T.eq(tostring(images:shape()), "[10, 3, 16, 16]")
+  T.eq(tostring(ridge:latents(sim.test.fmri):shape()), "[10, 3, 8, 8]")
+  T.raises(function() mv.eval.ridge{train = sim.train} end, "give train = a Dataset with images and vq = a VQModel")
+end)
+
+T.test("the report and JSON results", function()
+  local truth = mv.eval.ground_truth(sim.test)
+  local shifted = truth:index_select(1, mv.tensor{2, 3, 4, 5, 6, 7, 8, 9, 10, 1})
+  local scores = mv.eval.score{truth = truth, samples = shifted:unsqueeze(2)}
+  T.truthy(scores.values.pairwise_pcc < 0.5, "every item shown another item's image")
+  mv.image.sample_grid(dir .. "/grid.png", truth:unsqueeze(2), {truth = truth, rows = 3})
+  local grid = mv.image.load(dir .. "/grid.png")
+  T.eq(tostring(grid:shape()), "[200, 134, 3]", "3 rows of ground truth | sample, 2 pixels apart")
+  local log = io.open(dir .. "/metrics.jsonl", "w")
+  log:write('{"epoch": 1, "loss": 2.0}\n{"epoch": 2, "loss": 1.5}\n'); log:close()
+  mv.report.write(dir .. "/report.html", {title = "t <&>", notes = {"a note"},
+    scores = {title = "Scores", columns = {{"flipped", scores}}},
+    stages = {{name = "S", metrics = dir .. "/metrics.jsonl", plots = {{"loss"}}, figures = {{caption = "grid", path = dir .. "/grid.png"}}}},
+    config = {lr = 0.1, vq = {ch = 32}}, timings = {{"S", 1.5}}})
+  local html = io.open(dir .. "/report.html"):read("a")
+  T.truthy(html:find("<h1>t &lt;&amp;&gt;</h1>", 1, true), "escaped title")
+  T.truthy(html:find("data:image/png;base64,", 1, true), "the figure is embedded")
+  T.truthy(html:find('<svg class="plot"', 1, true), "the curve is inline SVG")
+  T.truthy(html:find("<code>vq.ch</code>", 1, true), "nested config as dotted keys")
+  T.raises(function() mv.report.write(dir .. "/r.html", {stages = {{name = "S", figure = {}}}}) end, "did you mean 'figures'")
+  T.raises(function() mv.report.write(dir .. "/r.html", {stages = {{name = "S", figures = {{caption = "x", path = dir .. "/none.png"}}}}}) end, "none.png")
+  mv.save_json(dir .. "/eval.json", {generated = scores.values, chance = 0.02, seeds = {1, 2}})
+  local back = mv.load_json(dir .. "/eval.json")
+  T.eq(back.chance, 0.02); T.eq(back.seeds[2], 2)
+  T.eq(back.generated.pairwise_pcc, scores.values.pairwise_pcc)
+end)
+
+os.execute("rm -rf " .. dir)
+T.finish()
