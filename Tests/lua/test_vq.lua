@@ -19,6 +19,12 @@ T.test("VQModel loaded from the reference's vq.ckpt reproduces vq_io.npz", funct
   local reconstruction, loss = vq(io.image)
   T.eq(tostring(reconstruction:shape()), "[2, 3, 16, 16]")
   T.truthy(loss:item() >= 0)
+  local path = os.tmpname()
+  vq:save(path, {dtype = "float16"})
+  local half = mv.models.load_vq(path)
+  os.remove(path)
+  T.truthy(relative_error(half:decode(h), io.decoded) < 1e-2, "float16 weights decode within half precision")
+  T.raises(function() vq:save(path, {dtype = "bfloat16"}) end, "expected \"float32\" or \"float16\"")
 end)
 
 T.test("mv.vq.train: a held-out split by default, grids, resume, refusal to overwrite", function()

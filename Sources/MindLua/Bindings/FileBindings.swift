@@ -37,11 +37,16 @@ enum FileBindings: LuaBindingSet {
                     metadata[k] = v
                 }
             }
-            let dtype = try args.options(4).string("dtype", default: "float32")
-            guard ["float32", "float16"].contains(dtype) else { throw args.error("option 'dtype': expected \"float32\" or \"float16\", got \"\(dtype)\"") }
-            try save(value, to: URL(fileURLWithPath: path), metadata: metadata, half: dtype == "float16", function: args.function)
+            try save(value, to: URL(fileURLWithPath: path), metadata: metadata, half: try halfPrecision(args.options(4), args: args), function: args.function)
             return .none
         }
+    }
+
+    /// The `dtype = "float32" | "float16"` option of every save: whether to store half precision.
+    static func halfPrecision(_ options: LuaOptions, args: LuaArgs) throws -> Bool {
+        let dtype = try options.string("dtype", default: "float32")
+        guard ["float32", "float16"].contains(dtype) else { throw args.error("option 'dtype': expected \"float32\" or \"float16\", got \"\(dtype)\"") }
+        return dtype == "float16"
     }
 
     /// The file as a Lua value, and the safetensors metadata (empty for other formats). The format comes from the

@@ -65,9 +65,7 @@ enum LDMBindings: LuaBindingSet {
             dtype = "float32"  -- "float16" halves the file (the weights shipped with the project)
             """) { ldm, args in
             let path = try args.string(1, "path")
-            let dtype = try args.options(2).string("dtype", default: "float32")
-            guard ["float32", "float16"].contains(dtype) else { throw args.error("option 'dtype': expected \"float32\" or \"float16\", got \"\(dtype)\"") }
-            try LDMCheckpoint.write(URL(fileURLWithPath: path), model: ldm, halfPrecision: dtype == "float16")
+            try LDMCheckpoint.write(URL(fileURLWithPath: path), model: ldm, halfPrecision: try FileBindings.halfPrecision(args.options(2), args: args))
             return try args.returning(path)
         }
         type.property("config", doc: """
