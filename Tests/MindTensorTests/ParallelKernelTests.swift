@@ -87,4 +87,43 @@ final class ParallelKernelTests: XCTestCase {
         }
         XCTAssertEqual(try big.toArray(), try pieces.flatMap { try $0.toArray() })
     }
+
+    /// Group norm splits its groups over the workers, upsampling and padding their planes: on a batch above
+    /// `Parallel.minimumElements` the results must be the bits that single-core calls on each sample give (the weight
+    /// and bias gradients summed over samples in the same order).
+    func testGroupNormUpsampleAndPadMatchSingleCoreSamples() throws {
+        let (batch, channels, side) = (8, 64, 14)
+        let x = try randomInput([batch, channels, side, side], seed: 9, lo: -2, hi: 3)
+        XCTAssertGreaterThanOrEqual(x.numel, Parallel.minimumElements)
+        XCTAssertLessThan(4 * x.numel / batch, Parallel.minimumElements)
+        let w = try randomInput([channels], seed: 10, lo: 0.5, hi: 1.5), b = try randomInput([channels], seed: 11)
+        let padding = Padding2D(top: 0, bottom: 1, left: 2, right: 1)
+        let ops: [(String, (Tensor) throws -> Tensor)] = [
+            ("group_norm", { try $0.groupNorm(groups: 32, weight: w, bias: b, eps: 1e-6) }),
+            ("upsample", { try $0.upsampleNearest2x() }), ("pad", { try $0.pad2d(padding, value: 0.5) }),
+        ]
+        for (name, f) in ops {
+            for p in [w, b] { p.grad = nil; try p.requiresGrad() }
+            let whole = try x.detach().requiresGrad()
+            let y = try f(whole)
+            let g = try randomInput(y.shape, seed: 12)
+            try y.backward(gradient: g)
+            let wholeW = try w.grad?.toArray(), wholeB = try b.grad?.toArray()
+            for p in [w, b] { p.grad = nil }
+            var values: [Float] = [], grads: [Float] = []
+            for i in 0..<batch {
+                let sample = try x.narrow(0, start: i, length: 1).contiguous().requiresGrad()
+                let ys = try f(sample)
+                values += try ys.toArray()
+                try ys.backward(gradient: g.narrow(0, start: i, length: 1).contiguous())
+                grads += try sample.grad!.toArray()
+            }
+            XCTAssertEqual(try y.toArray(), values, "\(name) forward")
+            XCTAssertEqual(try whole.grad!.toArray(), grads, "\(name) input gradient")
+            if name == "group_norm" {
+                XCTAssertEqual(wholeW, try w.grad!.toArray(), "group_norm weight gradient")
+                XCTAssertEqual(wholeB, try b.grad!.toArray(), "group_norm bias gradient")
+            }
+        }
+    }
 }

@@ -51,12 +51,14 @@ static void layernorm_backward(const float *x, const float *gy, const float *w, 
     }
 }
 
-// x is [n, c, hw]; each group is c/groups consecutive channels, i.e. one contiguous block.
+// x is [n, c, hw]; each group is c/groups consecutive channels, i.e. one contiguous block. Both passes
+// handle the groups [g0, g1) of every sample, so workers that take disjoint ranges of groups write disjoint
+// outputs, the weight and bias gradients included (each channel belongs to one group).
 static void groupnorm_forward(const float *x, const float *w, const float *b, float *y, float *mean, float *rstd,
-                              int64_t n, int64_t c, int64_t hw, int64_t groups, float eps) {
+                              int64_t n, int64_t c, int64_t hw, int64_t groups, int64_t g0, int64_t g1, float eps) {
     int64_t cg = c / groups, block = cg * hw;
     for (int64_t s = 0; s < n; s++) {
-        for (int64_t g = 0; g < groups; g++) {
+        for (int64_t g = g0; g < g1; g++) {
             const float *xb = x + (s * c + g * cg) * hw;
             float *yb = y + (s * c + g * cg) * hw;
             float m, r;
@@ -75,11 +77,12 @@ static void groupnorm_forward(const float *x, const float *w, const float *b, fl
 }
 
 static void groupnorm_backward(const float *x, const float *gy, const float *w, const float *mean, const float *rstd,
-                               float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw, int64_t groups) {
+                               float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw, int64_t groups,
+                               int64_t g0, int64_t g1) {
     int64_t cg = c / groups;
     double count = (double)(cg * hw);
     for (int64_t s = 0; s < n; s++) {
-        for (int64_t g = 0; g < groups; g++) {
+        for (int64_t g = g0; g < g1; g++) {
             float m = mean[s * groups + g], r = rstd[s * groups + g];
             double sum_d = 0.0, sum_dx = 0.0;
             for (int64_t k = 0; k < cg; k++) {

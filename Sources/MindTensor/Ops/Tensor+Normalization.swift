@@ -62,8 +62,12 @@ extension Tensor {
         let w = try weight?.contiguousIfNeeded(), b = try bias?.contiguousIfNeeded()
         let out = try Tensor.empty(shape, op: op)
         let mean = try Tensor.empty([n * groups]), rstd = try Tensor.empty([n * groups])
-        mv_groupnorm_forward(x.data, w?.data, b?.data, out.data, mean.data, rstd.data,
-                             Int64(n), Int64(c), Int64(hw), Int64(groups), eps)
+        // Workers take disjoint ranges of groups (of every sample): they write disjoint outputs and statistics.
+        let perGroup = n * (c / groups) * hw
+        Parallel.chunks(groups, weight: perGroup) { r, _ in
+            mv_groupnorm_forward(x.data, w?.data, b?.data, out.data, mean.data, rstd.data,
+                                 Int64(n), Int64(c), Int64(hw), Int64(groups), Int64(r.lowerBound), Int64(r.upperBound), eps)
+        }
         let sx = x.saved(), sw = w?.saved()
         let needX = needsGrad, needW = weight?.needsGrad ?? false, needB = bias?.needsGrad ?? false
         let inputs = [self] + [weight, bias].compactMap { $0 }
@@ -73,8 +77,11 @@ extension Tensor {
             let gx = needX ? try Tensor.empty(xv.shape) : nil
             let gw = needW ? try Tensor.zeros([c]) : nil
             let gb = needB ? try Tensor.zeros([c]) : nil
-            mv_groupnorm_backward(xv.data, gc.data, wv?.data, mean.data, rstd.data, gx?.data, gw?.data, gb?.data,
-                                  Int64(n), Int64(c), Int64(hw), Int64(groups))
+            // Each channel belongs to one group, so the weight and bias gradients of a range of groups are its own.
+            Parallel.chunks(groups, weight: 2 * perGroup) { r, _ in
+                mv_groupnorm_backward(xv.data, gc.data, wv?.data, mean.data, rstd.data, gx?.data, gw?.data, gb?.data,
+                                      Int64(n), Int64(c), Int64(hw), Int64(groups), Int64(r.lowerBound), Int64(r.upperBound))
+            }
             return Tensor.affineGradients(gx, gw, gb, hasWeight: hasW, hasBias: hasB)
         }
     }
