@@ -16,7 +16,7 @@ import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from pytorch_timing import report
+from pytorch_timing import print_setup, report
 
 
 def normalization(channels, eps=1e-5):
@@ -238,9 +238,7 @@ def main():
         loss.backward()
         optimizer.step()
 
-    parameters = sum(p.numel() for p in model.parameters())
-    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, MKL {torch.backends.mkl.is_available()}, "
-          f"oneDNN {torch.backends.mkldnn.is_available()}; UNet small: {parameters} parameters")
+    print_setup("UNet small", model)
     report(f"UNet small forward (no grad) B={b} 16x16", forward, args.repeats)
     report(f"UNet small training step B={b} 16x16", step, max(5, args.repeats // 2))
 

@@ -12,7 +12,7 @@ import argparse
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from pytorch_timing import report
+from pytorch_timing import print_setup, report
 
 
 def normalize(channels):
@@ -193,9 +193,7 @@ def main():
         loss.backward()
         optimizer.step()
 
-    parameters = sum(p.numel() for p in model.parameters())
-    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, MKL {torch.backends.mkl.is_available()}, "
-          f"oneDNN {torch.backends.mkldnn.is_available()}; VQ small: {parameters} parameters")
+    print_setup("VQ small", model)
     report(f"VQ step small 64x64 B={args.batch} fwd+bwd+Adam", step, args.repeats)
 
 

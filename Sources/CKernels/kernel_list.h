@@ -19,6 +19,8 @@ MV_KERNEL(binary_backward, (int op, int which_input, int ndim, const int64_t *sh
 MV_KERNEL(unary, (int op, const float *x, float *y, int64_t n), (op, x, y, n))
 MV_KERNEL(unary_backward, (int op, const float *x, const float *y, const float *gy, float *gx, int64_t n), (op, x, y, gy, gx, n))
 MV_KERNEL(unary_with_derivative, (int op, const float *x, float *y, float *d, int64_t n), (op, x, y, d, n))
+MV_KERNEL(geglu, (const float *x, float *out, int64_t rows, int64_t d), (x, out, rows, d))
+MV_KERNEL(geglu_backward, (const float *x, const float *gy, float *gx, int64_t rows, int64_t d), (x, gy, gx, rows, d))
 MV_KERNEL(pow_scalar, (const float *x, float p, float *y, int64_t n), (x, p, y, n))
 MV_KERNEL(pow_scalar_backward, (const float *x, float p, const float *gy, float *gx, int64_t n), (x, p, gy, gx, n))
 MV_KERNEL(clamp, (const float *x, float lo, float hi, float *y, int64_t n), (x, lo, hi, y, n))
@@ -64,12 +66,12 @@ MV_KERNEL(layernorm_backward, (const float *x, const float *gy, const float *w, 
                                float *gx, float *gw, float *gb, int64_t rows, int64_t cols),
           (x, gy, w, mean, rstd, gx, gw, gb, rows, cols))
 MV_KERNEL(groupnorm_forward, (const float *x, const float *w, const float *b, float *y, float *mean, float *rstd,
-                              int64_t n, int64_t c, int64_t hw, int64_t groups, int64_t g0, int64_t g1, float eps),
-          (x, w, b, y, mean, rstd, n, c, hw, groups, g0, g1, eps))
-MV_KERNEL(groupnorm_backward, (const float *x, const float *gy, const float *w, const float *mean, const float *rstd,
-                               float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw, int64_t groups,
-                               int64_t g0, int64_t g1),
-          (x, gy, w, mean, rstd, gx, gw, gb, n, c, hw, groups, g0, g1))
+                              int64_t n, int64_t c, int64_t hw, int64_t groups, int64_t g0, int64_t g1, float eps, int silu),
+          (x, w, b, y, mean, rstd, n, c, hw, groups, g0, g1, eps, silu))
+MV_KERNEL(groupnorm_backward, (const float *x, const float *gy, const float *w, const float *b, const float *mean,
+                               const float *rstd, float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw,
+                               int64_t groups, int64_t g0, int64_t g1, int silu),
+          (x, gy, w, b, mean, rstd, gx, gw, gb, n, c, hw, groups, g0, g1, silu))
 
 // convolution and resampling helpers (body/conv.h)
 MV_KERNEL(im2col, (const float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols, float *col),

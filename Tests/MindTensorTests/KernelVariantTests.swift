@@ -86,6 +86,25 @@ final class KernelVariantTests: XCTestCase {
         }
     }
 
+    /// GEGLU rows [a | g] with the gate's special values at the start of each row's g half.
+    func testGegluRows() throws {
+        let specials: [Float] = [0, -0.0, .infinity, -.infinity, .nan, 20, -20]
+        for (k, d) in sizes.enumerated() {
+            let rows = 3
+            var x = try uniform(rows * 2 * d, seed: UInt64(200 + k), -6, 6)
+            if d >= specials.count {
+                for r in 0..<rows { x.replaceSubrange((2 * r + 1) * d..<(2 * r + 1) * d + specials.count, with: specials) }
+            }
+            let gy = try uniform(rows * d, seed: UInt64(250 + k))
+            try assertVariantsAgree("geglu d=\(d)", bound: Self.elementwise) {
+                var out = [Float](repeating: 0, count: rows * d), gx = [Float](repeating: 0, count: rows * 2 * d)
+                mv_geglu(x, &out, Int64(rows), Int64(d))
+                mv_geglu_backward(x, gy, &gx, Int64(rows), Int64(d))
+                return out + gx
+            }
+        }
+    }
+
     func testBinaryAndSmallElementwiseKernels() throws {
         for (k, n) in sizes.enumerated() {
             let a = try uniform(n, seed: UInt64(k), 0.1, 3), b = try uniform(n, seed: UInt64(50 + k), -3, 3)
@@ -243,15 +262,19 @@ final class KernelVariantTests: XCTestCase {
             let planes = try uniform(batch * channels * cols, seed: UInt64(90 + k), -2, 2)
             let gPlanes = try uniform(batch * channels * cols, seed: UInt64(95 + k))
             let cw = try uniform(channels, seed: 5, 0.5, 1.5), cb = try uniform(channels, seed: 6)
-            try assertVariantsAgree("group norm hw=\(cols)", bound: Self.accumulated) {
-                var y = [Float](repeating: 0, count: planes.count), gx = y
-                var mean = [Float](repeating: 0, count: batch * groups), rstd = mean
-                var gw = [Float](repeating: 0, count: channels), gb = gw
-                mv_groupnorm_forward(planes, cw, cb, &y, &mean, &rstd, Int64(batch), Int64(channels), Int64(cols), Int64(groups),
-                                     0, Int64(groups), 1e-5)
-                mv_groupnorm_backward(planes, gPlanes, cw, mean, rstd, &gx, &gw, &gb, Int64(batch), Int64(channels), Int64(cols),
-                                      Int64(groups), 0, Int64(groups))
-                return y + mean + rstd + gx + gw + gb
+            try assertVariantsAgree("group norm (then SiLU) hw=\(cols)", bound: Self.accumulated) {
+                var results: [Float] = []
+                for silu: Int32 in [0, 1] {
+                    var y = [Float](repeating: 0, count: planes.count), gx = y
+                    var mean = [Float](repeating: 0, count: batch * groups), rstd = mean
+                    var gw = [Float](repeating: 0, count: channels), gb = gw
+                    mv_groupnorm_forward(planes, cw, cb, &y, &mean, &rstd, Int64(batch), Int64(channels), Int64(cols), Int64(groups),
+                                         0, Int64(groups), 1e-5, silu)
+                    mv_groupnorm_backward(planes, gPlanes, cw, cb, mean, rstd, &gx, &gw, &gb, Int64(batch), Int64(channels),
+                                          Int64(cols), Int64(groups), 0, Int64(groups), silu)
+                    results += y + mean + rstd + gx + gw + gb
+                }
+                return results
             }
         }
     }

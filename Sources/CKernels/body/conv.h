@@ -80,24 +80,35 @@ static same_row same_row_of(const mv_conv_geometry *g, int64_t ki, int64_t kj) {
         } \
     } while (0)
 
-static void im2col_same(const float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols, float *col) {
+// Between the input planes x [N, c, h, w] and the rows of channels [c0, c1) of the tile of columns
+// [j0, j0 + cols) (leading dimension cols), one image-long run at a time: with to_columns the im2col (x is only
+// read), else its adjoint, which adds the tile into x (the input gradient). Both directions zero the wrapped
+// entries of col: the im2col after its long copy, the adjoint before its long add, so that the add covers the
+// rest. The adjoint may thus overwrite col.
+static void same_columns(float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols,
+                         float *col, int to_columns) {
     int64_t in_plane = g->h * g->w, image = g->c * in_plane, plane = g->oh * g->ow;
     for (int64_t ch = c0; ch < c1; ch++) {
         for (int64_t ki = 0; ki < g->kh; ki++) {
             for (int64_t kj = 0; kj < g->kw; kj++) {
-                float *dst = col + (((ch - c0) * g->kh + ki) * g->kw + kj) * cols;
+                float *row = col + (((ch - c0) * g->kh + ki) * g->kw + kj) * cols;
                 same_row r = same_row_of(g, ki, kj);
                 int64_t i = j0 / plane, p = j0 % plane;
                 for (int64_t t = 0; t < cols; i++, p = 0) {
                     int64_t run = plane - p < cols - t ? plane - p : cols - t, end = p + run;
-                    float *out = dst + t; // out[q - p]
+                    float *c = row + t; // c[q - p]
+                    // [a, b): the run's positions whose input row lies inside the plane (maybe none); in: a's input.
                     int64_t a = r.lo > p ? r.lo : p, b = r.hi < end ? r.hi : end;
                     if (a > end) a = end;
                     if (b < a) b = a;
-                    zero_span(out, a - p);
-                    copy_span(out + a - p, x + i * image + ch * in_plane + a + r.d, b - a);
-                    zero_span(out + b - p, end - b);
-                    FOR_EACH_WRAPPED(g, r, a, b, p, out[k] = 0.0f);
+                    float *in = x + i * image + ch * in_plane + a + r.d;
+                    if (to_columns) {
+                        zero_span(c, a - p);
+                        copy_span(c + a - p, in, b - a);
+                        zero_span(c + b - p, end - b);
+                    }
+                    FOR_EACH_WRAPPED(g, r, a, b, p, c[k] = 0.0f);
+                    if (!to_columns) add_span(in, c + a - p, b - a);
                     t += run;
                 }
             }
@@ -105,25 +116,49 @@ static void im2col_same(const float *x, const mv_conv_geometry *g, int64_t c0, i
     }
 }
 
-// The adjoint of im2col_same. The wrapped entries of col are zeroed first, so that one long add per image
-// covers the rest.
-static void col2im_same(float *col, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols, float *gx) {
-    int64_t in_plane = g->h * g->w, image = g->c * in_plane, plane = g->oh * g->ow;
+// Between the input planes x [N, c, h, w] and the rows of channels [c0, c1) of the tile of columns
+// [j0, j0 + cols) (leading dimension cols), one output row's run at a time: with to_columns the im2col (x is only
+// read), else its adjoint, which adds the tile into x (the input gradient). Stride 1 with outputs as wide as the
+// inputs takes same_columns.
+static void conv_columns(float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols,
+                         float *col, int to_columns) {
+    if (g->sh == 1 && g->sw == 1 && g->ow == g->w) {
+        same_columns(x, g, c0, c1, j0, cols, col, to_columns);
+        return;
+    }
+    int64_t image = g->c * g->h * g->w;
+    conv_position start = position_of(g, j0);
     for (int64_t ch = c0; ch < c1; ch++) {
         for (int64_t ki = 0; ki < g->kh; ki++) {
             for (int64_t kj = 0; kj < g->kw; kj++) {
-                float *src = col + (((ch - c0) * g->kh + ki) * g->kw + kj) * cols;
-                same_row r = same_row_of(g, ki, kj);
-                int64_t i = j0 / plane, p = j0 % plane;
-                for (int64_t t = 0; t < cols; i++, p = 0) {
-                    int64_t run = plane - p < cols - t ? plane - p : cols - t, end = p + run;
-                    float *in = src + t; // in[q - p]
-                    int64_t a = r.lo > p ? r.lo : p, b = r.hi < end ? r.hi : end;
-                    if (b > a) {
-                        FOR_EACH_WRAPPED(g, r, a, b, p, in[k] = 0.0f);
-                        add_span(gx + i * image + ch * in_plane + a + r.d, in + a - p, b - a);
-                    }
+                float *row = col + (((ch - c0) * g->kh + ki) * g->kw + kj) * cols;
+                int64_t lo, hi;
+                valid_columns(g, kj, &lo, &hi);
+                conv_position at = start;
+                for (int64_t t = 0; t < cols; next_output_row(g, &at)) {
+                    int64_t ox0 = at.ox, run = g->ow - ox0 < cols - t ? g->ow - ox0 : cols - t, ox1 = ox0 + run;
+                    float *c = row + t; // c[ox - ox0]
+                    int64_t iy = at.oy * g->sh - g->ph + ki;
                     t += run;
+                    if (iy < 0 || iy >= g->h) {
+                        if (to_columns) zero_span(c, run);
+                        continue;
+                    }
+                    // [a, b): the run's columns inside the input row, one span (with zero fringes in the columns);
+                    // column ox reads in[ox * sw + shift].
+                    int64_t a = lo > ox0 ? lo : ox0, b = hi < ox1 ? hi : ox1, shift = kj - g->pw;
+                    if (a > ox1) a = ox1;
+                    if (b < a) b = a;
+                    float *in = x + at.image * image + (ch * g->h + iy) * g->w;
+                    if (to_columns) {
+                        zero_span(c, a - ox0);
+                        if (g->sw == 1) copy_span(c + a - ox0, in + a + shift, b - a);
+                        else for (int64_t ox = a; ox < b; ox++) c[ox - ox0] = in[ox * g->sw + shift];
+                        zero_span(c + b - ox0, ox1 - b);
+                    } else {
+                        if (g->sw == 1) add_span(in + a + shift, c + a - ox0, b - a);
+                        else for (int64_t ox = a; ox < b; ox++) in[ox * g->sw + shift] += c[ox - ox0];
+                    }
                 }
             }
         }
@@ -133,77 +168,13 @@ static void col2im_same(float *col, const mv_conv_geometry *g, int64_t c0, int64
 // Columns [j0, j0 + cols) of the column matrix, rows of channels [c0, c1) only, into col (leading
 // dimension cols). x is the batch [N, c, h, w].
 static void im2col(const float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols, float *col) {
-    if (g->sh == 1 && g->sw == 1 && g->ow == g->w) {
-        im2col_same(x, g, c0, c1, j0, cols, col);
-        return;
-    }
-    int64_t image = g->c * g->h * g->w;
-    conv_position start = position_of(g, j0);
-    for (int64_t ch = c0; ch < c1; ch++) {
-        for (int64_t ki = 0; ki < g->kh; ki++) {
-            for (int64_t kj = 0; kj < g->kw; kj++) {
-                float *dst = col + (((ch - c0) * g->kh + ki) * g->kw + kj) * cols;
-                int64_t lo, hi;
-                valid_columns(g, kj, &lo, &hi);
-                conv_position at = start;
-                for (int64_t t = 0; t < cols; next_output_row(g, &at)) {
-                    int64_t ox0 = at.ox, run = g->ow - ox0 < cols - t ? g->ow - ox0 : cols - t, ox1 = ox0 + run;
-                    float *out = dst + t; // out[ox - ox0]
-                    int64_t iy = at.oy * g->sh - g->ph + ki;
-                    t += run;
-                    if (iy < 0 || iy >= g->h) { zero_span(out, run); continue; }
-                    const float *src = x + at.image * image + (ch * g->h + iy) * g->w;
-                    // [a, b): the run's columns inside the row, one span with zero fringes.
-                    int64_t a = lo > ox0 ? lo : ox0, b = hi < ox1 ? hi : ox1;
-                    if (a > ox1) a = ox1;
-                    if (b < a) b = a;
-                    zero_span(out, a - ox0);
-                    if (g->sw == 1) {
-                        copy_span(out + a - ox0, src + a - g->pw + kj, b - a);
-                    } else {
-                        for (int64_t ox = a; ox < b; ox++) out[ox - ox0] = src[ox * g->sw - g->pw + kj];
-                    }
-                    zero_span(out + b - ox0, ox1 - b);
-                }
-            }
-        }
-    }
+    conv_columns((float *)x, g, c0, c1, j0, cols, col, 1); // only read in this direction
 }
 
 // The adjoint of im2col: adds the tile's rows of channels [c0, c1) into the input gradient gx [N, c, h, w].
 // col is scratch that this may overwrite.
 static void col2im(float *col, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols, float *gx) {
-    if (g->sh == 1 && g->sw == 1 && g->ow == g->w) {
-        col2im_same(col, g, c0, c1, j0, cols, gx);
-        return;
-    }
-    int64_t image = g->c * g->h * g->w;
-    conv_position start = position_of(g, j0);
-    for (int64_t ch = c0; ch < c1; ch++) {
-        for (int64_t ki = 0; ki < g->kh; ki++) {
-            for (int64_t kj = 0; kj < g->kw; kj++) {
-                const float *src = col + (((ch - c0) * g->kh + ki) * g->kw + kj) * cols;
-                int64_t lo, hi;
-                valid_columns(g, kj, &lo, &hi);
-                conv_position at = start;
-                for (int64_t t = 0; t < cols; next_output_row(g, &at)) {
-                    int64_t ox0 = at.ox, run = g->ow - ox0 < cols - t ? g->ow - ox0 : cols - t, ox1 = ox0 + run;
-                    const float *in = src + t; // in[ox - ox0]
-                    int64_t iy = at.oy * g->sh - g->ph + ki;
-                    t += run;
-                    if (iy < 0 || iy >= g->h) continue;
-                    float *dst = gx + at.image * image + (ch * g->h + iy) * g->w;
-                    // The columns that land inside the row form one span, added without a bounds test per element.
-                    int64_t a = lo > ox0 ? lo : ox0, b = hi < ox1 ? hi : ox1;
-                    if (g->sw == 1) {
-                        if (b > a) add_span(dst + a - g->pw + kj, in + a - ox0, b - a);
-                    } else {
-                        for (int64_t ox = a; ox < b; ox++) dst[ox * g->sw - g->pw + kj] += in[ox - ox0];
-                    }
-                }
-            }
-        }
-    }
+    conv_columns(gx, g, c0, c1, j0, cols, col, 0);
 }
 
 // Writes a GEMM's output tile [rows, cols] (leading dimension ld) to its place in y, whose images are

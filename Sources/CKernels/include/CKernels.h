@@ -64,6 +64,10 @@ void mv_unary_backward(int op, const float *x, const float *y, const float *gy, 
 // y = f(x) and d = f'(x) in one pass, for activations whose derivative costs as much as the function
 // (GELU, SiLU): backward is then a single multiply.
 void mv_unary_with_derivative(int op, const float *x, float *y, float *d, int64_t n);
+// GEGLU of rows of x [rows, 2d] = [a | g]: out [rows, d] = a * GELU(g) (exact GELU); backward writes
+// gx [rows, 2d] = [gy * GELU(g) | gy * a * GELU'(g)].
+void mv_geglu(const float *x, float *out, int64_t rows, int64_t d);
+void mv_geglu_backward(const float *x, const float *gy, float *gx, int64_t rows, int64_t d);
 void mv_pow_scalar(const float *x, float p, float *y, int64_t n);
 void mv_pow_scalar_backward(const float *x, float p, const float *gy, float *gx, int64_t n);
 void mv_clamp(const float *x, float lo, float hi, float *y, int64_t n);
@@ -119,14 +123,15 @@ void mv_layernorm_forward(const float *x, const float *w, const float *b, float 
 // gx is written; gw and gb (may be NULL) are accumulated.
 void mv_layernorm_backward(const float *x, const float *gy, const float *w, const float *mean, const float *rstd,
                            float *gx, float *gw, float *gb, int64_t rows, int64_t cols);
-// Group norm of x [n, c, hw] for the groups [g0, g1) of every sample (mean and rstd are [n, groups]); disjoint
-// ranges of groups write disjoint outputs, so workers split a call by groups. In backward gx is written; gw and
-// gb (may be NULL) are accumulated.
+// Group norm of x [n, c, hw] for the groups [g0, g1) of every sample (mean and rstd are [n, groups]), followed by
+// SiLU when silu != 0; disjoint ranges of groups write disjoint outputs, so workers split a call by groups. In
+// backward gx is written (it must be given when silu != 0: it holds the SiLU's gradient on the way); gw and gb
+// (may be NULL) are accumulated.
 void mv_groupnorm_forward(const float *x, const float *w, const float *b, float *y, float *mean, float *rstd,
-                          int64_t n, int64_t c, int64_t hw, int64_t groups, int64_t g0, int64_t g1, float eps);
-void mv_groupnorm_backward(const float *x, const float *gy, const float *w, const float *mean, const float *rstd,
-                           float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw, int64_t groups,
-                           int64_t g0, int64_t g1);
+                          int64_t n, int64_t c, int64_t hw, int64_t groups, int64_t g0, int64_t g1, float eps, int silu);
+void mv_groupnorm_backward(const float *x, const float *gy, const float *w, const float *b, const float *mean,
+                           const float *rstd, float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw,
+                           int64_t groups, int64_t g0, int64_t g1, int silu);
 
 // ---- convolution helpers (NCHW) ----------------------------------------------------------------
 
