@@ -4,18 +4,17 @@ The model follows REFERENCE.md §1.3 and §2 (timm 0.5.4 `Block` with explicit q
 exact GELU, masking by argsort of uniform noise, mask tokens and un-shuffling, masked-patch MSE) at the `small`
 preset on 4096 voxels, batch 32, mask ratio 0.75, in float32 (the reference's CUDA autocast does nothing on a
 CPU). The step is what MindBench times: zero the gradients, forward, backward, clip the global norm at 0.8,
-AdamW (0.9, 0.95) with weight decay 0.05 on matrices only. Timing matches MindBench: two untimed warm-up steps,
-then the best of the timed steps (the median is printed too, because this machine is shared).
+AdamW (0.9, 0.95) with weight decay 0.05 on matrices only. Timing matches MindBench (pytorch_timing.py).
 
 Run through `scripts/bench-pytorch`, which installs PyTorch into a virtual environment first.
 """
 import argparse
-import time
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from pytorch_timing import report
 
 
 class Attention(nn.Module):
@@ -115,17 +114,8 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 0.8)
         optimizer.step()
 
-    for _ in range(2):
-        step()
-    seconds = []
-    for _ in range(args.repeats):
-        start = time.perf_counter()
-        step()
-        seconds.append(time.perf_counter() - start)
-    seconds.sort()
     print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, MKL {torch.backends.mkl.is_available()}")
-    print(f"MAE A1 step small V={args.voxels} B={args.batch} (PyTorch)  best {seconds[0] * 1e3:.2f} ms  "
-          f"median {seconds[len(seconds) // 2] * 1e3:.2f} ms")
+    report(f"MAE A1 step small V={args.voxels} B={args.batch}", step, args.repeats)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ MV_KERNEL(binary_backward, (int op, int which_input, int ndim, const int64_t *sh
 MV_KERNEL(unary, (int op, const float *x, float *y, int64_t n), (op, x, y, n))
 MV_KERNEL(unary_backward, (int op, const float *x, const float *y, const float *gy, float *gx, int64_t n), (op, x, y, gy, gx, n))
 MV_KERNEL(unary_with_derivative, (int op, const float *x, float *y, float *d, int64_t n), (op, x, y, d, n))
+MV_KERNEL(geglu, (const float *x, float *out, int64_t rows, int64_t d), (x, out, rows, d))
+MV_KERNEL(geglu_backward, (const float *x, const float *gy, float *gx, int64_t rows, int64_t d), (x, gy, gx, rows, d))
 MV_KERNEL(pow_scalar, (const float *x, float p, float *y, int64_t n), (x, p, y, n))
 MV_KERNEL(pow_scalar_backward, (const float *x, float p, const float *gy, float *gx, int64_t n), (x, p, gy, gx, n))
 MV_KERNEL(clamp, (const float *x, float lo, float hi, float *y, int64_t n), (x, lo, hi, y, n))
@@ -64,21 +66,22 @@ MV_KERNEL(layernorm_backward, (const float *x, const float *gy, const float *w, 
                                float *gx, float *gw, float *gb, int64_t rows, int64_t cols),
           (x, gy, w, mean, rstd, gx, gw, gb, rows, cols))
 MV_KERNEL(groupnorm_forward, (const float *x, const float *w, const float *b, float *y, float *mean, float *rstd,
-                              int64_t n, int64_t c, int64_t hw, int64_t groups, float eps),
-          (x, w, b, y, mean, rstd, n, c, hw, groups, eps))
-MV_KERNEL(groupnorm_backward, (const float *x, const float *gy, const float *w, const float *mean, const float *rstd,
-                               float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw, int64_t groups),
-          (x, gy, w, mean, rstd, gx, gw, gb, n, c, hw, groups))
+                              int64_t n, int64_t c, int64_t hw, int64_t groups, int64_t g0, int64_t g1, float eps, int silu),
+          (x, w, b, y, mean, rstd, n, c, hw, groups, g0, g1, eps, silu))
+MV_KERNEL(groupnorm_backward, (const float *x, const float *gy, const float *w, const float *b, const float *mean,
+                               const float *rstd, float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw,
+                               int64_t groups, int64_t g0, int64_t g1, int silu),
+          (x, gy, w, b, mean, rstd, gx, gw, gb, n, c, hw, groups, g0, g1, silu))
 
 // convolution and resampling helpers (body/conv.h)
-MV_KERNEL(im2col, (const float *x, int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw,
-                   int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *col),
-          (x, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, col))
-MV_KERNEL(col2im, (const float *col, int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw,
-                   int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *gx),
-          (col, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, gx))
-MV_KERNEL(add_channel_bias, (float *y, const float *bias, int64_t n, int64_t c, int64_t hw), (y, bias, n, c, hw))
-MV_KERNEL(channel_bias_grad, (const float *gy, float *gbias, int64_t n, int64_t c, int64_t hw), (gy, gbias, n, c, hw))
+MV_KERNEL(im2col, (const float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols, float *col),
+          (x, g, c0, c1, j0, cols, col))
+MV_KERNEL(col2im, (float *col, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols, float *gx),
+          (col, g, c0, c1, j0, cols, gx))
+MV_KERNEL(columns_to_planes, (const float *tile, int64_t ld, const float *bias, int64_t rows, int64_t plane,
+                              int64_t image_stride, int64_t j0, int64_t cols, float *y),
+          (tile, ld, bias, rows, plane, image_stride, j0, cols, y))
+MV_KERNEL(row_sums, (const float *x, int64_t ld, int64_t rows, int64_t cols, float *sums), (x, ld, rows, cols, sums))
 MV_KERNEL(set_rows, (float *y, const float *row, int64_t rows, int64_t cols), (y, row, rows, cols))
 MV_KERNEL(row_bias_grad, (const float *gy, float *gbias, int64_t rows, int64_t cols), (gy, gbias, rows, cols))
 MV_KERNEL(upsample_nearest2x, (const float *x, float *y, int64_t planes, int64_t h, int64_t w), (x, y, planes, h, w))

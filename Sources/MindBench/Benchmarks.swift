@@ -3,26 +3,42 @@ import Foundation
 import MindTensor
 import MindVis
 
-/// One measured kernel: useful floating-point operations per call and the best time of several runs.
+/// One measured kernel: useful floating-point operations per call and the best time of several runs (and their
+/// median, for the comparisons with PyTorch, which report both).
 struct Measurement {
     let name: String
     let flops: Double
     let seconds: Double
+    var median: Double? = nil
     var gflops: Double { flops / seconds / 1e9 }
 }
 
-/// Best-of-`repeats` wall time of `body` after `warmup` untimed calls (first calls fill caches and
-/// the allocator; the best run is the least disturbed by the other processes on the machine).
-func time(warmup: Int = 2, repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+/// Wall times of `repeats` calls of `body`, sorted, after `warmup` untimed calls (first calls fill caches and
+/// the allocator).
+func runTimes(warmup: Int = 2, repeats: Int, _ body: () throws -> Void) rethrows -> [Double] {
     for _ in 0..<warmup { try body() }
-    var best = Double.infinity
+    var seconds: [Double] = []
     for _ in 0..<repeats {
         let start = DispatchTime.now().uptimeNanoseconds
         try body()
-        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
-    return best
+    return seconds.sorted()
 }
+
+/// Best-of-`repeats` wall time of `body` (the best run is the least disturbed by the other processes on the machine).
+func time(warmup: Int = 2, repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    try runTimes(warmup: warmup, repeats: repeats, body).first ?? .nan
+}
+
+/// A measurement with the best and the median of `repeats` runs.
+func measureWithMedian(_ name: String, flops: Double, repeats: Int, _ body: () throws -> Void) rethrows -> Measurement {
+    let runs = try runTimes(repeats: repeats, body)
+    return Measurement(name: name, flops: flops, seconds: runs.first ?? .nan, median: runs.isEmpty ? nil : runs[runs.count / 2])
+}
+
+/// The number of trainable values of a model, for the names of the model benchmarks (PyTorch prints its own).
+func parameterCount(_ model: Module) -> Int { model.parameters().reduce(0) { $0 + $1.numel } }
 
 /// cblas_sgemm on square matrices with OpenBLAS's own threads on every core: the machine's attainable
 /// peak for this run (the engine itself runs OpenBLAS single-threaded and splits products over its workers).
@@ -148,13 +164,13 @@ func vqStep(batch: Int) throws -> Measurement {
     let model = try VQModel(VQConfig(["preset": .string("small")]), generator: gen)
     let trainer = try VQTrainer(model: model, data: Tensor.rand([batch, 3, 64, 64], low: -1, high: 1, generator: gen),
                                 config: VQTrainingConfig(["batch_size": .int(batch)]))
-    let seconds = try time(repeats: 5) {
+    return try measureWithMedian("VQ step small 64x64 B=\(batch) fwd+bwd+Adam (\(parameterCount(model)) parameters)",
+                                 flops: 3 * Double(batch) * vqForwardFlops(model), repeats: 5) {
         let loss = try trainer.losses(trainer.data).total
         trainer.optimizer.zeroGrad()
         try loss.backward()
         try trainer.optimizer.step()
     }
-    return Measurement(name: "VQ step small 64x64 B=\(batch) fwd+bwd+Adam", flops: 3 * Double(batch) * vqForwardFlops(model), seconds: seconds)
 }
 
 /// FLOPs of a VQ forward for one image: every convolution at its output size, and attention's four 1×1

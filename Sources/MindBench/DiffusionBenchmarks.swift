@@ -13,8 +13,8 @@ func unetForward(batch: Int) throws -> Measurement {
     let unet = try smallUNet(), gen = Generator(seed: 5)
     let x = try Tensor.randn([batch, 3, 16, 16], generator: gen), context = try Tensor.randn([batch, 77, 256], generator: gen)
     let t = try Tensor.full([batch], 500)
-    let seconds = try time(repeats: 10) { _ = try withNoGrad { try unet(x, t: t, context: context) } }
-    return Measurement(name: "UNet small forward (no grad) B=\(batch) 16x16", flops: 0, seconds: seconds)
+    return try measureWithMedian("UNet small forward (no grad) B=\(batch) 16x16 (\(parameterCount(unet)) parameters)", flops: 0,
+                                 repeats: 10) { _ = try withNoGrad { try unet(x, t: t, context: context) } }
 }
 
 func unetTrainingStep(batch: Int, size: Int = 16, overrides: [String: ConfigValue] = [:]) throws -> Measurement {
@@ -22,12 +22,11 @@ func unetTrainingStep(batch: Int, size: Int = 16, overrides: [String: ConfigValu
     let schedule = try DiffusionSchedule()
     let optimizer = try Adam.adamW(unet.parameters(), lr: 1e-4)
     let x0 = try Tensor.randn([batch, 3, size, size], generator: gen), context = try Tensor.randn([batch, 77, 256], generator: gen)
-    let seconds = try time(repeats: 5) {
+    return try measureWithMedian("UNet small training step B=\(batch) \(size)x\(size)", flops: 0, repeats: 5) {
         optimizer.zeroGrad()
         try schedule.trainingLoss(model: unet, latents: x0, context: context, generator: gen).backward()
         try optimizer.step()
     }
-    return Measurement(name: "UNet small training step B=\(batch) \(size)x\(size)", flops: 0, seconds: seconds)
 }
 
 /// PLMS at `steps` steps for `batch` images of one condition (batched as the sampler does), per image.

@@ -9,7 +9,8 @@ let filter = CommandLine.arguments.dropFirst().first
 
 func report(_ m: Measurement, peak: Double) {
     let name = m.name.padding(toLength: 64, withPad: " ", startingAt: 0)
-    print(name + String(format: "%9.2f ms %8.1f GFLOP/s %6.2f of peak", m.seconds * 1e3, m.gflops, m.gflops / peak))
+    let median = m.median.map { String(format: "  median %.2f ms", $0 * 1e3) } ?? ""
+    print(name + String(format: "%9.2f ms %8.1f GFLOP/s %6.2f of peak", m.seconds * 1e3, m.gflops, m.gflops / peak) + median)
 }
 
 do {
@@ -28,14 +29,17 @@ do {
     let benches: [(String, () throws -> [Measurement])] = [
         ("matmul", { [try engineMatmul(size: 1024)] }),
         ("block", { [try transformerBlockStep(batch: 32, tokens: 65, width: 256, heads: 8, mlpRatio: 4)] }),
-        ("conv", { [try conv3x3Step(batch: 8, channels: 64, size: 32).measure(repeats: 20)] }),
+        ("conv", {
+            try [conv3x3Step(batch: 8, channels: 64, size: 32).measure(repeats: 20)]
+                + convolutionShapes.flatMap { try convolutionProducts($0, batch: 8) }
+        }),
         ("mae", { [try maeStep(preset: "small", voxels: 4096, batch: 32).measure(repeats: 5)] }),
         ("vq", { [try vqStep(batch: 8), try vqPaperInference()] }),
         // The kernels' SIMD paths side by side (issue 19): steps on each path, then memory-bound kernels in GB/s.
         ("simd-steps", { try compareTrainingSteps(); return [] }),
         ("simd-bandwidth", { try compareStreamingKernels(); return [] }),
-        ("unet", { [try unetForward(batch: 8), try unetTrainingStep(batch: 8), try plmsPerImage(steps: 50, batch: 1),
-                    try plmsPerImage(steps: 50, batch: 8), try plmsPerImage(steps: 250, batch: 8)] }),
+        ("unet", { [try unetForward(batch: 8), try unetTrainingStep(batch: 8)] }),
+        ("plms", { [try plmsPerImage(steps: 50, batch: 1), try plmsPerImage(steps: 50, batch: 8), try plmsPerImage(steps: 250, batch: 8)] }),
         ("stageb", { [try stageBStep(batch: 8), try stageBGenerationPerImage(steps: 50), try stageBGenerationPerImage(steps: 250)] }),
         ("paper-generation", { [try paperUNetCallPerImage()] }),
         ("linear", {

@@ -105,6 +105,10 @@ final class GradientTests: XCTestCase {
         try checkGradients("group_norm", inputs: [randomInput([2, 4, 3, 3], seed: 81), randomInput([4], seed: 82), randomInput([4], seed: 83)]) {
             try $0[0].groupNorm(groups: 2, weight: $0[1], bias: $0[2])
         }
+        try checkGradients("geglu", inputs: [randomInput([3, 2, 10], seed: 87, lo: -3, hi: 3)]) { try $0[0].geglu() }
+        try checkGradients("group_norm_silu", inputs: [randomInput([2, 4, 3, 3], seed: 84), randomInput([4], seed: 85), randomInput([4], seed: 86)]) {
+            try $0[0].groupNormSiLU(groups: 2, weight: $0[1], bias: $0[2])
+        }
     }
 
     func testConvolutionsAndResampling() throws {

@@ -86,6 +86,25 @@ final class KernelVariantTests: XCTestCase {
         }
     }
 
+    /// GEGLU rows [a | g] with the gate's special values at the start of each row's g half.
+    func testGegluRows() throws {
+        let specials: [Float] = [0, -0.0, .infinity, -.infinity, .nan, 20, -20]
+        for (k, d) in sizes.enumerated() {
+            let rows = 3
+            var x = try uniform(rows * 2 * d, seed: UInt64(200 + k), -6, 6)
+            if d >= specials.count {
+                for r in 0..<rows { x.replaceSubrange((2 * r + 1) * d..<(2 * r + 1) * d + specials.count, with: specials) }
+            }
+            let gy = try uniform(rows * d, seed: UInt64(250 + k))
+            try assertVariantsAgree("geglu d=\(d)", bound: Self.elementwise) {
+                var out = [Float](repeating: 0, count: rows * d), gx = [Float](repeating: 0, count: rows * 2 * d)
+                mv_geglu(x, &out, Int64(rows), Int64(d))
+                mv_geglu_backward(x, gy, &gx, Int64(rows), Int64(d))
+                return out + gx
+            }
+        }
+    }
+
     func testBinaryAndSmallElementwiseKernels() throws {
         for (k, n) in sizes.enumerated() {
             let a = try uniform(n, seed: UInt64(k), 0.1, 3), b = try uniform(n, seed: UInt64(50 + k), -3, 3)
@@ -243,49 +262,68 @@ final class KernelVariantTests: XCTestCase {
             let planes = try uniform(batch * channels * cols, seed: UInt64(90 + k), -2, 2)
             let gPlanes = try uniform(batch * channels * cols, seed: UInt64(95 + k))
             let cw = try uniform(channels, seed: 5, 0.5, 1.5), cb = try uniform(channels, seed: 6)
-            try assertVariantsAgree("group norm hw=\(cols)", bound: Self.accumulated) {
-                var y = [Float](repeating: 0, count: planes.count), gx = y
-                var mean = [Float](repeating: 0, count: batch * groups), rstd = mean
-                var gw = [Float](repeating: 0, count: channels), gb = gw
-                mv_groupnorm_forward(planes, cw, cb, &y, &mean, &rstd, Int64(batch), Int64(channels), Int64(cols), Int64(groups), 1e-5)
-                mv_groupnorm_backward(planes, gPlanes, cw, mean, rstd, &gx, &gw, &gb, Int64(batch), Int64(channels), Int64(cols), Int64(groups))
-                return y + mean + rstd + gx + gw + gb
+            try assertVariantsAgree("group norm (then SiLU) hw=\(cols)", bound: Self.accumulated) {
+                var results: [Float] = []
+                for silu: Int32 in [0, 1] {
+                    var y = [Float](repeating: 0, count: planes.count), gx = y
+                    var mean = [Float](repeating: 0, count: batch * groups), rstd = mean
+                    var gw = [Float](repeating: 0, count: channels), gb = gw
+                    mv_groupnorm_forward(planes, cw, cb, &y, &mean, &rstd, Int64(batch), Int64(channels), Int64(cols), Int64(groups),
+                                         0, Int64(groups), 1e-5, silu)
+                    mv_groupnorm_backward(planes, gPlanes, cw, cb, mean, rstd, &gx, &gw, &gb, Int64(batch), Int64(channels),
+                                          Int64(cols), Int64(groups), 0, Int64(groups), silu)
+                    results += y + mean + rstd + gx + gw + gb
+                }
+                return results
             }
         }
     }
 
     func testConvolutionAndResamplingHelpers() throws {
-        let channels = 3
+        let (batch, channels) = (2, 3)
         for (k, (h, w)) in [(1, 1), (3, 7), (5, 17), (8, 33)].enumerated() {
-            let x = try uniform(channels * h * w, seed: UInt64(k))
+            let x = try uniform(batch * channels * h * w, seed: UInt64(k))
             for (kernel, stride, pad) in [(3, 1, 1), (3, 2, 1), (1, 1, 0), (5, 2, 2)] {
                 let oh = (h + 2 * pad - kernel) / stride + 1, ow = (w + 2 * pad - kernel) / stride + 1
                 guard oh > 0, ow > 0 else { continue }
-                let colSize = channels * kernel * kernel * oh * ow
-                let col = try uniform(colSize, seed: UInt64(20 + k))
-                let sizes = (Int64(channels), Int64(h), Int64(w), Int64(kernel), Int64(stride), Int64(pad), Int64(oh), Int64(ow))
+                var g = mv_conv_geometry(c: Int64(channels), h: Int64(h), w: Int64(w), kh: Int64(kernel), kw: Int64(kernel),
+                                         sh: Int64(stride), sw: Int64(stride), ph: Int64(pad), pw: Int64(pad), oh: Int64(oh), ow: Int64(ow))
+                // The whole batch, then a tile of channels 1..<3 that starts inside a row and may span both images.
+                let columns = batch * oh * ow, j0 = Swift.min(ow / 2 + 1, columns - 1), cols = columns - j0
+                let rows = channels * kernel * kernel, tileRows = 2 * kernel * kernel
+                let col = try uniform(rows * columns, seed: UInt64(20 + k))
                 try assertVariantsAgree("im2col, col2im \(h)x\(w) k\(kernel) s\(stride)", bound: Self.exact) {
-                    var columns = [Float](repeating: .nan, count: colSize), image = [Float](repeating: 0.5, count: x.count)
-                    mv_im2col(x, sizes.0, sizes.1, sizes.2, sizes.3, sizes.3, sizes.4, sizes.4, sizes.5, sizes.5, sizes.6, sizes.7, &columns)
-                    mv_col2im(col, sizes.0, sizes.1, sizes.2, sizes.3, sizes.3, sizes.4, sizes.4, sizes.5, sizes.5, sizes.6, sizes.7, &image)
-                    return columns + image
+                    var whole = [Float](repeating: .nan, count: rows * columns), tile = [Float](repeating: .nan, count: tileRows * cols)
+                    var image = [Float](repeating: 0.5, count: x.count)
+                    mv_im2col(x, &g, 0, Int64(channels), 0, Int64(columns), &whole)
+                    mv_im2col(x, &g, 1, Int64(channels), Int64(j0), Int64(cols), &tile)
+                    // col2im may zero entries of its column buffer: each call gets its own copy.
+                    var whole2 = col, tile2 = col
+                    mv_col2im(&whole2, &g, 0, Int64(channels), 0, Int64(columns), &image)
+                    mv_col2im(&tile2, &g, 1, Int64(channels), Int64(j0), Int64(cols), &image)
+                    return whole + tile + image
                 }
             }
             let hw = h * w, bias = try uniform(channels, seed: 7)
             try assertVariantsAgree("bias, upsample, pad \(h)x\(w)", bound: Self.elementwise) {
-                var y = x, gBias = [Float](repeating: 0, count: channels), gRow = [Float](repeating: 0, count: hw)
-                mv_add_channel_bias(&y, bias, 1, Int64(channels), Int64(hw))
-                mv_channel_bias_grad(x, &gBias, 1, Int64(channels), Int64(hw))
+                var planes = [Float](repeating: .nan, count: x.count), inPlace = x
+                mv_columns_to_planes(x, Int64(batch * hw), bias, Int64(channels), Int64(hw), Int64(channels * hw), 0, Int64(batch * hw), &planes)
+                inPlace.withUnsafeMutableBufferPointer {
+                    mv_columns_to_planes($0.baseAddress, Int64(hw), bias, Int64(channels), Int64(hw), Int64(channels * hw), 0, Int64(hw),
+                                         $0.baseAddress)
+                }
+                var sums = [Float](repeating: 0.25, count: channels), gRow = [Float](repeating: 0, count: hw)
+                mv_row_sums(x, Int64(hw), Int64(channels), Int64(hw), &sums)
                 mv_row_bias_grad(x, &gRow, Int64(channels), Int64(hw))
                 var rows = [Float](repeating: 0, count: 2 * hw)
                 mv_set_rows(&rows, x, 2, Int64(hw))
                 var up = [Float](repeating: 0, count: 4 * x.count), down = [Float](repeating: 0, count: x.count)
-                mv_upsample_nearest2x(x, &up, Int64(channels), Int64(h), Int64(w))
-                mv_upsample_nearest2x_backward(up, &down, Int64(channels), Int64(h), Int64(w))
-                var padded = [Float](repeating: 0, count: channels * (h + 3) * (w + 3)), unpadded = down
-                mv_pad2d(x, &padded, Int64(channels), Int64(h), Int64(w), 1, 2, 2, 1, 0.5)
-                mv_pad2d_backward(padded, &unpadded, Int64(channels), Int64(h), Int64(w), 1, 2, 2, 1)
-                return y + gBias + gRow + rows + up + down + padded + unpadded
+                mv_upsample_nearest2x(x, &up, Int64(batch * channels), Int64(h), Int64(w))
+                mv_upsample_nearest2x_backward(up, &down, Int64(batch * channels), Int64(h), Int64(w))
+                var padded = [Float](repeating: 0, count: batch * channels * (h + 3) * (w + 3)), unpadded = down
+                mv_pad2d(x, &padded, Int64(batch * channels), Int64(h), Int64(w), 1, 2, 2, 1, 0.5)
+                mv_pad2d_backward(padded, &unpadded, Int64(batch * channels), Int64(h), Int64(w), 1, 2, 2, 1)
+                return planes + inPlace + sums + gRow + rows + up + down + padded + unpadded
             }
         }
     }

@@ -87,4 +87,94 @@ final class ParallelKernelTests: XCTestCase {
         }
         XCTAssertEqual(try big.toArray(), try pieces.flatMap { try $0.toArray() })
     }
+
+    /// Group norm splits its groups over the workers, upsampling and padding their planes: on a batch above
+    /// `Parallel.minimumElements` the results must be the bits that single-core calls on each sample give (the weight
+    /// and bias gradients summed over samples in the same order).
+    func testGroupNormUpsampleAndPadMatchSingleCoreSamples() throws {
+        let (batch, channels, side) = (8, 64, 14)
+        let x = try randomInput([batch, channels, side, side], seed: 9, lo: -2, hi: 3)
+        XCTAssertGreaterThanOrEqual(x.numel, Parallel.minimumElements)
+        XCTAssertLessThan(4 * x.numel / batch, Parallel.minimumElements)
+        let w = try randomInput([channels], seed: 10, lo: 0.5, hi: 1.5), b = try randomInput([channels], seed: 11)
+        let padding = Padding2D(top: 0, bottom: 1, left: 2, right: 1)
+        let ops: [(String, (Tensor) throws -> Tensor)] = [
+            ("group_norm", { try $0.groupNorm(groups: 32, weight: w, bias: b, eps: 1e-6) }),
+            ("group_norm_silu", { try $0.groupNormSiLU(groups: 32, weight: w, bias: b, eps: 1e-6) }),
+            ("upsample", { try $0.upsampleNearest2x() }), ("pad", { try $0.pad2d(padding, value: 0.5) }),
+        ]
+        for (name, f) in ops {
+            for p in [w, b] { p.grad = nil; try p.requiresGrad() }
+            let whole = try x.detach().requiresGrad()
+            let y = try f(whole)
+            let g = try randomInput(y.shape, seed: 12)
+            try y.backward(gradient: g)
+            let wholeW = try w.grad?.toArray(), wholeB = try b.grad?.toArray()
+            for p in [w, b] { p.grad = nil }
+            var values: [Float] = [], grads: [Float] = []
+            for i in 0..<batch {
+                let sample = try x.narrow(0, start: i, length: 1).contiguous().requiresGrad()
+                let ys = try f(sample)
+                values += try ys.toArray()
+                try ys.backward(gradient: g.narrow(0, start: i, length: 1).contiguous())
+                grads += try sample.grad!.toArray()
+            }
+            XCTAssertEqual(try y.toArray(), values, "\(name) forward")
+            XCTAssertEqual(try whole.grad!.toArray(), grads, "\(name) input gradient")
+            if name.hasPrefix("group_norm") {
+                XCTAssertEqual(wholeW, try w.grad!.toArray(), "\(name) weight gradient")
+                XCTAssertEqual(wholeB, try b.grad!.toArray(), "\(name) bias gradient")
+            }
+        }
+    }
+
+    /// The fused group norm + SiLU gives the bits of a group norm followed by a SiLU, forward and backward, on
+    /// every SIMD path, and a Sequential of GroupNorm and SiLU takes the fused path.
+    func testGroupNormSiLUEqualsGroupNormThenSiLU() throws {
+        let (batch, channels, side) = (3, 64, 9)
+        let x = try randomInput([batch, channels, side, side], seed: 13, lo: -2, hi: 3)
+        let norm = try GroupNorm(32, channels, eps: 1e-6)
+        try withNoGrad {
+            try norm.weight!.copyFrom(randomInput([channels], seed: 14, lo: 0.5, hi: 1.5))
+            try norm.bias!.copyFrom(randomInput([channels], seed: 15))
+        }
+        let g = try randomInput([batch, channels, side, side], seed: 16)
+        for path in Kernels.availablePaths {
+            try Kernels.withPath(path) {
+                var results: [[Float]] = []
+                for fused in [false, true] {
+                    for p in norm.parameters() { p.grad = nil }
+                    let leaf = try x.detach().requiresGrad()
+                    let y = fused ? try Sequential(norm, SiLU())(leaf) : try norm(leaf).silu()
+                    XCTAssertEqual(y.gradFn?.name, fused ? "group_norm_silu" : "silu")
+                    try y.backward(gradient: g)
+                    results.append(try y.toArray() + leaf.grad!.toArray() + norm.weight!.grad!.toArray() + norm.bias!.grad!.toArray())
+                }
+                XCTAssertEqual(results[0], results[1], "\(path)")
+            }
+        }
+    }
+
+    /// The fused GEGLU gives the bits of narrow, exact GELU and product, forward and backward, on every SIMD path,
+    /// split over the workers (above) and on one core (below `Parallel.minimumElements`).
+    func testGegluEqualsGeluGatedProduct() throws {
+        for (rows, d) in [(300, 256), (3, 37)] {
+            let x = try randomInput([rows, 2 * d], seed: 17, lo: -4, hi: 4), g = try randomInput([rows, d], seed: 18)
+            for path in Kernels.availablePaths {
+                try Kernels.withPath(path) {
+                    var results: [[Float]] = []
+                    for fused in [false, true] {
+                        let leaf = try x.detach().requiresGrad()
+                        let y = fused ? try leaf.geglu()
+                            : try leaf.narrow(1, start: 0, length: d) * leaf.narrow(1, start: d, length: d).gelu()
+                        XCTAssertEqual(y.gradFn?.name, fused ? "geglu" : "mul")
+                        try y.backward(gradient: g)
+                        results.append(try y.toArray() + leaf.grad!.toArray())
+                    }
+                    XCTAssertEqual(results[0], results[1], "\(rows)x\(2 * d) on \(path)")
+                }
+            }
+        }
+        XCTAssertThrowsError(try randomInput([2, 3], seed: 19).geglu())
+    }
 }

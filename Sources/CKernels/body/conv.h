@@ -1,33 +1,163 @@
-// Spatial helpers for convolutions and resampling (NCHW, one image or a stack of planes at a time).
+// Spatial helpers for convolutions and resampling (NCHW).
 // A kernel body: compiled once per instruction-set variant (see variant.h).
 
-// Caffe-style column layout: row (ch, ki, kj), column (oy, ox). Then W[oc, c*kh*kw] x col gives
-// the output directly in NCHW order without a permute.
-static void im2col(const float *x, int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw,
-                   int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *col) {
-    for (int64_t ch = 0; ch < c; ch++) {
-        const float *plane = x + ch * h * w;
-        for (int64_t ki = 0; ki < kh; ki++) {
-            for (int64_t kj = 0; kj < kw; kj++) {
-                float *dst = col + ((ch * kh + ki) * kw + kj) * oh * ow;
-                for (int64_t oy = 0; oy < oh; oy++) {
-                    int64_t iy = oy * sh - ph + ki;
-                    float *row = dst + oy * ow;
-                    if (iy < 0 || iy >= h) { memset(row, 0, (size_t)ow * sizeof(float)); continue; }
-                    const float *src = plane + iy * w;
-                    if (sw == 1) {
-                        // Contiguous span with zero fringes: the common 3x3/stride-1 case.
-                        int64_t lo = pw - kj, hi = w + pw - kj; // valid ox in [lo, hi)
-                        if (lo < 0) lo = 0;
-                        if (hi > ow) hi = ow;
-                        for (int64_t ox = 0; ox < lo && ox < ow; ox++) row[ox] = 0.0f;
-                        if (hi > lo) memcpy(row + lo, src + lo - pw + kj, (size_t)(hi - lo) * sizeof(float));
-                        for (int64_t ox = hi > lo ? hi : lo; ox < ow; ox++) row[ox] = 0.0f;
+// The column matrix of a whole batch, Caffe's layout extended over images: row (ch, ki, kj), column
+// j = image * oh*ow + oy * ow + ox. W[O, C*kh*kw] times a block of consecutive columns gives that block of
+// the output, so the convolution runs as GEMMs on cache-sized tiles of columns, which may span images.
+// The kernels below fill, drain and reshape such tiles; each walks its columns in runs that stay on one
+// output row (or one image), where the copies are contiguous.
+
+// n floats copied, added or zeroed with whole vectors and one masked tail, inline: the runs of small maps (4×4,
+// 8×8) are a few floats long, where a call to memcpy or memset costs more than the copy.
+MV_INLINE void copy_span(float *dst, const float *src, int64_t n) {
+    int64_t k = 0;
+    for (; k + VF_WIDTH <= n; k += VF_WIDTH) vf_store(dst + k, vf_load(src + k));
+    if (k < n) vf_store_partial(dst + k, vf_load_partial(src + k, n - k, 0.0f), n - k);
+}
+
+MV_INLINE void add_span(float *dst, const float *src, int64_t n) {
+    int64_t k = 0;
+    for (; k + VF_WIDTH <= n; k += VF_WIDTH) vf_store(dst + k, vf_add(vf_load(dst + k), vf_load(src + k)));
+    for (; k < n; k++) dst[k] += src[k];
+}
+
+MV_INLINE void zero_span(float *dst, int64_t n) {
+    int64_t k = 0;
+    for (; k + VF_WIDTH <= n; k += VF_WIDTH) vf_store(dst + k, vf_zero());
+    if (k < n) vf_store_partial(dst + k, vf_zero(), n - k);
+}
+
+// The output columns [lo, hi) whose kernel column kj reads inside the input row (ix = ox*sw - pw + kj in
+// [0, w)); the others read the zero padding.
+static void valid_columns(const mv_conv_geometry *g, int64_t kj, int64_t *lo, int64_t *hi) {
+    int64_t first = g->pw - kj, last = g->w - 1 + g->pw - kj; // ox*sw must lie in [first, last]
+    *lo = first > 0 ? (first + g->sw - 1) / g->sw : 0;
+    *hi = last < 0 ? 0 : last / g->sw + 1;
+    if (*hi > g->ow) *hi = g->ow;
+}
+
+// A column of the column matrix as image, output row and output column. Tiles are walked by moving from one
+// output row to the next, without a division per run.
+typedef struct { int64_t image, oy, ox; } conv_position;
+
+static conv_position position_of(const mv_conv_geometry *g, int64_t j) {
+    int64_t plane = g->oh * g->ow, p = j % plane;
+    return (conv_position){j / plane, p / g->ow, p % g->ow};
+}
+
+MV_INLINE void next_output_row(const mv_conv_geometry *g, conv_position *at) {
+    at->ox = 0;
+    if (++at->oy == g->oh) { at->oy = 0; at->image++; }
+}
+
+// Stride 1 with outputs as wide as the inputs (the 3×3 pad-1 convolutions, and 1×1 gathers): the row (ch, ki, kj)
+// of the column matrix, over one image, is the input plane read at the constant offset
+// d = (ki - ph)*w + (kj - pw), so a tile is filled image by image with one long copy instead of one per output
+// row (the rows of 4×4 and 8×8 maps are a few floats long). Left to fix: output rows whose input row lies in the
+// padding (outside [lo, hi)), and the |kj - pw| columns at the left or right edge that would read the neighbouring
+// input row instead of the padding ("wrapped" positions).
+typedef struct { int64_t d, dx, lo, hi; } same_row;
+
+static same_row same_row_of(const mv_conv_geometry *g, int64_t ki, int64_t kj) {
+    int64_t hw = g->h * g->w, d = (ki - g->ph) * g->w + (kj - g->pw);
+    int64_t lo = (g->ph - ki) * g->w, hi = (g->h + g->ph - ki) * g->w;
+    // Also keep q + d inside the input plane: the positions cut off here are wrapped ones.
+    if (lo < -d) lo = -d;
+    if (hi > hw - d) hi = hw - d;
+    if (lo < 0) lo = 0;
+    if (hi > g->oh * g->ow) hi = g->oh * g->ow;
+    return (same_row){d, kj - g->pw, lo, hi};
+}
+
+// Calls fix(k) for the wrapped positions k - p0 of the span [a, b) of an image's positions that starts at p0.
+#define FOR_EACH_WRAPPED(g, r, a, b, p0, fix) \
+    do { \
+        if ((r).dx != 0) { \
+            int64_t first_ = (r).dx < 0 ? 0 : (g)->w - (r).dx, last_ = (r).dx < 0 ? -(r).dx : (g)->w; \
+            for (int64_t row_ = (a) / (g)->w * (g)->w; row_ < (b); row_ += (g)->w) \
+                for (int64_t q_ = row_ + first_; q_ < row_ + last_; q_++) \
+                    if (q_ >= (a) && q_ < (b)) { int64_t k = q_ - (p0); fix; } \
+        } \
+    } while (0)
+
+// Between the input planes x [N, c, h, w] and the rows of channels [c0, c1) of the tile of columns
+// [j0, j0 + cols) (leading dimension cols), one image-long run at a time: with to_columns the im2col (x is only
+// read), else its adjoint, which adds the tile into x (the input gradient). Both directions zero the wrapped
+// entries of col: the im2col after its long copy, the adjoint before its long add, so that the add covers the
+// rest. The adjoint may thus overwrite col.
+static void same_columns(float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols,
+                         float *col, int to_columns) {
+    int64_t in_plane = g->h * g->w, image = g->c * in_plane, plane = g->oh * g->ow;
+    for (int64_t ch = c0; ch < c1; ch++) {
+        for (int64_t ki = 0; ki < g->kh; ki++) {
+            for (int64_t kj = 0; kj < g->kw; kj++) {
+                float *row = col + (((ch - c0) * g->kh + ki) * g->kw + kj) * cols;
+                same_row r = same_row_of(g, ki, kj);
+                int64_t i = j0 / plane, p = j0 % plane;
+                for (int64_t t = 0; t < cols; i++, p = 0) {
+                    int64_t run = plane - p < cols - t ? plane - p : cols - t, end = p + run;
+                    float *c = row + t; // c[q - p]
+                    // [a, b): the run's positions whose input row lies inside the plane (maybe none); in: a's input.
+                    int64_t a = r.lo > p ? r.lo : p, b = r.hi < end ? r.hi : end;
+                    if (a > end) a = end;
+                    if (b < a) b = a;
+                    float *in = x + i * image + ch * in_plane + a + r.d;
+                    if (to_columns) {
+                        zero_span(c, a - p);
+                        copy_span(c + a - p, in, b - a);
+                        zero_span(c + b - p, end - b);
+                    }
+                    FOR_EACH_WRAPPED(g, r, a, b, p, c[k] = 0.0f);
+                    if (!to_columns) add_span(in, c + a - p, b - a);
+                    t += run;
+                }
+            }
+        }
+    }
+}
+
+// Between the input planes x [N, c, h, w] and the rows of channels [c0, c1) of the tile of columns
+// [j0, j0 + cols) (leading dimension cols), one output row's run at a time: with to_columns the im2col (x is only
+// read), else its adjoint, which adds the tile into x (the input gradient). Stride 1 with outputs as wide as the
+// inputs takes same_columns.
+static void conv_columns(float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols,
+                         float *col, int to_columns) {
+    if (g->sh == 1 && g->sw == 1 && g->ow == g->w) {
+        same_columns(x, g, c0, c1, j0, cols, col, to_columns);
+        return;
+    }
+    int64_t image = g->c * g->h * g->w;
+    conv_position start = position_of(g, j0);
+    for (int64_t ch = c0; ch < c1; ch++) {
+        for (int64_t ki = 0; ki < g->kh; ki++) {
+            for (int64_t kj = 0; kj < g->kw; kj++) {
+                float *row = col + (((ch - c0) * g->kh + ki) * g->kw + kj) * cols;
+                int64_t lo, hi;
+                valid_columns(g, kj, &lo, &hi);
+                conv_position at = start;
+                for (int64_t t = 0; t < cols; next_output_row(g, &at)) {
+                    int64_t ox0 = at.ox, run = g->ow - ox0 < cols - t ? g->ow - ox0 : cols - t, ox1 = ox0 + run;
+                    float *c = row + t; // c[ox - ox0]
+                    int64_t iy = at.oy * g->sh - g->ph + ki;
+                    t += run;
+                    if (iy < 0 || iy >= g->h) {
+                        if (to_columns) zero_span(c, run);
+                        continue;
+                    }
+                    // [a, b): the run's columns inside the input row, one span (with zero fringes in the columns);
+                    // column ox reads in[ox * sw + shift].
+                    int64_t a = lo > ox0 ? lo : ox0, b = hi < ox1 ? hi : ox1, shift = kj - g->pw;
+                    if (a > ox1) a = ox1;
+                    if (b < a) b = a;
+                    float *in = x + at.image * image + (ch * g->h + iy) * g->w;
+                    if (to_columns) {
+                        zero_span(c, a - ox0);
+                        if (g->sw == 1) copy_span(c + a - ox0, in + a + shift, b - a);
+                        else for (int64_t ox = a; ox < b; ox++) c[ox - ox0] = in[ox * g->sw + shift];
+                        zero_span(c + b - ox0, ox1 - b);
                     } else {
-                        for (int64_t ox = 0; ox < ow; ox++) {
-                            int64_t ix = ox * sw - pw + kj;
-                            row[ox] = (ix >= 0 && ix < w) ? src[ix] : 0.0f;
-                        }
+                        if (g->sw == 1) add_span(in + a + shift, c + a - ox0, b - a);
+                        else for (int64_t ox = a; ox < b; ox++) in[ox * g->sw + shift] += c[ox - ox0];
                     }
                 }
             }
@@ -35,49 +165,43 @@ static void im2col(const float *x, int64_t c, int64_t h, int64_t w, int64_t kh, 
     }
 }
 
-static void col2im(const float *col, int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw,
-                   int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *gx) {
-    for (int64_t ch = 0; ch < c; ch++) {
-        float *plane = gx + ch * h * w;
-        for (int64_t ki = 0; ki < kh; ki++) {
-            for (int64_t kj = 0; kj < kw; kj++) {
-                const float *src = col + ((ch * kh + ki) * kw + kj) * oh * ow;
-                for (int64_t oy = 0; oy < oh; oy++) {
-                    int64_t iy = oy * sh - ph + ki;
-                    if (iy < 0 || iy >= h) continue;
-                    float *dst = plane + iy * w;
-                    const float *row = src + oy * ow;
-                    if (sw == 1) {
-                        // The columns that land inside the row form one span (as in im2col): a plain add loop,
-                        // where the bounds test per element would need masked loads and stores (slow on AVX2).
-                        int64_t lo = pw - kj, hi = w + pw - kj; // valid ox in [lo, hi)
-                        if (lo < 0) lo = 0;
-                        if (hi > ow) hi = ow;
-                        for (int64_t ox = lo; ox < hi; ox++) dst[ox - pw + kj] += row[ox];
-                    } else {
-                        for (int64_t ox = 0; ox < ow; ox++) {
-                            int64_t ix = ox * sw - pw + kj;
-                            if (ix >= 0 && ix < w) dst[ix] += row[ox];
-                        }
-                    }
-                }
-            }
+// Columns [j0, j0 + cols) of the column matrix, rows of channels [c0, c1) only, into col (leading
+// dimension cols). x is the batch [N, c, h, w].
+static void im2col(const float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols, float *col) {
+    conv_columns((float *)x, g, c0, c1, j0, cols, col, 1); // only read in this direction
+}
+
+// The adjoint of im2col: adds the tile's rows of channels [c0, c1) into the input gradient gx [N, c, h, w].
+// col is scratch that this may overwrite.
+static void col2im(float *col, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols, float *gx) {
+    conv_columns(gx, g, c0, c1, j0, cols, col, 0);
+}
+
+// Writes a GEMM's output tile [rows, cols] (leading dimension ld) to its place in y, whose images are
+// image_stride floats apart and hold `rows` planes from y on, adding bias[r] (when given) to row r. The tile may
+// be y itself (a tile inside one image, computed in place): every element is read before it is written, at the
+// same address.
+static void columns_to_planes(const float *tile, int64_t ld, const float *bias, int64_t rows, int64_t plane,
+                              int64_t image_stride, int64_t j0, int64_t cols, float *y) {
+    for (int64_t r = 0; r < rows; r++) {
+        vfloat b = vf_set1(bias ? bias[r] : 0.0f);
+        const float *src = tile + r * ld;
+        int64_t i = j0 / plane, p = j0 % plane;
+        for (int64_t t = 0; t < cols; i++, p = 0) {
+            int64_t run = plane - p < cols - t ? plane - p : cols - t;
+            float *dst = y + i * image_stride + r * plane + p;
+            int64_t k = 0;
+            for (; k + VF_WIDTH <= run; k += VF_WIDTH) vf_store(dst + k, vf_add(vf_load(src + t + k), b));
+            if (k < run) vf_store_partial(dst + k, vf_add(vf_load_partial(src + t + k, run - k, 0.0f), b), run - k);
+            t += run;
         }
     }
 }
 
-static void add_channel_bias(float *y, const float *bias, int64_t n, int64_t c, int64_t hw) {
-    for (int64_t s = 0; s < n; s++)
-        for (int64_t ch = 0; ch < c; ch++) {
-            float b = bias[ch];
-            float *p = y + (s * c + ch) * hw;
-            for (int64_t i = 0; i < hw; i++) p[i] += b;
-        }
-}
-
-static void channel_bias_grad(const float *gy, float *gbias, int64_t n, int64_t c, int64_t hw) {
-    for (int64_t s = 0; s < n; s++)
-        for (int64_t ch = 0; ch < c; ch++) gbias[ch] += (float)sum_all(gy + (s * c + ch) * hw, hw);
+// sums[r] += the sum (in double) of row r of x [rows, cols] with leading dimension ld: a bias gradient
+// accumulated tile by tile.
+static void row_sums(const float *x, int64_t ld, int64_t rows, int64_t cols, float *sums) {
+    for (int64_t r = 0; r < rows; r++) sums[r] += (float)sum_all(x + r * ld, cols);
 }
 
 static void set_rows(float *y, const float *row, int64_t rows, int64_t cols) {

@@ -51,12 +51,39 @@ static void layernorm_backward(const float *x, const float *gy, const float *w, 
     }
 }
 
-// x is [n, c, hw]; each group is c/groups consecutive channels, i.e. one contiguous block.
+// SiLU after group norm (the ResnetBlocks' norm → swish) is fused into both passes: y = silu(norm(x)) is written
+// without storing norm(x), and backward recomputes norm(x) from x, mean and rstd to take the SiLU's derivative.
+// The values are the bits of a separate group norm and SiLU (the same expressions on the same floats).
+MV_INLINE void silu_in_place(float *y, int64_t n) {
+    int64_t i = 0;
+    for (; i + VF_WIDTH <= n; i += VF_WIDTH) { vfloat v = vf_load(y + i); vf_store(y + i, vf_mul(v, sigmoid_lanes(v))); }
+    if (i < n) { vfloat v = vf_load_partial(y + i, n - i, 0.0f); vf_store_partial(y + i, vf_mul(v, sigmoid_lanes(v)), n - i); }
+}
+
+// d = g * silu'(y) for y = x*scale + shift, the normalised value as the forward pass computed it.
+MV_INLINE vfloat silu_gradient_lanes(vfloat x, vfloat g, vfloat scale, vfloat shift) {
+    vfloat y = vf_fmadd(x, scale, shift), one = vf_set1(1.0f), s = sigmoid_lanes(y);
+    return vf_mul(g, vf_mul(s, vf_fmadd(y, vf_sub(one, s), one)));
+}
+
+static void silu_gradient(const float *x, const float *g, float scale, float shift, float *d, int64_t n) {
+    vfloat vs = vf_set1(scale), vh = vf_set1(shift);
+    int64_t i = 0;
+    for (; i + VF_WIDTH <= n; i += VF_WIDTH) vf_store(d + i, silu_gradient_lanes(vf_load(x + i), vf_load(g + i), vs, vh));
+    if (i < n) {
+        vfloat v = silu_gradient_lanes(vf_load_partial(x + i, n - i, 0.0f), vf_load_partial(g + i, n - i, 0.0f), vs, vh);
+        vf_store_partial(d + i, v, n - i);
+    }
+}
+
+// x is [n, c, hw]; each group is c/groups consecutive channels, i.e. one contiguous block. Both passes
+// handle the groups [g0, g1) of every sample, so workers that take disjoint ranges of groups write disjoint
+// outputs, the weight and bias gradients included (each channel belongs to one group).
 static void groupnorm_forward(const float *x, const float *w, const float *b, float *y, float *mean, float *rstd,
-                              int64_t n, int64_t c, int64_t hw, int64_t groups, float eps) {
+                              int64_t n, int64_t c, int64_t hw, int64_t groups, int64_t g0, int64_t g1, float eps, int silu) {
     int64_t cg = c / groups, block = cg * hw;
     for (int64_t s = 0; s < n; s++) {
-        for (int64_t g = 0; g < groups; g++) {
+        for (int64_t g = g0; g < g1; g++) {
             const float *xb = x + (s * c + g * cg) * hw;
             float *yb = y + (s * c + g * cg) * hw;
             float m, r;
@@ -69,22 +96,33 @@ static void groupnorm_forward(const float *x, const float *w, const float *b, fl
                 const float *xc = xb + k * hw;
                 float *yc = yb + k * hw;
                 for (int64_t i = 0; i < hw; i++) yc[i] = xc[i] * scale + shift;
+                if (silu) silu_in_place(yc, hw);
             }
         }
     }
 }
 
-static void groupnorm_backward(const float *x, const float *gy, const float *w, const float *mean, const float *rstd,
-                               float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw, int64_t groups) {
+// With silu, gy is the gradient of silu(norm(x)): it is first turned into the gradient of norm(x) in gx (which
+// must then be given), and the group norm's backward reads that.
+static void groupnorm_backward(const float *x, const float *gy, const float *w, const float *b, const float *mean,
+                               const float *rstd, float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw,
+                               int64_t groups, int64_t g0, int64_t g1, int silu) {
     int64_t cg = c / groups;
     double count = (double)(cg * hw);
     for (int64_t s = 0; s < n; s++) {
-        for (int64_t g = 0; g < groups; g++) {
+        for (int64_t g = g0; g < g1; g++) {
             float m = mean[s * groups + g], r = rstd[s * groups + g];
             double sum_d = 0.0, sum_dx = 0.0;
+            const float *grad = silu ? gx : gy;
+            for (int64_t k = 0; silu && k < cg; k++) {
+                int64_t ch = g * cg + k;
+                float scale = w ? w[ch] * r : r;
+                float shift = (b ? b[ch] : 0.0f) - m * scale;
+                silu_gradient(x + (s * c + ch) * hw, gy + (s * c + ch) * hw, scale, shift, gx + (s * c + ch) * hw, hw);
+            }
             for (int64_t k = 0; k < cg; k++) {
                 int64_t ch = g * cg + k;
-                const float *xc = x + (s * c + ch) * hw, *gc = gy + (s * c + ch) * hw;
+                const float *xc = x + (s * c + ch) * hw, *gc = grad + (s * c + ch) * hw;
                 float wc = w ? w[ch] : 1.0f;
                 double cw = 0.0, cb = 0.0;
                 for (int64_t i = 0; i < hw; i++) {
@@ -101,8 +139,8 @@ static void groupnorm_backward(const float *x, const float *gy, const float *w, 
             float mean_d = (float)(sum_d / count), mean_dx = (float)(sum_dx / count);
             for (int64_t k = 0; k < cg; k++) {
                 int64_t ch = g * cg + k;
-                const float *xc = x + (s * c + ch) * hw, *gc = gy + (s * c + ch) * hw;
-                float *oc = gx + (s * c + ch) * hw;
+                const float *xc = x + (s * c + ch) * hw, *gc = grad + (s * c + ch) * hw;
+                float *oc = gx + (s * c + ch) * hw; // may be gc itself: each element is read before it is written
                 float wc = w ? w[ch] : 1.0f;
                 for (int64_t i = 0; i < hw; i++) {
                     float xhat = (xc[i] - m) * r;

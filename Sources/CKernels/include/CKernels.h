@@ -64,6 +64,10 @@ void mv_unary_backward(int op, const float *x, const float *y, const float *gy, 
 // y = f(x) and d = f'(x) in one pass, for activations whose derivative costs as much as the function
 // (GELU, SiLU): backward is then a single multiply.
 void mv_unary_with_derivative(int op, const float *x, float *y, float *d, int64_t n);
+// GEGLU of rows of x [rows, 2d] = [a | g]: out [rows, d] = a * GELU(g) (exact GELU); backward writes
+// gx [rows, 2d] = [gy * GELU(g) | gy * a * GELU'(g)].
+void mv_geglu(const float *x, float *out, int64_t rows, int64_t d);
+void mv_geglu_backward(const float *x, const float *gy, float *gx, int64_t rows, int64_t d);
 void mv_pow_scalar(const float *x, float p, float *y, int64_t n);
 void mv_pow_scalar_backward(const float *x, float p, const float *gy, float *gx, int64_t n);
 void mv_clamp(const float *x, float lo, float hi, float *y, int64_t n);
@@ -119,20 +123,40 @@ void mv_layernorm_forward(const float *x, const float *w, const float *b, float 
 // gx is written; gw and gb (may be NULL) are accumulated.
 void mv_layernorm_backward(const float *x, const float *gy, const float *w, const float *mean, const float *rstd,
                            float *gx, float *gw, float *gb, int64_t rows, int64_t cols);
+// Group norm of x [n, c, hw] for the groups [g0, g1) of every sample (mean and rstd are [n, groups]), followed by
+// SiLU when silu != 0; disjoint ranges of groups write disjoint outputs, so workers split a call by groups. In
+// backward gx is written (it must be given when silu != 0: it holds the SiLU's gradient on the way); gw and gb
+// (may be NULL) are accumulated.
 void mv_groupnorm_forward(const float *x, const float *w, const float *b, float *y, float *mean, float *rstd,
-                          int64_t n, int64_t c, int64_t hw, int64_t groups, float eps);
-void mv_groupnorm_backward(const float *x, const float *gy, const float *w, const float *mean, const float *rstd,
-                           float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw, int64_t groups);
+                          int64_t n, int64_t c, int64_t hw, int64_t groups, int64_t g0, int64_t g1, float eps, int silu);
+void mv_groupnorm_backward(const float *x, const float *gy, const float *w, const float *b, const float *mean,
+                           const float *rstd, float *gx, float *gw, float *gb, int64_t n, int64_t c, int64_t hw,
+                           int64_t groups, int64_t g0, int64_t g1, int silu);
 
-// ---- convolution helpers (one image, NCHW) ------------------------------------------------------
+// ---- convolution helpers (NCHW) ----------------------------------------------------------------
 
-// col has shape [c*kh*kw, oh*ow]; padding is given as the top/left amounts (bottom/right follow from oh, ow).
-void mv_im2col(const float *x, int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw,
-               int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *col);
-void mv_col2im(const float *col, int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw,
-               int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *gx);
-void mv_add_channel_bias(float *y, const float *bias, int64_t n, int64_t c, int64_t hw);
-void mv_channel_bias_grad(const float *gy, float *gbias, int64_t n, int64_t c, int64_t hw);
+// A 2-D convolution's shape: input channels and size, kernel, stride, top/left padding (bottom/right follow
+// from the output size), output size.
+typedef struct {
+    int64_t c, h, w;
+    int64_t kh, kw;
+    int64_t sh, sw;
+    int64_t ph, pw;
+    int64_t oh, ow;
+} mv_conv_geometry;
+
+// The batch's column matrix has rows (ch, ki, kj) and columns j = image*oh*ow + oy*ow + ox. im2col writes
+// columns [j0, j0 + cols) of the rows of channels [c0, c1) into col [(c1-c0)*kh*kw, cols] from x [N, c, h, w];
+// col2im adds such a tile into gx [N, c, h, w], using col as scratch (it may zero entries that fall into padding).
+void mv_im2col(const float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols, float *col);
+void mv_col2im(float *col, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols, float *gx);
+// y[image*image_stride + r*plane + p] = tile[r, t] (+ bias[r]) for the columns j0 + t = image*plane + p of an
+// output tile with leading dimension ld; the tile may be y's own storage of those columns (then bias is added in
+// place).
+void mv_columns_to_planes(const float *tile, int64_t ld, const float *bias, int64_t rows, int64_t plane,
+                          int64_t image_stride, int64_t j0, int64_t cols, float *y);
+// sums[r] += sum of row r of x [rows, cols] (leading dimension ld), summed in double.
+void mv_row_sums(const float *x, int64_t ld, int64_t rows, int64_t cols, float *sums);
 void mv_set_rows(float *y, const float *row, int64_t rows, int64_t cols);     // every row of y = row
 void mv_row_bias_grad(const float *gy, float *gbias, int64_t rows, int64_t cols);
 void mv_upsample_nearest2x(const float *x, float *y, int64_t planes, int64_t h, int64_t w);

@@ -22,4 +22,9 @@ public final class GroupNorm: Module, Layer {
     public func forward(_ x: Tensor) throws -> Tensor {
         try x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps)
     }
+
+    /// `self(x).silu()` fused (see `Tensor.groupNormSiLU`), in this module's error context.
+    public func silu(_ x: Tensor) throws -> Tensor {
+        try scoped { try x.groupNormSiLU(groups: groups, weight: weight, bias: bias, eps: eps) }
+    }
 }

@@ -14,9 +14,19 @@ public final class Sequential: Module, Layer {
         layers.append(layer)
     }
 
+    /// Runs the layers in order; a GroupNorm followed by a SiLU (the UNet's norm → SiLU → conv blocks) runs as one
+    /// fused pass, with the same values (`GroupNorm.silu`).
     public func forward(_ x: Tensor) throws -> Tensor {
-        var h = x
-        for layer in layers { h = try layer(h) }
+        var h = x, i = 0
+        while i < layers.count {
+            if let norm = layers[i] as? GroupNorm, i + 1 < layers.count, layers[i + 1] is SiLU {
+                h = try norm.silu(h)
+                i += 2
+            } else {
+                h = try layers[i](h)
+                i += 1
+            }
+        }
         return h
     }
 }

@@ -8,6 +8,9 @@ public enum BLAS {
         let pointer: UnsafeMutablePointer<Float>
         let transposed: Bool
         let ld: Int
+
+        /// The transpose of this matrix, read in place.
+        var flipped: Operand { Operand(pointer: pointer, transposed: !transposed, ld: ld) }
     }
 
     /// Describes a rows x cols matrix with the given element strides, if BLAS can read it in place.
@@ -25,10 +28,19 @@ public enum BLAS {
     /// C[m, n] = alpha * op(A)[m, k] * op(B)[k, n] + beta * C, row-major, C contiguous with ldc.
     static func gemm(_ a: Operand, _ b: Operand, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,
                      c: UnsafeMutablePointer<Float>, ldc: Int) throws {
-        let limit = Int(Int32.max)
-        guard m <= limit, n <= limit, k <= limit, a.ld <= limit, b.ld <= limit, ldc <= limit else {
+        guard fitsInterface(m, n, k, a.ld, b.ld, ldc) else {
             throw TensorError("matmul: matrix sizes [\(m), \(k)] x [\(k), \(n)] exceed the 32-bit BLAS interface")
         }
+        product(a, b, m: m, n: n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// Whether every size and leading dimension fits BLAS's 32-bit integers.
+    static func fitsInterface(_ sizes: Int...) -> Bool { sizes.allSatisfy { $0 <= Int(Int32.max) } }
+
+    /// `gemm` for callers that checked the sizes with `fitsInterface` beforehand (loops of products inside a
+    /// parallel region, where nothing can throw).
+    static func product(_ a: Operand, _ b: Operand, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,
+                        c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
         if k == 0 {
             // An empty inner product is zero; BLAS would leave C untouched when beta is 1.

@@ -14,8 +14,8 @@ public struct Padding2D: Equatable {
 }
 
 extension Tensor {
-    /// 2-D convolution (cross-correlation) of [N, C, H, W] input with [O, C, kh, kw] weights, as
-    /// im2col + one GEMM per image; 1x1 stride-1 unpadded convolutions skip im2col entirely.
+    /// 2-D convolution (cross-correlation) of [N, C, H, W] input with [O, C, kh, kw] weights: GEMMs on cache-sized
+    /// tiles of the batch's im2col columns, split over the cores (see `ConvolutionPlan`).
     public func conv2d(weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: Padding2D = Padding2D(0)) throws -> Tensor {
         let op = "conv2d"
         guard rank == 4 else { throw TensorError("\(op): expects input [N, C, H, W], got \(Shape.describe(shape))") }
@@ -25,6 +25,7 @@ extension Tensor {
         guard weight.shape[1] == c else {
             throw TensorError("\(op): weight \(Shape.describe(weight.shape)) expects \(weight.shape[1]) input channels, input \(Shape.describe(shape)) has \(c)")
         }
+        guard c > 0 else { throw TensorError("\(op): input \(Shape.describe(shape)) has no channels") }
         guard stride.0 > 0, stride.1 > 0 else { throw TensorError("\(op): stride must be positive, got (\(stride.0), \(stride.1))") }
         guard [padding.top, padding.bottom, padding.left, padding.right].allSatisfy({ $0 >= 0 }) else {
             throw TensorError("\(op): padding must be non-negative")
@@ -37,26 +38,11 @@ extension Tensor {
             throw TensorError("\(op): bias \(Shape.describe(bias.shape)) does not match \(o) output channels")
         }
         let oh = (ph - kh) / stride.0 + 1, ow = (pw - kw) / stride.1 + 1
-        let ckk = c * kh * kw, plane = oh * ow
-        let direct = kh == 1 && kw == 1 && stride == (1, 1) && padding == Padding2D(0)
-        let geometry = (c: Int64(c), h: Int64(h), w: Int64(w), kh: Int64(kh), kw: Int64(kw), sh: Int64(stride.0),
-                        sw: Int64(stride.1), pt: Int64(padding.top), pl: Int64(padding.left), oh: Int64(oh), ow: Int64(ow))
-        let x = try contiguousIfNeeded(), wt = try weight.contiguousIfNeeded()
+        let plan = try ConvolutionPlan(batch: n, channels: c, height: h, width: w, outChannels: o, kernel: (kh, kw), stride: stride,
+                                       padding: padding, outputSize: (oh, ow))
+        let x = try contiguousIfNeeded(), wt = try weight.contiguousIfNeeded(), b = try bias?.contiguousIfNeeded()
         let out = try Tensor.empty([n, o, oh, ow], op: op)
-        let col = direct ? nil : try Tensor.empty([ckk, plane])
-        for i in 0..<n {
-            let xi = x.data + i * c * h * w
-            if let col {
-                mv_im2col(xi, geometry.c, geometry.h, geometry.w, geometry.kh, geometry.kw, geometry.sh, geometry.sw,
-                          geometry.pt, geometry.pl, geometry.oh, geometry.ow, col.data)
-            }
-            try BLAS.gemm(BLAS.plain(wt.data, cols: ckk), BLAS.plain(col?.data ?? xi, cols: plane), m: o, n: plane, k: ckk,
-                          c: out.data + i * o * plane, ldc: plane)
-        }
-        if let bias {
-            let b = try bias.contiguousIfNeeded()
-            mv_add_channel_bias(out.data, b.data, Int64(n), Int64(o), Int64(plane))
-        }
+        try plan.forward(x: x.data, weight: wt.data, bias: b?.data, y: out.data)
         let sx = x.saved(), sw = wt.saved()
         let needX = needsGrad, needW = weight.needsGrad, needB = bias?.needsGrad ?? false, hasBias = bias != nil
         var inputs = [self, weight]
@@ -64,39 +50,10 @@ extension Tensor {
         let xShape = shape
         return out.recorded(op, inputs: inputs) { g in
             let gc = try g.contiguousIfNeeded(), xv = try sx.get(op), wv = try sw.get(op)
-            let gx = needX ? try Tensor.zeros(xShape) : nil
+            let gx = needX ? try Tensor.empty(xShape) : nil
             let gw = needW ? try Tensor.zeros([o, c, kh, kw]) : nil
-            let scratch = direct ? nil : try Tensor.empty([ckk, plane])
-            for i in 0..<n {
-                let gi = gc.data + i * o * plane
-                if let gw {
-                    let xi = xv.data + i * c * h * w
-                    if let scratch {
-                        mv_im2col(xi, geometry.c, geometry.h, geometry.w, geometry.kh, geometry.kw, geometry.sh, geometry.sw,
-                                  geometry.pt, geometry.pl, geometry.oh, geometry.ow, scratch.data)
-                    }
-                    try BLAS.gemm(BLAS.plain(gi, cols: plane), BLAS.transposed(scratch?.data ?? xi, cols: plane),
-                                  m: o, n: ckk, k: plane, beta: 1, c: gw.data, ldc: ckk)
-                }
-                if let gx {
-                    let gxi = gx.data + i * c * h * w
-                    if let scratch {
-                        try BLAS.gemm(BLAS.transposed(wv.data, cols: ckk), BLAS.plain(gi, cols: plane),
-                                      m: ckk, n: plane, k: o, c: scratch.data, ldc: plane)
-                        mv_col2im(scratch.data, geometry.c, geometry.h, geometry.w, geometry.kh, geometry.kw, geometry.sh,
-                                  geometry.sw, geometry.pt, geometry.pl, geometry.oh, geometry.ow, gxi)
-                    } else {
-                        try BLAS.gemm(BLAS.transposed(wv.data, cols: ckk), BLAS.plain(gi, cols: plane),
-                                      m: ckk, n: plane, k: o, c: gxi, ldc: plane)
-                    }
-                }
-            }
-            var gb: Tensor?
-            if needB {
-                let t = try Tensor.zeros([o])
-                mv_channel_bias_grad(gc.data, t.data, Int64(n), Int64(o), Int64(plane))
-                gb = t
-            }
+            let gb = needB ? try Tensor.zeros([o]) : nil
+            try plan.backward(x: xv.data, weight: wv.data, gy: gc.data, gx: gx?.data, gw: gw?.data, gb: gb?.data)
             return hasBias ? [gx, gw, gb] : [gx, gw]
         }
     }
@@ -118,11 +75,15 @@ extension Tensor {
         let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
         let x = try contiguousIfNeeded()
         let out = try Tensor.empty([shape[0], shape[1], 2 * h, 2 * w], op: "upsample_nearest2x")
-        mv_upsample_nearest2x(x.data, out.data, Int64(planes), Int64(h), Int64(w))
+        Parallel.chunks(planes, weight: 4 * h * w) { r, _ in
+            mv_upsample_nearest2x(x.data + r.lowerBound * h * w, out.data + r.lowerBound * 4 * h * w, Int64(r.count), Int64(h), Int64(w))
+        }
         let xShape = shape
         return out.recorded("upsample_nearest2x", inputs: [self]) { g in
             let gc = try g.contiguousIfNeeded(), gx = try Tensor.empty(xShape)
-            mv_upsample_nearest2x_backward(gc.data, gx.data, Int64(planes), Int64(h), Int64(w))
+            Parallel.chunks(planes, weight: 4 * h * w) { r, _ in
+                mv_upsample_nearest2x_backward(gc.data + r.lowerBound * 4 * h * w, gx.data + r.lowerBound * h * w, Int64(r.count), Int64(h), Int64(w))
+            }
             return [gx]
         }
     }
@@ -135,11 +96,18 @@ extension Tensor {
         let x = try contiguousIfNeeded()
         let outShape = Array(shape.dropLast(2)) + [h + p.top + p.bottom, w + p.left + p.right]
         let out = try Tensor.empty(outShape, op: "pad2d")
-        mv_pad2d(x.data, out.data, Int64(planes), Int64(h), Int64(w), Int64(p.top), Int64(p.bottom), Int64(p.left), Int64(p.right), value)
+        let padded = outShape[rank - 2] * outShape[rank - 1]
+        Parallel.chunks(planes, weight: padded) { r, _ in
+            mv_pad2d(x.data + r.lowerBound * h * w, out.data + r.lowerBound * padded, Int64(r.count), Int64(h), Int64(w),
+                     Int64(p.top), Int64(p.bottom), Int64(p.left), Int64(p.right), value)
+        }
         let xShape = shape
         return out.recorded("pad2d", inputs: [self]) { g in
             let gc = try g.contiguousIfNeeded(), gx = try Tensor.empty(xShape)
-            mv_pad2d_backward(gc.data, gx.data, Int64(planes), Int64(h), Int64(w), Int64(p.top), Int64(p.bottom), Int64(p.left), Int64(p.right))
+            Parallel.chunks(planes, weight: padded) { r, _ in
+                mv_pad2d_backward(gc.data + r.lowerBound * padded, gx.data + r.lowerBound * h * w, Int64(r.count), Int64(h), Int64(w),
+                                  Int64(p.top), Int64(p.bottom), Int64(p.left), Int64(p.right))
+            }
             return [gx]
         }
     }

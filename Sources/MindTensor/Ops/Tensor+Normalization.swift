@@ -46,7 +46,17 @@ extension Tensor {
 
     /// Group norm of [N, C, *] input with `groups` groups of channels, optional per-channel affine.
     public func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) throws -> Tensor {
-        let op = "group_norm"
+        try groupNorm(groups: groups, weight: weight, bias: bias, eps: eps, silu: false)
+    }
+
+    /// `groupNorm(...).silu()` in one pass each way (the ResnetBlocks' norm → swish): the same values, without
+    /// writing or keeping the normalised tensor.
+    public func groupNormSiLU(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) throws -> Tensor {
+        try groupNorm(groups: groups, weight: weight, bias: bias, eps: eps, silu: true)
+    }
+
+    private func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float, silu: Bool) throws -> Tensor {
+        let op = silu ? "group_norm_silu" : "group_norm"
         guard rank >= 2 else { throw TensorError("\(op): expects input [N, C, ...], got \(Shape.describe(shape))") }
         let n = shape[0], c = shape[1], hw = shape[2...].reduce(1, *)
         guard groups > 0, c % groups == 0 else {
@@ -62,20 +72,29 @@ extension Tensor {
         let w = try weight?.contiguousIfNeeded(), b = try bias?.contiguousIfNeeded()
         let out = try Tensor.empty(shape, op: op)
         let mean = try Tensor.empty([n * groups]), rstd = try Tensor.empty([n * groups])
-        mv_groupnorm_forward(x.data, w?.data, b?.data, out.data, mean.data, rstd.data,
-                             Int64(n), Int64(c), Int64(hw), Int64(groups), eps)
-        let sx = x.saved(), sw = w?.saved()
+        // Workers take disjoint ranges of groups (of every sample): they write disjoint outputs and statistics.
+        let perGroup = n * (c / groups) * hw
+        Parallel.chunks(groups, weight: perGroup) { r, _ in
+            mv_groupnorm_forward(x.data, w?.data, b?.data, out.data, mean.data, rstd.data,
+                                 Int64(n), Int64(c), Int64(hw), Int64(groups), Int64(r.lowerBound), Int64(r.upperBound), eps, silu ? 1 : 0)
+        }
+        let sx = x.saved(), sw = w?.saved(), sb = silu ? b?.saved() : nil
         let needX = needsGrad, needW = weight?.needsGrad ?? false, needB = bias?.needsGrad ?? false
         let inputs = [self] + [weight, bias].compactMap { $0 }
         let hasW = weight != nil, hasB = bias != nil
         return out.recorded(op, inputs: inputs) { g in
-            let xv = try sx.get(op), wv = try sw?.get(op), gc = try g.contiguousIfNeeded()
-            let gx = needX ? try Tensor.empty(xv.shape) : nil
+            let xv = try sx.get(op), wv = try sw?.get(op), bv = try sb?.get(op), gc = try g.contiguousIfNeeded()
+            // With SiLU the kernel passes the SiLU's gradient through gx, so it needs one even for a constant input.
+            let gx = needX || silu ? try Tensor.empty(xv.shape) : nil
             let gw = needW ? try Tensor.zeros([c]) : nil
             let gb = needB ? try Tensor.zeros([c]) : nil
-            mv_groupnorm_backward(xv.data, gc.data, wv?.data, mean.data, rstd.data, gx?.data, gw?.data, gb?.data,
-                                  Int64(n), Int64(c), Int64(hw), Int64(groups))
-            return Tensor.affineGradients(gx, gw, gb, hasWeight: hasW, hasBias: hasB)
+            // Each channel belongs to one group, so the weight and bias gradients of a range of groups are its own.
+            Parallel.chunks(groups, weight: 2 * perGroup) { r, _ in
+                mv_groupnorm_backward(xv.data, gc.data, wv?.data, bv?.data, mean.data, rstd.data, gx?.data, gw?.data, gb?.data,
+                                      Int64(n), Int64(c), Int64(hw), Int64(groups), Int64(r.lowerBound), Int64(r.upperBound),
+                                      silu ? 1 : 0)
+            }
+            return Tensor.affineGradients(needX ? gx : nil, gw, gb, hasWeight: hasW, hasBias: hasB)
         }
     }
 

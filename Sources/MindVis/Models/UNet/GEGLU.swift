@@ -13,10 +13,5 @@ public final class GEGLU: Module, Layer {
         registerModule("proj", proj)
     }
 
-    public func forward(_ x: Tensor) throws -> Tensor {
-        let both = try proj(x)
-        let value = try both.narrow(-1, start: 0, length: outFeatures)
-        let gate = try both.narrow(-1, start: outFeatures, length: outFeatures)
-        return try value * gate.gelu()
-    }
+    public func forward(_ x: Tensor) throws -> Tensor { try proj(x).geglu() }
 }

@@ -28,8 +28,8 @@ public final class ResnetBlock: Module, Layer {
     public override var summary: String { "in=\(inChannels), out=\(outChannels)" }
 
     public func forward(_ x: Tensor) throws -> Tensor {
-        var h = try conv1(norm1(x).silu())
-        h = try conv2(dropout(norm2(h).silu()))
+        var h = try conv1(norm1.silu(x))
+        h = try conv2(dropout(norm2.silu(h)))
         let skip = try ninShortcut.map { try $0(x) } ?? x
         return try skip + h
     }

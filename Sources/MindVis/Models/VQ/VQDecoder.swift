@@ -39,6 +39,6 @@ public final class VQDecoder: Module, Layer {
     public func forward(_ z: Tensor) throws -> Tensor {
         var h = try mid(convIn(z))
         for level in up.items.reversed() { h = try level(h) }
-        return try convOut(normOut(h).silu())
+        return try convOut(normOut.silu(h))
     }
 }

@@ -35,6 +35,6 @@ public final class VQEncoder: Module, Layer {
     public func forward(_ x: Tensor) throws -> Tensor {
         var h = try convIn(x)
         for level in down.items { h = try level(h) }
-        return try convOut(normOut(mid(h)).silu())
+        return try convOut(normOut.silu(mid(h)))
     }
 }

@@ -1,0 +1,106 @@
+import Dispatch
+import MindTensor
+
+/// One convolution of the VQ or UNet `small` preset at batch 8: channels, kernel, stride, padding and input size,
+/// and how many of it one forward pass of its model runs.
+struct ConvolutionShape {
+    let model: String
+    let inChannels, outChannels, kernel, stride: Int
+    let padding: Padding2D
+    let size, count: Int
+
+    init(model: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Padding2D, size: Int, count: Int) {
+        (self.model, self.inChannels, self.outChannels, self.kernel, self.stride) = (model, inChannels, outChannels, kernel, stride)
+        (self.padding, self.size, self.count) = (padding, size, count)
+    }
+
+    /// The common case: symmetric padding that keeps the size at stride 1.
+    init(_ model: String, _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, size: Int, count: Int) {
+        self.init(model: model, inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride,
+                  padding: Padding2D(kernel / 2), size: size, count: count)
+    }
+
+    var outputSize: Int { (size + padding.top + padding.bottom - kernel) / stride + 1 }
+    var name: String {
+        "\(model) \(inChannels)->\(outChannels) \(kernel)x\(kernel)" + (stride > 1 ? " s\(stride)" : "") + " \(size)x\(size) (x\(count))"
+    }
+}
+
+/// Every distinct convolution of the VQ `small` preset (64×64 images, ch 64, mult 1-2-2, one ResnetBlock per level)
+/// and of the UNet `small` preset (16×16×3 latents, ch 64, mult 1-2-2, two ResBlocks per level), with counts per
+/// forward pass. The VQ's downsampling convolutions pad only right and bottom.
+let convolutionShapes: [ConvolutionShape] = [
+    // VQ encoder and decoder
+    ConvolutionShape("VQ", 3, 64, kernel: 3, size: 64, count: 1),
+    ConvolutionShape("VQ", 64, 64, kernel: 3, size: 64, count: 5),
+    ConvolutionShape(model: "VQ", inChannels: 64, outChannels: 64, kernel: 3, stride: 2,
+                     padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1), size: 64, count: 1),
+    ConvolutionShape("VQ", 64, 128, kernel: 3, size: 32, count: 1),
+    ConvolutionShape("VQ", 64, 128, kernel: 1, size: 32, count: 1),
+    ConvolutionShape("VQ", 128, 128, kernel: 3, size: 32, count: 6),
+    ConvolutionShape(model: "VQ", inChannels: 128, outChannels: 128, kernel: 3, stride: 2,
+                     padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1), size: 32, count: 1),
+    ConvolutionShape("VQ", 128, 128, kernel: 3, size: 16, count: 14),
+    ConvolutionShape("VQ", 128, 128, kernel: 1, size: 16, count: 8),
+    ConvolutionShape("VQ", 128, 3, kernel: 3, size: 16, count: 1),
+    ConvolutionShape("VQ", 3, 3, kernel: 1, size: 16, count: 2),
+    ConvolutionShape("VQ", 3, 128, kernel: 3, size: 16, count: 1),
+    ConvolutionShape("VQ", 128, 128, kernel: 3, size: 64, count: 1),
+    ConvolutionShape("VQ", 128, 64, kernel: 3, size: 64, count: 1),
+    ConvolutionShape("VQ", 128, 64, kernel: 1, size: 64, count: 1),
+    ConvolutionShape("VQ", 64, 3, kernel: 3, size: 64, count: 1),
+    // UNet input blocks, middle block, output blocks (skip concatenations give 192 and 256 input channels)
+    ConvolutionShape("UNet", 3, 64, kernel: 3, size: 16, count: 1),
+    ConvolutionShape("UNet", 64, 64, kernel: 3, size: 16, count: 7),
+    ConvolutionShape("UNet", 64, 64, kernel: 3, stride: 2, size: 16, count: 1),
+    ConvolutionShape("UNet", 64, 128, kernel: 3, size: 8, count: 1),
+    ConvolutionShape("UNet", 64, 128, kernel: 1, size: 8, count: 1),
+    ConvolutionShape("UNet", 128, 128, kernel: 3, size: 8, count: 7),
+    ConvolutionShape("UNet", 128, 128, kernel: 1, size: 8, count: 10),
+    ConvolutionShape("UNet", 128, 128, kernel: 3, stride: 2, size: 8, count: 1),
+    ConvolutionShape("UNet", 128, 128, kernel: 3, size: 4, count: 11),
+    ConvolutionShape("UNet", 128, 128, kernel: 1, size: 4, count: 12),
+    ConvolutionShape("UNet", 256, 128, kernel: 3, size: 4, count: 3),
+    ConvolutionShape("UNet", 256, 128, kernel: 1, size: 4, count: 3),
+    ConvolutionShape("UNet", 256, 128, kernel: 3, size: 8, count: 2),
+    ConvolutionShape("UNet", 256, 128, kernel: 1, size: 8, count: 2),
+    ConvolutionShape("UNet", 192, 128, kernel: 3, size: 8, count: 1),
+    ConvolutionShape("UNet", 192, 128, kernel: 1, size: 8, count: 1),
+    ConvolutionShape("UNet", 128, 128, kernel: 3, size: 16, count: 1),
+    ConvolutionShape("UNet", 192, 64, kernel: 3, size: 16, count: 1),
+    ConvolutionShape("UNet", 192, 64, kernel: 1, size: 16, count: 1),
+    ConvolutionShape("UNet", 128, 64, kernel: 3, size: 16, count: 2),
+    ConvolutionShape("UNet", 128, 64, kernel: 1, size: 16, count: 2),
+    ConvolutionShape("UNet", 64, 3, kernel: 3, size: 16, count: 1),
+]
+
+/// Forward pass, input gradient and weight gradient (with the bias gradient) of one convolution at `batch`, each
+/// timed on its own: the gradients by a backward pass through a graph in which only that input needs a gradient.
+func convolutionProducts(_ s: ConvolutionShape, batch: Int) throws -> [Measurement] {
+    let gen = Generator(seed: 9)
+    let x = try Tensor.randn([batch, s.inChannels, s.size, s.size], generator: gen)
+    let w = try Tensor.randn([s.outChannels, s.inChannels, s.kernel, s.kernel], generator: gen)
+    let b = try Tensor.randn([s.outChannels], generator: gen)
+    let out = s.outputSize
+    let gy = try Tensor.randn([batch, s.outChannels, out, out], generator: gen)
+    let flops = 2 * Double(batch * s.outChannels * s.inChannels * s.kernel * s.kernel * out * out)
+    func conv() throws -> Tensor { try x.conv2d(weight: w, bias: b, stride: (s.stride, s.stride), padding: s.padding) }
+    let repeats = flops > 1e9 ? 5 : 20
+    let forward = try time(repeats: repeats) { _ = try withNoGrad(conv) }
+    func backward(through leaves: [Tensor]) throws -> Double {
+        for t in [x, w, b] { try t.requiresGrad(leaves.contains { $0 === t }) }
+        defer { for t in [x, w, b] { t.grad = nil; try? t.requiresGrad(false) } }
+        var best = Double.infinity
+        for run in 0..<(repeats + 2) {
+            for t in leaves { t.grad = nil }
+            let y = try conv()
+            let start = DispatchTime.now().uptimeNanoseconds
+            try y.backward(gradient: gy)
+            if run >= 2 { best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+        }
+        return best
+    }
+    return [Measurement(name: "\(s.name) fwd", flops: flops, seconds: forward),
+            Measurement(name: "\(s.name) dX", flops: flops, seconds: try backward(through: [x])),
+            Measurement(name: "\(s.name) dW+db", flops: flops, seconds: try backward(through: [w, b]))]
+}

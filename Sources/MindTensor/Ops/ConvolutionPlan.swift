@@ -1,0 +1,185 @@
+import CKernels
+
+/// How `conv2d` puts a convolution on the cores (DESIGN.md §4). The batch's column matrix [C·kh·kw, N·OH·OW]
+/// (im2col's rows (channel, ki, kj), columns (image, oy, ox)) is never built whole: for a 3×3 kernel it is nine
+/// times the input, far beyond the caches, and writing it out and reading it back cost as much as a third of
+/// the products. It is cut into tiles of consecutive columns, each small enough to stay in a core's L2 cache
+/// with its product, built by im2col and consumed at once by a single-threaded GEMM. Tiles may span images, so
+/// 8×8 maps at batch 8 still give products hundreds of columns wide, and large maps give every worker many
+/// tiles. The work is split so that no two workers ever write the same memory:
+/// - forward: each worker takes an equal run of columns and walks it tile by tile: im2col, W · tile, the tile
+///   written to NCHW with the bias;
+/// - backward: each worker takes a range of input channels and walks every tile: its channels' rows of the tile
+///   give its columns of the weight gradient (dY_tile · colᵀ) and, through Wᵀ · dY_tile and col2im, the input
+///   gradient of its own channel planes; it also sums its share of the bias gradient's rows.
+/// Each output element is summed in the same order whatever the split, so results do not depend on it.
+/// 1×1 stride-1 unpadded convolutions read their columns straight from the input when a tile lies in one image,
+/// and their input gradient is split by columns like a forward pass.
+struct ConvolutionPlan {
+    let geometry: mv_conv_geometry
+    let batch: Int, outChannels: Int
+    /// kh · kw: rows of the column matrix per input channel.
+    let kernelArea: Int
+    /// OH · OW: columns per image.
+    let plane: Int
+    /// The widest tile: a multiple of 16 columns, OpenBLAS's register tile, so products have no ragged edge.
+    let tileWidth: Int
+    let direct: Bool
+
+    var channels: Int { Int(geometry.c) }
+    /// C · kh · kw, the inner size of the forward product.
+    var rows: Int { channels * kernelArea }
+    var columns: Int { batch * plane }
+    /// Multiply-adds of the forward pass, twice (each gradient costs as much).
+    var forwardFlops: Int { 2 * outChannels * rows * columns }
+
+    /// A tile and its product should fill about half of a 1 MB L2 cache (Zen 4; Skylake-SP and later have
+    /// 1–2 MB), leaving the rest to OpenBLAS's packed panels.
+    static let tileFloats = 1 << 17
+    /// Narrower tiles make OpenBLAS re-pack the weights too often; wider ones gain nothing (measured).
+    static let tileWidths = 64...1024
+
+    /// The plan of a convolution whose arguments `conv2d` has validated.
+    init(batch: Int, channels: Int, height: Int, width: Int, outChannels: Int, kernel: (Int, Int), stride: (Int, Int),
+         padding: Padding2D, outputSize: (Int, Int)) throws {
+        let (oh, ow) = outputSize
+        geometry = mv_conv_geometry(c: Int64(channels), h: Int64(height), w: Int64(width), kh: Int64(kernel.0), kw: Int64(kernel.1),
+                                    sh: Int64(stride.0), sw: Int64(stride.1), ph: Int64(padding.top), pw: Int64(padding.left),
+                                    oh: Int64(oh), ow: Int64(ow))
+        (self.batch, self.outChannels, kernelArea, plane) = (batch, outChannels, kernel.0 * kernel.1, oh * ow)
+        direct = kernel == (1, 1) && stride == (1, 1) && padding == Padding2D(0)
+        let perColumn = channels * kernelArea + outChannels
+        tileWidth = Swift.min(Swift.max(Self.tileFloats / perColumn, Self.tileWidths.lowerBound), Self.tileWidths.upperBound) / 16 * 16
+        guard BLAS.fitsInterface(channels * kernelArea, outChannels, plane, tileWidth) else {
+            throw TensorError("conv2d: \(channels * kernelArea) x \(plane) columns per image exceed the 32-bit BLAS interface")
+        }
+    }
+
+    /// Calls `body` for tiles of equal width (a multiple of 16 but the last) and at most `tileWidth` covering `range`.
+    private func forEachTile(in range: Range<Int>, _ body: ((start: Int, count: Int)) -> Void) {
+        guard !range.isEmpty else { return }
+        let tiles = (range.count + tileWidth - 1) / tileWidth
+        let width = ((range.count + tiles - 1) / tiles + 15) / 16 * 16
+        for start in stride(from: range.lowerBound, to: range.upperBound, by: width) {
+            body((start, Swift.min(width, range.upperBound - start)))
+        }
+    }
+
+    /// y [N, O, OH, OW] = conv(x [N, C, H, W], weight [O, C, kh, kw]) + bias.
+    func forward(x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
+                 y: UnsafeMutablePointer<Float>) throws {
+        try tileProducts(weight: BLAS.plain(weight, cols: rows), rows: outChannels, inner: rows, bias: bias, into: y) { t, scratch in
+            columns(of: x, channels: 0..<channels, tile: t, scratch: scratch)
+        }
+    }
+
+    /// out[N, m, OH·OW] = weight [m, k] · source(tile) [k, count] (+ bias) tile by tile, the columns split evenly
+    /// over the workers in runs of 16.
+    private func tileProducts(weight: BLAS.Operand, rows m: Int, inner k: Int, bias: UnsafeMutablePointer<Float>?,
+                              into out: UnsafeMutablePointer<Float>,
+                              source: ((start: Int, count: Int), UnsafeMutablePointer<Float>) -> BLAS.Operand) throws {
+        let perWorker = (m + k) * tileWidth
+        let scratch = try Tensor.empty([Parallel.workers, perWorker])
+        let granules = (columns + 15) / 16
+        Parallel.chunks(granules, weight: 2 * m * k * 16, minimum: Parallel.minimumFlops) { range, worker in
+            let input = scratch.data + worker * perWorker, product = input + k * tileWidth
+            forEachTile(in: range.lowerBound * 16 ..< Swift.min(range.upperBound * 16, columns)) { t in
+                let b = source(t, input)
+                write(into: out, rows: m, 0..<m, tile: t, bias: bias, scratch: product) { c, ldc in
+                    BLAS.product(weight, b, m: m, n: t.count, k: k, c: c, ldc: ldc)
+                }
+            }
+        }
+    }
+
+    /// The gradients of `forward` for the output gradient gy [N, O, OH, OW]: gx is written (when given), gw
+    /// [O, C, kh, kw] and gb [O] are accumulated.
+    func backward(x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, gy: UnsafeMutablePointer<Float>,
+                  gx: UnsafeMutablePointer<Float>?, gw: UnsafeMutablePointer<Float>?, gb: UnsafeMutablePointer<Float>?) throws {
+        if direct, let gx {
+            // A 1×1 convolution's input gradient is the 1×1 convolution of gy with Wᵀ: each element is written once,
+            // so it splits by columns like the forward pass.
+            let wt = BLAS.Operand(pointer: weight, transposed: true, ld: channels)
+            try tileProducts(weight: wt, rows: channels, inner: outChannels, bias: nil, into: gx) { t, scratch in
+                planes(gy, rows: outChannels, 0..<outChannels, tile: t, scratch: scratch)
+            }
+        }
+        let colGradient = direct ? nil : gx
+        guard gw != nil || gb != nil || colGradient != nil else { return }
+        let perWorker = (rows + outChannels) * tileWidth
+        let scratch = try Tensor.empty([Parallel.workers, perWorker])
+        let inputPlane = Int(geometry.h * geometry.w)
+        let body = { (range: Range<Int>, worker: Int) in
+            let dyTile = scratch.data + worker * perWorker, col = dyTile + outChannels * tileWidth
+            let r0 = range.lowerBound * kernelArea, width = range.count * kernelArea
+            // This worker's rows of the bias gradient: its share of the channels, mapped onto the output channels.
+            let o0 = outChannels * range.lowerBound / channels, o1 = outChannels * range.upperBound / channels
+            if let gx = colGradient {
+                for i in 0..<batch { mv_fill(gx + (i * channels + range.lowerBound) * inputPlane, 0, Int64(range.count * inputPlane)) }
+            }
+            forEachTile(in: 0..<columns) { t in
+                let dy = planes(gy, rows: outChannels, 0..<outChannels, tile: t, scratch: dyTile)
+                if let gb, o1 > o0 {
+                    mv_row_sums(dy.pointer + o0 * dy.ld, Int64(dy.ld), Int64(o1 - o0), Int64(t.count), gb + o0)
+                }
+                if let gw {
+                    let b = columns(of: x, channels: range, tile: t, scratch: col)
+                    BLAS.product(dy, b.flipped, m: outChannels, n: width, k: t.count, beta: 1, c: gw + r0, ldc: rows)
+                }
+                if let gx = colGradient {
+                    // Rows r0 ..< r0 + width of Wᵀ are those columns of W; col2im adds them into this worker's planes.
+                    let wt = BLAS.Operand(pointer: weight + r0, transposed: true, ld: rows)
+                    BLAS.product(wt, dy, m: width, n: t.count, k: outChannels, c: col, ldc: t.count)
+                    withUnsafePointer(to: geometry) {
+                        mv_col2im(col, $0, Int64(range.lowerBound), Int64(range.upperBound), Int64(t.start), Int64(t.count), gx)
+                    }
+                }
+            }
+        }
+        // A few input channels (an RGB input layer) would split unevenly: one worker then walks the tiles and
+        // each product splits itself over the workers instead.
+        if channels >= 4 * Parallel.workers {
+            Parallel.chunks(channels, weight: 2 * forwardFlops / channels, minimum: Parallel.minimumFlops, body)
+        } else {
+            body(0..<channels, 0)
+        }
+    }
+
+    /// Rows `channels` (each kh·kw rows) of the tile's columns of x, as a GEMM operand [rows, count].
+    private func columns(of x: UnsafeMutablePointer<Float>, channels range: Range<Int>, tile: (start: Int, count: Int),
+                         scratch: UnsafeMutablePointer<Float>) -> BLAS.Operand {
+        if direct { return planes(x, rows: channels, range, tile: tile, scratch: scratch) }
+        withUnsafePointer(to: geometry) {
+            mv_im2col(x, $0, Int64(range.lowerBound), Int64(range.upperBound), Int64(tile.start), Int64(tile.count), scratch)
+        }
+        return BLAS.plain(scratch, cols: tile.count)
+    }
+
+    /// Computes rows `range` of the tile's columns of t [N, rows, OH·OW] with `product(c, ldc)` and stores them (plus
+    /// bias): a tile inside one image is a block of t with leading dimension OH·OW and is computed in place; one
+    /// that spans images is computed into scratch and copied out.
+    private func write(into t: UnsafeMutablePointer<Float>, rows total: Int, _ range: Range<Int>, tile: (start: Int, count: Int),
+                       bias: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+                       product: (UnsafeMutablePointer<Float>, Int) -> Void) {
+        let image = tile.start / plane, p = tile.start % plane, inPlace = p + tile.count <= plane
+        let c = inPlace ? t + (image * total + range.lowerBound) * plane + p : scratch, ldc = inPlace ? plane : tile.count
+        product(c, ldc)
+        if !inPlace || bias != nil {
+            mv_columns_to_planes(c, Int64(ldc), bias, Int64(range.count), Int64(plane), Int64(total * plane), Int64(tile.start),
+                                 Int64(tile.count), t + range.lowerBound * plane)
+        }
+    }
+
+    /// Rows `range` of the tile's columns of t [N, rows, OH·OW], as a GEMM operand: read in place when the tile
+    /// lies in one image, else gathered into scratch (im2col of a 1×1 kernel over the flattened planes).
+    private func planes(_ t: UnsafeMutablePointer<Float>, rows total: Int, _ range: Range<Int>, tile: (start: Int, count: Int),
+                        scratch: UnsafeMutablePointer<Float>) -> BLAS.Operand {
+        let image = tile.start / plane, p = tile.start % plane
+        if p + tile.count <= plane {
+            return BLAS.Operand(pointer: t + (image * total + range.lowerBound) * plane + p, transposed: false, ld: plane)
+        }
+        var flat = mv_conv_geometry(c: Int64(total), h: 1, w: Int64(plane), kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, oh: 1, ow: Int64(plane))
+        mv_im2col(t, &flat, Int64(range.lowerBound), Int64(range.upperBound), Int64(tile.start), Int64(tile.count), scratch)
+        return BLAS.plain(scratch, cols: tile.count)
+    }
+}

@@ -1,0 +1,111 @@
+import XCTest
+@testable import MindTensor
+
+/// conv2d's forward pass and both gradients against direct loops, on shapes that take every path of
+/// `ConvolutionPlan`: tiles inside one image (written in place) and tiles spanning images (gathered), the
+/// 1×1 stride-1 convolution that reads its input in place, strides, asymmetric padding, odd sizes, one worker
+/// and a split over the workers (large enough products, enough channels).
+final class ConvolutionTests: XCTestCase {
+    struct Case {
+        let batch, channels, height, width, outChannels, kernel, stride: Int
+        let padding: Padding2D
+        var outputSize: (Int, Int) {
+            ((height + padding.top + padding.bottom - kernel) / stride + 1, (width + padding.left + padding.right - kernel) / stride + 1)
+        }
+        var name: String {
+            "N\(batch) C\(channels) \(height)x\(width) O\(outChannels) k\(kernel) s\(stride) pad \(padding.top),\(padding.bottom),\(padding.left),\(padding.right)"
+        }
+    }
+
+    /// Output, input gradient and weight gradient of the cross-correlation by its definition, in double.
+    func directLoops(_ c: Case, x: [Float], w: [Float], bias: [Float], gy: [Float]) -> (y: [Float], gx: [Float], gw: [Float]) {
+        let (oh, ow) = c.outputSize, k = c.kernel
+        var y = [Double](repeating: 0, count: c.batch * c.outChannels * oh * ow)
+        var gx = [Double](repeating: 0, count: x.count), gw = [Double](repeating: 0, count: w.count)
+        for s in 0..<c.batch { for o in 0..<c.outChannels { for i in 0..<oh { for j in 0..<ow {
+            let out = ((s * c.outChannels + o) * oh + i) * ow + j
+            var acc = Double(bias[o])
+            for ic in 0..<c.channels { for ki in 0..<k { for kj in 0..<k {
+                let iy = i * c.stride - c.padding.top + ki, ix = j * c.stride - c.padding.left + kj
+                guard iy >= 0, iy < c.height, ix >= 0, ix < c.width else { continue }
+                let xi = ((s * c.channels + ic) * c.height + iy) * c.width + ix, wi = ((o * c.channels + ic) * k + ki) * k + kj
+                acc += Double(x[xi]) * Double(w[wi])
+                gx[xi] += Double(gy[out]) * Double(w[wi])
+                gw[wi] += Double(gy[out]) * Double(x[xi])
+            } } }
+            y[out] = acc
+        } } } }
+        return (y.map(Float.init), gx.map(Float.init), gw.map(Float.init))
+    }
+
+    func check(_ c: Case, seed: UInt64) throws {
+        let x = try randomInput([c.batch, c.channels, c.height, c.width], seed: seed).requiresGrad()
+        let w = try randomInput([c.outChannels, c.channels, c.kernel, c.kernel], seed: seed + 1).requiresGrad()
+        let b = try randomInput([c.outChannels], seed: seed + 2).requiresGrad()
+        let y = try x.conv2d(weight: w, bias: b, stride: (c.stride, c.stride), padding: c.padding)
+        let (oh, ow) = c.outputSize
+        XCTAssertEqual(y.shape, [c.batch, c.outChannels, oh, ow], c.name)
+        let gy = try randomInput(y.shape, seed: seed + 3)
+        try y.backward(gradient: gy)
+        let expected = directLoops(c, x: try x.toArray(), w: try w.toArray(), bias: try b.toArray(), gy: try gy.toArray())
+        assertClose(try y.toArray(), expected.y, tolerance: 1e-5, "\(c.name) forward")
+        assertClose(try x.grad!.toArray(), expected.gx, tolerance: 1e-5, "\(c.name) input gradient")
+        assertClose(try w.grad!.toArray(), expected.gw, tolerance: 1e-5, "\(c.name) weight gradient")
+        let biasGradient = (0..<c.outChannels).map { o -> Float in
+            let gv = try! gy.toArray(), plane = oh * ow
+            return Float((0..<c.batch).reduce(0.0) { acc, s in
+                acc + gv[((s * c.outChannels + o) * plane)..<((s * c.outChannels + o + 1) * plane)].reduce(0.0) { $0 + Double($1) }
+            })
+        }
+        assertClose(try b.grad!.toArray(), biasGradient, tolerance: 1e-5, "\(c.name) bias gradient")
+    }
+
+    func testSmallShapesOnOneWorker() throws {
+        let cases = [
+            Case(batch: 2, channels: 3, height: 6, width: 5, outChannels: 4, kernel: 3, stride: 1, padding: Padding2D(1)),
+            Case(batch: 2, channels: 3, height: 6, width: 5, outChannels: 4, kernel: 3, stride: 2, padding: Padding2D(0)),
+            Case(batch: 3, channels: 2, height: 7, width: 7, outChannels: 3, kernel: 3, stride: 2,
+                 padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)),
+            Case(batch: 3, channels: 5, height: 3, width: 4, outChannels: 2, kernel: 1, stride: 1, padding: Padding2D(0)),
+            Case(batch: 1, channels: 1, height: 4, width: 9, outChannels: 2, kernel: 1, stride: 2, padding: Padding2D(1)),
+            // Stride 1 with outputs as wide as the inputs, read at a constant offset per kernel position: a kernel
+            // wider than the map, padding on one side only, and padding only left and right (fewer output rows).
+            Case(batch: 2, channels: 2, height: 3, width: 2, outChannels: 3, kernel: 5, stride: 1, padding: Padding2D(2)),
+            Case(batch: 2, channels: 3, height: 5, width: 4, outChannels: 2, kernel: 3, stride: 1,
+                 padding: Padding2D(top: 2, bottom: 0, left: 0, right: 2)),
+            Case(batch: 3, channels: 2, height: 6, width: 5, outChannels: 2, kernel: 3, stride: 1,
+                 padding: Padding2D(top: 0, bottom: 0, left: 1, right: 1)),
+        ]
+        for (k, c) in cases.enumerated() { try check(c, seed: UInt64(10 * k)) }
+    }
+
+    /// Products above `Parallel.minimumFlops` with at least four channels per worker: the forward tiles and the
+    /// backward's channel ranges are split over the workers. The 30×30 maps give tiles inside one image and tiles
+    /// across two; the 5×5 and 8×8 maps give tiles of several images.
+    func testLargeShapesSplitOverWorkers() throws {
+        let cases = [
+            Case(batch: 3, channels: 9, height: 30, width: 30, outChannels: 6, kernel: 3, stride: 1, padding: Padding2D(1)),
+            Case(batch: 5, channels: 16, height: 5, width: 5, outChannels: 80, kernel: 3, stride: 1, padding: Padding2D(1)),
+            Case(batch: 2, channels: 12, height: 33, width: 31, outChannels: 24, kernel: 3, stride: 2,
+                 padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)),
+            Case(batch: 4, channels: 24, height: 25, width: 23, outChannels: 32, kernel: 1, stride: 1, padding: Padding2D(0)),
+            Case(batch: 7, channels: 64, height: 8, width: 8, outChannels: 64, kernel: 1, stride: 1, padding: Padding2D(0)),
+        ]
+        for (k, c) in cases.enumerated() {
+            XCTAssertGreaterThanOrEqual(2 * c.outChannels * c.channels * c.kernel * c.kernel * c.batch * c.outputSize.0 * c.outputSize.1,
+                                        Parallel.minimumFlops, c.name)
+            try check(c, seed: UInt64(100 + 10 * k))
+        }
+    }
+
+    /// The tiling must not change results beyond rounding: a batch equals its images convolved one at a time.
+    func testBatchEqualsImagesOneAtATime() throws {
+        let x = try randomInput([4, 16, 20, 20], seed: 200), w = try randomInput([24, 16, 3, 3], seed: 201)
+        let b = try randomInput([24], seed: 202)
+        let batch = try x.conv2d(weight: w, bias: b, padding: Padding2D(1))
+        for i in 0..<4 {
+            let one = try x.narrow(0, start: i, length: 1).conv2d(weight: w, bias: b, padding: Padding2D(1))
+            assertClose(try batch.narrow(0, start: i, length: 1).toArray(), try one.toArray(), tolerance: 1e-6, "image \(i)")
+        }
+    }
+}
