@@ -14,13 +14,13 @@ local opt = mv.parse_args(arg, {
   output = {"runs/demo", "folder of every output"},
   quick = {false, "tiny models and data, one epoch each: checks the whole pipeline in about a minute (numbers mean nothing)"},
   from_scratch = {false, "train the first stage and the label2img LDM here instead of loading the shipped weights"},
-  weights = {"weights", "folder of the shipped weights (vq.safetensors, label2img.safetensors)"},
+  weights = {"weights", "folder of the shipped weights (label2img.safetensors: the first stage and the label2img LDM)"},
   overwrite = {false, "start every stage over"},
   seed = {2022, "seed of the simulation and the training"},
   pool_size = {4000, "samples of the simulated unlabeled pool"},
   a1_epochs = {4, "stage A1 epochs"}, a2_epochs = {2, "stage A2 epochs"},
   vq_epochs = {6, "first-stage epochs (--from_scratch)"}, label2img_epochs = {30, "label2img epochs (--from_scratch)"},
-  b_epochs = {10, "stage B epochs"}, judge_epochs = {12, "judge epochs"},
+  b_epochs = {6, "stage B epochs"}, judge_epochs = {12, "judge epochs"},
   num_samples = {3, "images generated per test fMRI"}, steps = {50, "sampler steps (the reference: 250)"},
   sampler = {"plms", "plms or ddim"},
 }, "The MindVis main job: simulate -> A1 -> A2 -> first stage -> label2img -> stage B -> generate -> evaluate -> report.")
@@ -80,40 +80,37 @@ end)
 stages[#stages + 1] = {name = "Stage A2: finetuning on the target subject", metrics = a2.metrics, plots = {{"loss"}, {"cor", "eval_masked_cor"}},
                        figures = figure_list(a2, "masked-patch reconstructions of sbj_3's test fMRI")}
 
--- The first stage and the class-conditional LDM: shipped, or trained here.
-local shipped = not opt.from_scratch and not opt.quick and exists(opt.weights .. "/vq.safetensors") and exists(opt.weights .. "/label2img.safetensors")
+-- The first stage and the class-conditional LDM: shipped (one file holds both), or trained here.
+local shipped_path = opt.weights .. "/label2img.safetensors"
+local shipped = not opt.from_scratch and not opt.quick and exists(shipped_path)
 if not shipped and not opt.from_scratch and not opt.quick then
-  io.stderr:write(("warning: no shipped weights in %s: training the first stage and the label2img LDM here\n"):format(opt.weights))
+  io.stderr:write(("warning: no shipped weights at %s: training the first stage and the label2img LDM here\n"):format(shipped_path))
 end
 local vq, label2img
 if shipped then
-  vq = mv.models.load_vq(opt.weights .. "/vq.safetensors")
-  label2img = opt.weights .. "/label2img.safetensors"
-  print(("first stage and label2img LDM: the shipped weights in %s"):format(opt.weights))
+  vq = mv.models.load_ldm(shipped_path).first_stage
+  label2img = shipped_path
+  print(("first stage and label2img LDM: the shipped weights %s"):format(shipped_path))
 else
-  local vq_run = stage("first stage: VQ autoencoder on the training stimuli", function()
-    return mv.vq.train(run_options("vq", {model = mv.models.VQModel{preset = preset}, data = sim.train, num_epoch = epochs(opt.vq_epochs),
-                       batch_size = 16, lr = 1e-3, checkpoint_every = epochs(opt.vq_epochs)}))
+  local vq_run, l2i = stage("first stage and label2img LDM on the training stimuli", function()
+    return require("lib.first_stage").train(sim, {preset = preset, vq_epochs = epochs(opt.vq_epochs),
+                                                  label2img_epochs = epochs(opt.label2img_epochs), quick = opt.quick,
+                                                  run_options = run_options})
   end)
   vq = vq_run.model
+  label2img = l2i.checkpoint
   stages[#stages + 1] = {name = "First stage: VQ autoencoder", metrics = vq_run.metrics, plots = {{"loss", "rec_loss"}, {"eval_psnr"}, {"codes_used"}},
                          figures = figure_list(vq_run, "held-out stimuli | reconstructions")}
-  local l2i = stage("label2img: the class-conditional LDM on the training stimuli", function()
-    local model = mv.models.LDM{preset = preset, cond_stage_config = {target = "class", n_classes = #sim.categories}}
-    model.first_stage:load_state_dict(vq:state_dict())
-    return mv.ldm.train_label2img(run_options("label2img", {model = model, data = sim.train, num_epoch = epochs(opt.label2img_epochs),
-                                  val_every = epochs(opt.label2img_epochs), checkpoint_every = epochs(opt.label2img_epochs),
-                                  ddim_steps = opt.quick and 2 or 25}))
-  end)
-  label2img = l2i.checkpoint
   stages[#stages + 1] = {name = "label2img: class-conditional LDM", metrics = l2i.metrics, plots = {{"loss"}, {"val_pairwise_pcc", "val_pairwise_ssim"}},
                          figures = figure_list(l2i, "samples of held-out categories' labels (ground truth first)")}
 end
 
--- Stage B.
-local ldm = mv.ldm.from_pretrained{base = label2img, encoder = a2.checkpoint, num_voxels = sim.train.voxels}
+-- Stage B. The encoder keeps the voxel count it was pretrained on: sbj_3's voxels are wrap-padded to it, as A2
+-- padded them, so every voxel stays at the position it had in stage A.
+local voxels = a2.model.config.num_voxels
+local ldm = mv.ldm.from_pretrained{base = label2img, encoder = a2.checkpoint, num_voxels = voxels}
 local b = stage("stage B: the fMRI-conditioned LDM on sbj_3's training pairs", function()
-  return mv.ldm.finetune(run_options("stageB", {model = ldm, data = sim.train, num_epoch = epochs(opt.b_epochs),
+  return mv.ldm.finetune(run_options("stageB", {model = ldm, data = sim.train:fit_to(voxels), num_epoch = epochs(opt.b_epochs),
                          val_every = epochs(opt.b_epochs), checkpoint_every = 1, ddim_steps = opt.quick and 2 or 25}))
 end)
 if b.best_checkpoint then ldm = mv.models.load_ldm(b.best_checkpoint) end

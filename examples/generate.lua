@@ -38,20 +38,7 @@ end
 local model = mv.models.load_ldm(opt.checkpoint)
 print("model: " .. opt.checkpoint)
 
-local train, test
-if opt.dataset == "sim" then
-  local quick = opt.max_images > 0
-  local sim = mv.data.simulate{seed = opt.sim_seed, subject = opt.kam_subs, pool_size = 0, normalize = opt.normalize,
-                               preset = quick and "small" or "default", subjects = 3,
-                               train_categories = quick and math.max(1, math.ceil(opt.max_images / 4)) or nil}
-  train, test = sim.train, sim.test
-elseif opt.dataset == "GOD" then
-  train, test = mv.data.GOD{path = opt.kam_path, subjects = {opt.kam_subs}, normalize = opt.normalize}
-elseif opt.dataset == "BOLD5000" then
-  train, test = mv.data.BOLD5000{path = opt.bold5000_path, subjects = {opt.bold5000_subs}, normalize = opt.normalize}
-else
-  error("--dataset must be sim, GOD or BOLD5000, got " .. opt.dataset, 0)
-end
+local train, test = require("lib.stageB_data").load(opt, opt.sim_seed)
 local data = ({test = test, train = train})[opt.split] or error("--split must be test or train, got " .. opt.split, 0)
 local voxels = model.config.cond_stage_config.num_voxels
 if voxels and data.voxels ~= voxels then

@@ -41,20 +41,7 @@ local opt = mv.parse_args(arg, {
 }, "Stage B of MinD-Vis: finetunes a pretrained LDM with an fMRI conditioner around the stage A2 encoder on fMRI-image pairs, then renders test fMRI (ground truth first in each row).")
 
 mv.manual_seed(opt.seed)
-local train, test
-if opt.dataset == "sim" then
-  local quick = opt.max_images > 0
-  local sim = mv.data.simulate{seed = opt.seed, subject = opt.kam_subs, pool_size = 0, normalize = opt.normalize,
-                               preset = quick and "small" or "default", subjects = 3,
-                               train_categories = quick and math.max(1, math.ceil(opt.max_images / 4)) or nil}
-  train, test = sim.train, sim.test
-elseif opt.dataset == "GOD" then
-  train, test = mv.data.GOD{path = opt.kam_path, subjects = {opt.kam_subs}, normalize = opt.normalize}
-elseif opt.dataset == "BOLD5000" then
-  train, test = mv.data.BOLD5000{path = opt.bold5000_path, subjects = {opt.bold5000_subs}, normalize = opt.normalize}
-else
-  error("--dataset must be sim, GOD or BOLD5000, got " .. opt.dataset)
-end
+local train, test = require("lib.stageB_data").load(opt, opt.seed)
 print(("data: %s, %d training pairs, %d test fMRI x %d voxels"):format(opt.dataset, #train, #test, train.voxels))
 
 -- The reference's pretrain_gm_path is a folder holding config.yaml and model.ckpt.

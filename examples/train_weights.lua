@@ -26,20 +26,10 @@ end
 local sim = mv.data.simulate{preset = opt.quick and "small" or "default", seed = opt.seed, pool_size = 0, subject = "sbj_1"}
 local started = mv.clock()
 
-print("== first stage: VQ autoencoder on the training stimuli")
-local vq = mv.models.VQModel{preset = preset}
-local vq_run = mv.vq.train(run_options("vq", {model = vq, data = sim.train, num_epoch = epochs(opt.vq_epochs), batch_size = 16,
-                                              lr = 1e-3, checkpoint_every = 1}))
-if vq_run.eval_psnr then print(("first stage: held-out PSNR %.2f dB, SSIM %.3f"):format(vq_run.eval_psnr, vq_run.eval_ssim)) end
-
-print("== label2img: the class-conditional LDM in the first stage's latent space")
--- Every category of the simulation has a class (the test categories are never trained, as GOD's), plus the null
--- class of classifier-free guidance (the last one by default).
-local ldm = mv.models.LDM{preset = preset, cond_stage_config = {target = "class", n_classes = #sim.categories + 1}}
-ldm.first_stage:load_state_dict(vq:state_dict())
-local l2i = mv.ldm.train_label2img(run_options("label2img", {model = ldm, data = sim.train, num_epoch = epochs(opt.label2img_epochs),
-                                   batch_size = 16, val_every = opt.quick and 1 or 10, checkpoint_every = 1,
-                                   ddim_steps = opt.quick and 2 or 25}))
+local _, l2i = require("lib.first_stage").train(sim, {preset = preset, vq_epochs = epochs(opt.vq_epochs),
+                                             label2img_epochs = epochs(opt.label2img_epochs), quick = opt.quick,
+                                             run_options = run_options})
+local ldm = l2i.model
 
 -- The shipped model: the averaged weights where training kept them.
 local averaged = mv.load(l2i.checkpoint, {strip_prefix = "ema."})
