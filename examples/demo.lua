@@ -133,7 +133,7 @@ local judge = stage("judge: a CNN on fresh renderings of the stimulus categories
 end)
 stages[#stages + 1] = {name = "The judge", metrics = judge.metrics, plots = {{"loss"}, {"accuracy"}}}
 local ridge_images = stage("ridge baseline: voxels -> first-stage latents", function()
-  return mv.eval.ridge{train = sim.train, vq = vq}:images(test.fmri)
+  return mv.eval.ridge{train = sim.train, vq = vq}:images(sim.test.fmri)  -- the raw voxels, as it was fitted
 end)
 mv.image.sample_grid(out .. "/ridge.png", ridge_images:unsqueeze(2), {truth = truth})
 local reconstructed = mv.no_grad(function() return ((vq:reconstruct(truth * 2 - 1) + 1) / 2):clamp(0, 1) end)

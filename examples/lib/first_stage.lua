@@ -18,7 +18,8 @@ function first_stage.train(sim, o)
   -- class of classifier-free guidance (the last one by default).
   -- Latents of unit variance (the LDM code's scale_by_std): the noise schedule assumes it, and the small VQ's
   -- latents have a standard deviation near 0.33, which left the samples a third of the signal-to-noise ratio.
-  local images = mv.eval.ground_truth(sim.train):narrow(1, 1, math.min(256, #sim.train)) * 2 - 1
+  local size = vq_run.model.config.ddconfig.resolution
+  local images = mv.eval.ground_truth(sim.train, size):narrow(1, 1, math.min(256, #sim.train)) * 2 - 1
   local std = mv.no_grad(function() return vq_run.model:encode(images):std():item() end)
   local ldm = mv.models.LDM{preset = o.preset, scale_factor = 1 / std,
                             cond_stage_config = {target = "class", n_classes = #sim.categories + 1}}

@@ -15,8 +15,13 @@ function E.run_within(seconds, name, ...)
     arg = {[0] = "examples/" .. name, ...},
   }, {__index = _G})
   local chunk = assert(loadfile("examples/" .. name, "t", env))
+  -- `mindvis examples/x.lua` puts the script's folder first in package.path (examples/lib/*.lua).
+  local saved_path = package.path
+  package.path = "examples/?.lua;" .. package.path
   local started = os.clock()
-  chunk(...)
+  local ok, err = xpcall(chunk, debug.traceback, ...)
+  package.path = saved_path
+  if not ok then error(err, 0) end
   T.truthy(os.clock() - started < seconds, ("%s takes %d s at most"):format(name, seconds))
   return table.concat(lines, "\n")
 end
