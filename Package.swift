@@ -32,7 +32,10 @@ let package = Package(
         .target(name: "CKernels", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "MindTensor", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "MindIO", dependencies: ["MindTensor", "MindImage", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .target(name: "MindVis", dependencies: ["MindTensor", "MindIO", "MindImage"]),
+        // Open MPI for data-parallel training, loaded with dlopen only under mpirun (Sources/MPIShim): building and
+        // running as one process need no MPI.
+        .target(name: "MPIShim", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "MindVis", dependencies: ["MindTensor", "MindIO", "MindImage", "MPIShim"]),
         // Lists MindLua's binding sets and embeds its Lua library sources (Sources/MindLua/Lua) at build time.
         .executableTarget(name: "MindLuaCodegen"),
         .plugin(name: "MindLuaCodegenPlugin", capability: .buildTool(), dependencies: ["MindLuaCodegen"]),

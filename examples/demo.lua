@@ -20,7 +20,8 @@ local opt = mv.parse_args(arg, {
   pool_size = {4000, "samples of the simulated unlabeled pool"},
   a1_epochs = {4, "stage A1 epochs"}, a2_epochs = {2, "stage A2 epochs"},
   vq_epochs = {6, "first-stage epochs (--from_scratch)"}, label2img_epochs = {30, "label2img epochs (--from_scratch)"},
-  b_epochs = {6, "stage B epochs"}, judge_epochs = {12, "judge epochs"},
+  b_epochs = {6, "stage B epochs"}, b_lr = {5.3e-5, "stage B learning rate (the reference: 5.3e-5 over 500 epochs)"},
+  b_batch = {5, "stage B batch size (the reference: 5)"}, judge_epochs = {12, "judge epochs"},
   num_samples = {3, "images generated per test fMRI"}, steps = {50, "sampler steps (the reference: 250)"},
   sampler = {"plms", "plms or ddim"},
 }, "The MindVis main job: simulate -> A1 -> A2 -> first stage -> label2img -> stage B -> generate -> evaluate -> report.")
@@ -111,6 +112,7 @@ local voxels = a2.model.config.num_voxels
 local ldm = mv.ldm.from_pretrained{base = label2img, encoder = a2.checkpoint, num_voxels = voxels}
 local b = stage("stage B: the fMRI-conditioned LDM on sbj_3's training pairs", function()
   return mv.ldm.finetune(run_options("stageB", {model = ldm, data = sim.train:fit_to(voxels), num_epoch = epochs(opt.b_epochs),
+                         lr = opt.b_lr, batch_size = opt.b_batch,
                          val_every = epochs(opt.b_epochs), checkpoint_every = 1, ddim_steps = opt.quick and 2 or 25}))
 end)
 if b.best_checkpoint then ldm = mv.models.load_ldm(b.best_checkpoint) end

@@ -1,6 +1,7 @@
 import Foundation
 import MindLua
 import MindTensor
+import MindVis
 
 /// Exit statuses: 0 success, 1 script error (or a MINDVIS_SIMD setting that cannot be honoured), 2 usage error.
 func runLua(_ argv: [String]) -> Int32 {
@@ -60,6 +61,14 @@ do {
     exit(1)
 }
 
+// Under mpirun this process is one rank of a job (mv.dist); a rank that fails stops them all.
+do {
+    try ProcessGroup.startIfLaunched()
+} catch {
+    fputs("mindvis: \(error)\n", stderr)
+    exit(1)
+}
+
 let argv = CommandLine.arguments
 let status: Int32
 if argv.count > 1, let subcommand = Subcommand.named(argv[1]) {
@@ -68,4 +77,6 @@ if argv.count > 1, let subcommand = Subcommand.named(argv[1]) {
     status = runLua(argv)
 }
 fflush(stdout)
+fflush(stderr)
+ProcessGroup.finish(status: status)
 exit(status)

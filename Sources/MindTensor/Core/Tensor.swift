@@ -128,11 +128,13 @@ public final class Tensor {
 
     /// In-place writes are refused on tensors that take part in autograd, as PyTorch does for
     /// leaves; this keeps saved tensors and gradients consistent.
-    func checkInPlace(_ op: String) throws {
+    public func checkInPlace(_ op: String) throws {
         if GradMode.isEnabled && requiresGrad {
             throw TensorError("\(op): in-place operation on a tensor that requires grad (use mv.no_grad or detach())")
         }
     }
 
-    func bumpVersion() { storage.version += 1 }
+    /// Records a write to the storage, so autograd can tell that a tensor it saved has changed. Code that writes
+    /// through `data` from outside MindTensor (the MPI collectives) calls it after writing.
+    public func bumpVersion() { storage.version += 1 }
 }

@@ -75,26 +75,47 @@ public final class MBMTrainer {
         let n = data.shape[0], v = data.shape[1], perEpoch = iterationsPerEpoch
         var progress = partialEpoch ?? EpochProgress(order: generator.permutation(n))
         partialEpoch = progress
+        // Under mpirun a stop request (Ctrl-C reaches every rank, not at the same moment) is agreed on through the
+        // step's all-reduce, so all ranks stop after the same iteration.
+        var stopAgreed = false
         while progress.iteration < perEpoch {
-            if shouldStop() { throw TrainingInterrupted(epoch: epoch, iteration: progress.iteration) }
+            if ProcessGroup.isDistributed ? stopAgreed : shouldStop() { throw TrainingInterrupted(epoch: epoch, iteration: progress.iteration) }
             let it = progress.iteration
             progress.learningRate = schedule.apply(to: optimizer, epoch: epoch, iteration: it, iterationsPerEpoch: perEpoch)
             let ids = Array(progress.order[(it * config.batchSize)..<Swift.min(n, (it + 1) * config.batchSize)])
-            let x = try data.indexSelect(0, index: Tensor(ids.map(Float.init))).reshape([ids.count, 1, v])
-            let (loss, pred, _) = try model(x, maskRatio: config.maskRatio, generator: generator)
-            let value = Double(try loss.item())
-            guard value.isFinite else { throw TensorError("MBM training: loss is \(value) at epoch \(epoch), iteration \(it); stopping") }
+            // The masks of the whole global batch are drawn on every rank, so the generator advances alike on all
+            // of them and each sample gets the mask it would get in a one-process run.
+            let noise = try model.masking(ratio: config.maskRatio).noise(batch: ids.count, patches: model.config.numPatches,
+                                                                          patchSize: model.config.patchSize, generator: generator)
+            let mine = DataParallel.share(of: ids.count)
             optimizer.zeroGrad()
-            try loss.backward()
+            var local = (loss: 0.0, correlationSum: 0.0)
+            if !mine.isEmpty {
+                let x = try data.indexSelect(0, index: Tensor(ids[mine].map(Float.init))).reshape([mine.count, 1, v])
+                let (loss, pred, _) = try model(x, maskRatio: config.maskRatio, noise: noise.narrow(0, start: mine.lowerBound, length: mine.count),
+                                                generator: generator)
+                local.loss = Double(try loss.item())
+                try loss.backward()
+                let cors = try withNoGrad { try rowPearson(model.unpatchify(pred.detach()), x) }
+                local.correlationSum = cors.reduce(0) { $0 + Double($1) }
+            }
+            // Every sample has the same number of masked patches, so the batch's loss (and gradient) is the mean of
+            // the ranks' weighted by their shares.
+            let share = Double(mine.count) / Double(ids.count)
+            let step = try DataParallel.reduceGradients(model.trainableParameters(), weight: share,
+                                                        scalars: [local.loss * share, local.correlationSum,
+                                                                  ProcessGroup.isDistributed && shouldStop() ? 1 : 0])
+            let value = step[0]
+            guard value.isFinite else { throw TensorError("MBM training: loss is \(value) at epoch \(epoch), iteration \(it); stopping") }
+            stopAgreed = step[2] > 0
             if config.clipGrad > 0 { try clipGradNorm(model.trainableParameters(), maxNorm: Float(config.clipGrad)) }
             try optimizer.step()
-            let cors = try withNoGrad { try rowPearson(model.unpatchify(pred.detach()), x) }
             progress.lossSum += value * Double(ids.count)
-            progress.correlationSum += cors.reduce(0) { $0 + Double($1) }
+            progress.correlationSum += step[1]
             progress.seen += ids.count
             progress.iteration += 1
             partialEpoch = progress
-            onIteration?(it, perEpoch, value, cors.reduce(0) { $0 + Double($1) } / Double(Swift.max(cors.count, 1)))
+            onIteration?(it, perEpoch, value, step[1] / Double(ids.count))
         }
         partialEpoch = nil
         epoch += 1

@@ -39,14 +39,17 @@ public final class StageARun {
 
     /// Trains to the end. `resume` continues from a checkpoint of this run; without it, `overwrite` must be set to
     /// start over in a folder that already holds a run.
+    /// Under mpirun every rank trains its share of each batch from rank 0's weights; rank 0 alone writes.
     public func run(resume: URL? = nil, overwrite: Bool = false) throws -> Summary {
         let folder = RunFolder(output)
-        try folder.prepare(resuming: resume != nil, overwrite: overwrite)
+        let writer = ProcessGroup.isWriter
+        if writer { try folder.prepare(resuming: resume != nil, overwrite: overwrite) }
         if let resume { try trainer.resume(from: resume) }
-        let log = try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch })
+        try DataParallel.synchronize(trainer.model.parameters())
+        let log = writer ? try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch }) : nil
         let config = trainer.config
         let done = trainer.epoch * trainer.iterationsPerEpoch + (trainer.partialEpoch?.iteration ?? 0)
-        let bar = progress ? Progress("\(config.stage.rawValue)", total: config.numEpoch * trainer.iterationsPerEpoch - done, unit: "it") : nil
+        let bar = progress && writer ? Progress("\(config.stage.rawValue)", total: config.numEpoch * trainer.iterationsPerEpoch - done, unit: "it") : nil
         let say = self.log ?? { line in
             if let bar { bar.message(line) } else { FileHandle.standardError.write((line + "\n").data(using: .utf8)!) }
         }
@@ -59,7 +62,7 @@ public final class StageARun {
         var evaluationCorrelation: Double?
         trainer.onEpoch = { report in
             var fields = report.values
-            if report.epoch % config.checkpointEvery == 0 || report.epoch == config.numEpoch {
+            if writer && (report.epoch % config.checkpointEvery == 0 || report.epoch == config.numEpoch) {
                 try self.trainer.saveCheckpoint(to: self.checkpointURL)
                 if let (cor, figure) = try self.evaluate(epoch: report.epoch) {
                     evaluationCorrelation = cor
@@ -70,11 +73,11 @@ public final class StageARun {
                     }
                 }
             }
-            log.append(fields)
+            log?.append(fields)
             try self.onEpoch?(report)
         }
         defer { trainer.onIteration = nil; trainer.onEpoch = nil }
-        let reports = try RunFolder(output).trainingSavedOnInterrupt(bar: bar, save: { try trainer.saveCheckpoint(to: checkpointURL) }) { try trainer.run() }
+        let reports = try RunFolder(output).trainingSavedOnInterrupt(bar: bar, save: { if writer { try trainer.saveCheckpoint(to: checkpointURL) } }) { try trainer.run() }
         bar?.finish(info: String(format: "loss %.4f cor %.3f", reports.last?.loss ?? lastLoss, reports.last?.correlation ?? 0))
         return Summary(reports: reports, checkpoint: checkpointURL, metrics: metricsURL, figures: figures,
                        evaluationCorrelation: evaluationCorrelation)

@@ -17,23 +17,22 @@ public struct RandomMasking {
     public func keptCount(patches: Int) -> Int { Int(Double(patches) * (1 - maskRatio)) }
 
     /// Returns (kept tokens [N, K, D], mask [N, L], ids_restore [N, L]) for tokens x [N, L, D].
-    /// `noise` [N, L] (uniform in [0, 1)) may be given for reproducibility; otherwise it is drawn.
+    /// `noise` [N, L] is the ranking noise (as `noise(batch:patches:patchSize:generator:)` draws it, focus included)
+    /// when given for reproducibility — data-parallel ranks draw it for the whole batch and take their rows;
+    /// otherwise it is drawn here.
     public func apply(_ x: Tensor, patchSize: Int, noise: Tensor? = nil, generator: Generator = .default) throws
         -> (kept: Tensor, mask: Tensor, idsRestore: Tensor)
     {
         let (n, l, d) = (x.shape[0], x.shape[1], x.shape[2])
         let keep = keptCount(patches: l)
-        var u: Tensor
+        let u: Tensor
         if let noise {
             guard noise.shape == [n, l] else {
                 throw TensorError("masking: noise must be [\(n), \(l)] (batch x patches), got \(Shape.describe(noise.shape))")
             }
             u = try noise.contiguous().detach()
         } else {
-            u = try Tensor.rand([n, l], generator: generator)
-        }
-        if let focus {
-            u = try focusedNoise(u, batch: n, patches: l, patchSize: patchSize, masked: l - keep, focus: focus, generator: generator)
+            u = try self.noise(batch: n, patches: l, patchSize: patchSize, generator: generator)
         }
         let idsShuffle = try u.argsort(1)
         let idsRestore = try idsShuffle.argsort(1)
@@ -41,6 +40,14 @@ public struct RandomMasking {
         let kept = try x.gather(1, index: idsKeep.unsqueeze(-1).expand([n, keep, d]))
         let mask = try idsRestore.binary(.ge, Tensor(scalar: Float(keep)))
         return (kept, mask, idsRestore)
+    }
+
+    /// The ranking noise of `batch` samples: uniform in [0, 1), with the focus applied when there is one.
+    public func noise(batch: Int, patches: Int, patchSize: Int, generator: Generator) throws -> Tensor {
+        let u = try Tensor.rand([batch, patches], generator: generator)
+        guard let focus else { return u }
+        return try focusedNoise(u, batch: batch, patches: patches, patchSize: patchSize, masked: patches - keptCount(patches: patches),
+                                focus: focus, generator: generator)
     }
 
     /// Forces `masked` patches per sample, drawn by weighted sampling without replacement, to the
