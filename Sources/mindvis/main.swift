@@ -56,6 +56,7 @@ func runLua(_ argv: [String]) -> Int32 {
 // otherwise run on another path than the one asked for).
 do {
     try Kernels.verifyEnvironmentSetting()
+    _ = try Parallel.workers(environment: ProcessInfo.processInfo.environment)
 } catch {
     fputs("mindvis: \(error)\n", stderr)
     exit(1)

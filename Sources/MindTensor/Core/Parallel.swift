@@ -10,8 +10,24 @@ import Dispatch
 /// competed with these regions: the MAE step's attention and GELU ran a third slower.) Callers that need
 /// reproducible results draw randomness from per-item streams, so results do not depend on the split.
 public enum Parallel {
-    /// Two workers on this 2-core machine; more would only oversubscribe.
-    public static let workers = Swift.max(1, Swift.min(2, ProcessInfo.processInfo.activeProcessorCount))
+    /// Two workers on this 2-core machine; more would only oversubscribe. Ranks that mpirun starts on one machine
+    /// share its cores (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE), so two ranks on two cores run one worker each.
+    /// `MINDVIS_THREADS=n` sets the count (1 or 2).
+    public static let workers: Int = (try? workers(environment: ProcessInfo.processInfo.environment)) ?? 1
+
+    public static let threadsVariable = "MINDVIS_THREADS"
+
+    /// The worker count for `environment`; an unusable MINDVIS_THREADS is an error (`mindvis` reports it at start).
+    public static func workers(environment: [String: String], cores: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> Int {
+        if let setting = environment[threadsVariable] {
+            guard let n = Int(setting), (1...2).contains(n) else {
+                throw TensorError("\(threadsVariable)=\(setting): expected 1 or 2 worker threads")
+            }
+            return n
+        }
+        let ranksHere = environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? 1
+        return Swift.max(1, Swift.min(2, cores / Swift.max(1, ranksHere)))
+    }
 
     /// Below this much work per call, thread hand-off costs more than it saves.
     static let minimumFlops = 2_000_000
