@@ -33,6 +33,19 @@ final class CLITests: CLITestCase {
         }
     }
 
+    /// A MINDVIS_THREADS the engine cannot use stops every command the same way; without mpirun, mv.dist is a world
+    /// of one whose collectives leave their input as it is.
+    func testThreadSettingIsCheckedAndOneProcessIsAWorldOfOne() throws {
+        let bad = try mindvis(["-e", "print('ran')"], environment: ["MINDVIS_THREADS": "3"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertEqual(bad.stdout, "")
+        XCTAssertTrue(bad.stderr.hasPrefix("mindvis: MINDVIS_THREADS=3: expected 1 or 2 worker threads"), bad.stderr)
+        let alone = try mindvis(["-e", "local t = mv.tensor{1, 2}; mv.dist.barrier(); print(mv.dist.rank(), mv.dist.world_size(), mv.dist.all_reduce(t, 'mean'):sum():item(), mv.dist.broadcast(t, 0):sum():item())"],
+                                environment: ["MINDVIS_THREADS": "1"])
+        XCTAssertEqual(alone.status, 0, alone.stderr)
+        XCTAssertEqual(alone.stdout, "0\t1\t3.0\t3.0\n")
+    }
+
     func testUsageErrorsExitWith2() throws {
         for (arguments, message) in [(["-x"], "mindvis: unrecognized option '-x'"), (["-e"], "mindvis: '-e' needs an argument"),
                                      (["batch"], "mindvis batch: no scripts given"),
