@@ -16,9 +16,19 @@ extension DiffusionSchedule {
     /// ε ~ N(0, I) per sample from `generator`, z_t = q_sample(x0, t, ε), loss = epsilonLoss(model(z_t, t, c), ε).
     public func trainingLoss(model: UNetModel, latents x0: Tensor, context: Tensor?, generator: Generator) throws -> Tensor {
         guard x0.rank == 4, x0.shape[0] > 0 else { throw TensorError("diffusion loss: expects latents [B, C, H, W], got \(Shape.describe(x0.shape))") }
-        let b = x0.shape[0]
-        let t = try Tensor((0..<b).map { _ in Float(generator.nextInt(below: timesteps)) }, shape: [b])
-        let noise = try Tensor.randn(x0.shape, generator: generator)
+        let (t, noise) = try trainingDraws(shape: x0.shape, generator: generator)
+        return try trainingLoss(model: model, latents: x0, context: context, t: t, noise: noise)
+    }
+
+    /// The random draws of one training loss on latents of `shape` [B, C, H, W]: timesteps [B], then noise. Data-parallel
+    /// ranks draw them for the whole batch and each takes its rows.
+    public func trainingDraws(shape: [Int], generator: Generator) throws -> (t: Tensor, noise: Tensor) {
+        let t = try Tensor((0..<shape[0]).map { _ in Float(generator.nextInt(below: timesteps)) }, shape: [shape[0]])
+        return (t, try Tensor.randn(shape, generator: generator))
+    }
+
+    /// The training loss with given timesteps and noise.
+    public func trainingLoss(model: UNetModel, latents x0: Tensor, context: Tensor?, t: Tensor, noise: Tensor) throws -> Tensor {
         let noisy = try qSample(x0, t: t, noise: noise)
         return try epsilonLoss(model(noisy, t: t, context: context), noise)
     }

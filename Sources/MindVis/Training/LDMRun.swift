@@ -70,18 +70,22 @@ public final class LDMRun {
 
     /// Trains to the end. `resume` continues from a checkpoint of this run; without it, `overwrite` must be set to
     /// start over in a folder that already holds a run.
+    /// Under mpirun every rank trains its share of each batch from rank 0's weights; rank 0 alone writes, validates
+    /// and keeps the best checkpoint.
     public func run(resume: URL? = nil, overwrite: Bool = false) throws -> Summary {
         let folder = self.folder
-        try folder.prepare(resuming: resume != nil, overwrite: overwrite)
+        let writer = ProcessGroup.isWriter
+        if writer { try folder.prepare(resuming: resume != nil, overwrite: overwrite) }
         var best: Double?
         if let resume {
             let metadata = try trainer.resume(from: resume)
             best = metadata["best_score"].flatMap { Double($0) }
         }
-        let metricsLog = try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch })
+        try DataParallel.synchronize(trainer.model.parameters())
+        let metricsLog = writer ? try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch }) : nil
         let config = trainer.config
         let done = trainer.epoch * trainer.iterationsPerEpoch + (trainer.partialEpoch?.iteration ?? 0)
-        let bar = progress ? Progress(config.kind.rawValue, total: config.numEpoch * trainer.iterationsPerEpoch - done, unit: "it") : nil
+        let bar = progress && writer ? Progress(config.kind.rawValue, total: config.numEpoch * trainer.iterationsPerEpoch - done, unit: "it") : nil
         let say = log ?? { line in
             if let bar { bar.message(line) } else { FileHandle.standardError.write((line + "\n").data(using: .utf8)!) }
         }
@@ -92,6 +96,7 @@ public final class LDMRun {
         var lastValidation: [(name: String, value: Double)]?
         func runMetadata() -> [String: String] { best.map { ["best_score": String($0)] } ?? [:] }
         trainer.onEpoch = { report in
+            guard writer else { try self.onEpoch?(report, nil); return }
             var fields = report.values
             var values: [(name: String, value: Double)]?
             let last = report.epoch == config.numEpoch
@@ -112,11 +117,11 @@ public final class LDMRun {
             if last || report.epoch % config.checkpointEvery == 0 {
                 try self.trainer.saveCheckpoint(to: folder.checkpointURL, metadata: runMetadata())
             }
-            metricsLog.append(fields)
+            metricsLog?.append(fields)
             try self.onEpoch?(report, values)
         }
         defer { trainer.onIteration = nil; trainer.onEpoch = nil }
-        let reports = try folder.trainingSavedOnInterrupt(bar: bar, save: { try trainer.saveCheckpoint(to: folder.checkpointURL, metadata: runMetadata()) }) { try trainer.run() }
+        let reports = try folder.trainingSavedOnInterrupt(bar: bar, save: { if writer { try trainer.saveCheckpoint(to: folder.checkpointURL, metadata: runMetadata()) } }) { try trainer.run() }
         bar?.finish(info: reports.last.map { String(format: "loss %.4f", $0.loss) } ?? "")
         return Summary(reports: reports, checkpoint: folder.checkpointURL,
                        bestCheckpoint: best == nil ? nil : folder.bestCheckpointURL, bestScore: best,

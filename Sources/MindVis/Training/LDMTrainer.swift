@@ -86,25 +86,38 @@ public final class LDMTrainer {
         return try trainEpochs(until: last, completed: { epoch }, trainEpoch, onEpoch: onEpoch)
     }
 
-    /// One optimisation step on `rows`; returns the batch's loss.
-    public func step(rows: [Int]) throws -> Double {
+    /// One optimisation step on the global batch `rows`; returns the batch's loss and whether a rank asked to stop.
+    /// Under mpirun every rank draws the randomness of the whole batch (crops, dropped conditions, timesteps, noise),
+    /// so each row gets what it gets in a one-process run, and trains on its share of the rows; one all-reduce then
+    /// sums the gradients weighted by the shares (every row's loss is a mean over the same number of elements).
+    public func step(rows: [Int], stopRequested: Bool = false) throws -> (loss: Double, stop: Bool) {
         let variants = rows.map { _ in
             cache.variants > 1 && generator.nextUnit() < config.cropProbability ? 1 + generator.nextInt(below: cache.variants - 1) : 0
         }
-        let latents = try cache.select(images: rows.map { imageIndex[$0] }, variants: variants)
         var batch = try conditions.indexSelect(0, index: Tensor(rows.map(Float.init)))
         if config.condDropout > 0 { batch = try model.conditioner.droppingConditions(batch, probability: config.condDropout, generator: generator) }
+        let (t, noise) = try model.schedule.trainingDraws(shape: [rows.count] + Array(cache.latents.shape.dropFirst()), generator: generator)
+        let mine = DataParallel.share(of: rows.count)
         model.train()
         model.firstStage.eval()
-        let loss = try model.loss(latents: latents, context: model.conditioner.context(batch), generator: generator)
-        let value = Double(try loss.item())
-        guard value.isFinite else { throw TensorError("LDM training: loss is \(value) at epoch \(epoch + 1); stopping") }
         optimizer.zeroGrad()
-        try loss.backward()
+        var local = 0.0
+        if !mine.isEmpty {
+            let latents = try cache.select(images: mine.map { imageIndex[rows[$0]] }, variants: Array(variants[mine]))
+            let slice = { (x: Tensor) in try x.narrow(0, start: mine.lowerBound, length: mine.count) }
+            let loss = try model.loss(latents: latents, context: model.conditioner.context(slice(batch)), t: slice(t), noise: slice(noise))
+            local = Double(try loss.item())
+            try loss.backward()
+        }
+        let share = Double(mine.count) / Double(rows.count)
+        let reduced = try DataParallel.reduceGradients(trainable.map(\.tensor), weight: share,
+                                                       scalars: [local * share, stopRequested ? 1 : 0])
+        let value = reduced[0]
+        guard value.isFinite else { throw TensorError("LDM training: loss is \(value) at epoch \(epoch + 1); stopping") }
         if config.clipGrad > 0 { try clipGradNorm(trainable.map(\.tensor), maxNorm: Float(config.clipGrad)) }
         try optimizer.step()
         try ema?.update()
-        return value
+        return (value, reduced[1] > 0)
     }
 
     /// One pass over the rows in a fresh random order, or the rest of an interrupted pass.
@@ -114,11 +127,14 @@ public final class LDMTrainer {
         var progress = partialEpoch ?? EpochProgress(order: generator.permutation(n))
         progress.learningRate = config.lr
         partialEpoch = progress
+        // Under mpirun a stop request is agreed on through the step's all-reduce (see MBMTrainer).
+        var stopAgreed = false
         while progress.iteration < perEpoch {
-            if shouldStop() { throw TrainingInterrupted(epoch: epoch, iteration: progress.iteration) }
+            if ProcessGroup.isDistributed ? stopAgreed : shouldStop() { throw TrainingInterrupted(epoch: epoch, iteration: progress.iteration) }
             let it = progress.iteration
             let rows = Array(progress.order[(it * config.batchSize)..<Swift.min(n, (it + 1) * config.batchSize)])
-            let value = try step(rows: rows)
+            let (value, stop) = try step(rows: rows, stopRequested: ProcessGroup.isDistributed && shouldStop())
+            stopAgreed = stop
             progress.lossSum += value * Double(rows.count)
             progress.seen += rows.count
             progress.iteration += 1

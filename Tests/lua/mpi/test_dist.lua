@@ -17,6 +17,17 @@ local function pretrain(output, extra)
   return mv.mbm.pretrain(options)
 end
 
+-- A tiny class-conditional LDM (the stage-B trainer): conditioning dropout, crop variants and EMA all draw or keep
+-- state per step.
+local sim
+local function train_ldm(output)
+  sim = sim or mv.data.simulate{preset = "small", pool_size = 0, subject = "sbj_1"}
+  mv.manual_seed(5)
+  local ldm = mv.models.LDM{preset = "tiny", cond_stage_config = {target = "class", n_classes = #sim.categories + 1}}
+  return mv.ldm.train_label2img{model = ldm, data = sim.train, output = output, num_epoch = 2, batch_size = 7, crop_variants = 2,
+                                progress = false, val_every = 0, val_items = 2, ddim_steps = 2}
+end
+
 local function losses(result)
   local out = {}
   for i, report in ipairs(result.reports) do out[i] = report.loss end
@@ -25,7 +36,7 @@ end
 
 if opt.mode == "reference" then
   T.test("one-process reference runs", function()
-    mv.save_json(opt.work .. "/reference.json", {losses = losses(pretrain(opt.work .. "/one"))})
+    mv.save_json(opt.work .. "/reference.json", {losses = losses(pretrain(opt.work .. "/one")), ldm = losses(train_ldm(opt.work .. "/ldm_one"))})
     local ok, message = pcall(pretrain, opt.work .. "/resumed", {on_epoch = function(r) if r.epoch == 1 then error("stop after epoch 1") end end})
     T.truthy(not ok and message:find("stop after epoch 1", 1, true), message)
   end)
@@ -55,7 +66,8 @@ elseif opt.mode == "ranks" then
     mv.dist.barrier()
   end)
 
-  local reference = mv.load_json(opt.work .. "/reference.json").losses
+  local reference_json = mv.load_json(opt.work .. "/reference.json")
+  local reference = reference_json.losses
   T.test("A1 on two ranks gives the one-process losses", function()
     local two = losses(pretrain(opt.work .. "/two"))
     T.eq(#two, #reference)
@@ -69,6 +81,11 @@ elseif opt.mode == "ranks" then
     local resumed = losses(pretrain(opt.work .. "/resumed", {resume = true}))
     T.eq(#resumed, 2, "epochs 2 and 3")
     for i = 1, 2 do T.near(resumed[i], reference[i + 1], 2e-5, "epoch " .. (i + 1) .. " loss") end
+  end)
+  T.test("LDM training on two ranks gives the one-process losses", function()
+    local two = losses(train_ldm(opt.work .. "/ldm_two"))
+    T.eq(#two, #reference_json.ldm)
+    for i = 1, #two do T.near(two[i], reference_json.ldm[i], 2e-5, "epoch " .. i .. " loss") end
   end)
 elseif opt.mode == "fail" then
   if rank == 1 then error("rank 1 fails on purpose") end

@@ -73,4 +73,9 @@ public final class LatentDiffusion: Module {
     public func loss(latents: Tensor, context: Tensor, generator: Generator) throws -> Tensor {
         try schedule.trainingLoss(model: unet, latents: latents, context: context, generator: generator)
     }
+
+    /// The loss with given timesteps [B] and noise [B, C, H, W] (`schedule.trainingDraws`).
+    public func loss(latents: Tensor, context: Tensor, t: Tensor, noise: Tensor) throws -> Tensor {
+        try schedule.trainingLoss(model: unet, latents: latents, context: context, t: t, noise: noise)
+    }
 }
