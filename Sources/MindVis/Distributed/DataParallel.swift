@@ -50,6 +50,28 @@ public enum DataParallel {
         return (0..<scalars.count).map { Double(bucket[gradientCount + parameters.count + $0]) }
     }
 
+    /// The rows of a global batch of `total` rows of shape `rowShape` on every rank, from each rank's `local` rows
+    /// (its `share`; nil when it has none): one all-reduce of the batch with zeros outside each rank's share.
+    public static func gatherRows(_ local: Tensor?, share: Range<Int>, total: Int, rowShape: [Int]) throws -> Tensor {
+        guard ProcessGroup.isDistributed else {
+            guard let local else { throw TensorError("gather: no rows") }
+            return local
+        }
+        let rowSize = rowShape.reduce(1, *)
+        var bucket = [Float](repeating: 0, count: total * rowSize)
+        if let local {
+            let rows = try local.contiguous()
+            guard rows.shape == [share.count] + rowShape else {
+                throw TensorError("gather: rows \(Shape.describe(rows.shape)) do not match the share \(share.count) x \(Shape.describe(rowShape))")
+            }
+            bucket.withUnsafeMutableBufferPointer { out in
+                for i in 0..<rows.numel { out[share.lowerBound * rowSize + i] = rows.data[i] }
+            }
+        }
+        try bucket.withUnsafeMutableBufferPointer { try ProcessGroup.allReduce($0, .sum) }
+        return try Tensor(bucket, shape: [total] + rowShape)
+    }
+
     /// Lays contiguous tensors end to end in `bucket`, times `scale`; a missing one leaves its `count` zeros.
     private static func pack(_ slots: [(count: Int, tensor: Tensor?)], into bucket: inout [Float], scale: Float = 1) {
         var offset = 0

@@ -26,6 +26,12 @@ public struct CodebookUsage {
         }
     }
 
+    /// Adds counts made elsewhere (the other ranks' share of a batch).
+    public mutating func add(_ other: [Int]) throws {
+        guard other.count == counts.count else { throw TensorError("codebook usage: \(other.count) counts for a codebook of \(counts.count)") }
+        for i in counts.indices { counts[i] += other[i] }
+    }
+
     public var used: Int { counts.filter { $0 > 0 }.count }
     public var dead: [Int] { counts.indices.filter { counts[$0] == 0 } }
 

@@ -38,14 +38,17 @@ public final class VQRun {
 
     /// Trains to the end. `resume` continues from a checkpoint of this run; without it, `overwrite` must be set to
     /// start over in a folder that already holds a run.
+    /// Under mpirun every rank trains its share of each batch from rank 0's weights; rank 0 alone writes and evaluates.
     public func run(resume: URL? = nil, overwrite: Bool = false) throws -> Summary {
         let folder = RunFolder(output)
-        try folder.prepare(resuming: resume != nil, overwrite: overwrite)
+        let writer = ProcessGroup.isWriter
+        if writer { try folder.prepare(resuming: resume != nil, overwrite: overwrite) }
         if let resume { try trainer.resume(from: resume) }
-        let log = try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch })
+        try DataParallel.synchronize(trainer.model.parameters())
+        let log = writer ? try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch }) : nil
         let config = trainer.config
         let done = trainer.epoch * trainer.iterationsPerEpoch + (trainer.partialEpoch?.iteration ?? 0)
-        let bar = progress ? Progress("vq", total: config.numEpoch * trainer.iterationsPerEpoch - done, unit: "it") : nil
+        let bar = progress && writer ? Progress("vq", total: config.numEpoch * trainer.iterationsPerEpoch - done, unit: "it") : nil
         trainer.onIteration = { _, _, loss in
             bar?.advance(info: String(format: "epoch %d loss %.4f", self.trainer.epoch + 1, loss))
         }
@@ -54,7 +57,7 @@ public final class VQRun {
         trainer.onEpoch = { report in
             var fields = report.values
             var evaluation: VQEvaluation?
-            if report.epoch % config.checkpointEvery == 0 || report.epoch == config.numEpoch {
+            if writer && (report.epoch % config.checkpointEvery == 0 || report.epoch == config.numEpoch) {
                 try self.trainer.saveCheckpoint(to: self.checkpointURL)
                 let (quality, figure) = try self.evaluate(epoch: report.epoch)
                 if let figure { figures.append(figure) }
@@ -64,11 +67,11 @@ public final class VQRun {
                     lastEvaluation = quality
                 }
             }
-            log.append(fields)
+            log?.append(fields)
             try self.onEpoch?(report, evaluation)
         }
         defer { trainer.onIteration = nil; trainer.onEpoch = nil }
-        let reports = try RunFolder(output).trainingSavedOnInterrupt(bar: bar, save: { try trainer.saveCheckpoint(to: checkpointURL) }) { try trainer.run() }
+        let reports = try RunFolder(output).trainingSavedOnInterrupt(bar: bar, save: { if writer { try trainer.saveCheckpoint(to: checkpointURL) } }) { try trainer.run() }
         if let last = reports.last {
             bar?.finish(info: String(format: "loss %.4f codes used %d", last.loss, last.codesUsed))
         }

@@ -90,24 +90,45 @@ public final class VQTrainer {
         var usage = try CodebookUsage(size: model.config.nEmbed, counts: progress.counts)
         partialEpoch = progress
         var lastLatents: Tensor?
+        // Under mpirun each rank trains its share of every batch; one all-reduce per step sums the gradients weighted
+        // by the shares (the losses are means over equally many elements per image), the statistics, the codebook
+        // counts and the stop flag; the last batch's encoder outputs, which the dead-code restart draws from, are
+        // gathered whole on every rank.
+        var stopAgreed = false
+        let nEmbed = model.config.nEmbed
         while progress.iteration < perEpoch {
             let it = progress.iteration
-            if shouldStop() { throw TrainingInterrupted(epoch: epoch, iteration: it) }
+            if ProcessGroup.isDistributed ? stopAgreed : shouldStop() { throw TrainingInterrupted(epoch: epoch, iteration: it) }
             let ids = Array(progress.order[(it * config.batchSize)..<Swift.min(n, (it + 1) * config.batchSize)])
-            let images = try data.indexSelect(0, index: Tensor(ids.map(Float.init)))
-            let (loss, rec, emb, out) = try losses(images)
-            let value = Double(try loss.item())
-            guard value.isFinite else { throw TensorError("VQ training: loss is \(value) at epoch \(epoch + 1), iteration \(it + 1); stopping") }
+            let mine = DataParallel.share(of: ids.count)
             optimizer.zeroGrad()
-            try loss.backward()
+            var local = (values: [0.0, 0.0, 0.0], usage: CodebookUsage(size: nEmbed), latents: Tensor?.none)
+            if !mine.isEmpty {
+                let images = try data.indexSelect(0, index: Tensor(ids[mine].map(Float.init)))
+                let (loss, rec, emb, out) = try losses(images)
+                local.values = [Double(try loss.item()), Double(try rec.item()), Double(try emb.item())]
+                try loss.backward()
+                try local.usage.record(out.indices)
+                local.latents = out.latents.detach()
+            }
+            let share = Double(mine.count) / Double(ids.count)
+            let reduced = try DataParallel.reduceGradients(model.trainableParameters(), weight: share,
+                                                           scalars: local.values.map { $0 * share } + [ProcessGroup.isDistributed && shouldStop() ? 1 : 0]
+                                                               + local.usage.counts.map(Double.init))
+            let value = reduced[0]
+            guard value.isFinite else { throw TensorError("VQ training: loss is \(value) at epoch \(epoch + 1), iteration \(it + 1); stopping") }
+            stopAgreed = reduced[3] > 0
             try optimizer.step()
             try ema?.update()
-            try usage.record(out.indices)
-            lastLatents = out.latents.detach()
+            try usage.add(reduced[4...].map { Int($0.rounded()) })
+            if config.restartDeadCodes && it == perEpoch - 1 {
+                let side = model.config.latentSize
+                lastLatents = try DataParallel.gatherRows(local.latents, share: mine, total: ids.count, rowShape: [model.config.embedDim, side, side])
+            }
             let weight = Double(ids.count)
             progress.lossSum += value * weight
-            progress.extraSums[0] += Double(try rec.item()) * weight
-            progress.extraSums[1] += Double(try emb.item()) * weight
+            progress.extraSums[0] += reduced[1] * weight
+            progress.extraSums[1] += reduced[2] * weight
             progress.seen += ids.count
             progress.counts = usage.counts
             progress.iteration += 1

@@ -1,6 +1,7 @@
 -- mv.dist and data-parallel stage A, run by scripts/mpi-tests in three modes:
 --   mindvis test_dist.lua --mode reference --work DIR          one process: the A1 runs the ranks must reproduce
---   mpirun -np 2 mindvis test_dist.lua --mode ranks --work DIR  collectives, A1 on 2 ranks, resume on 2 ranks
+--   mpirun -np 2 mindvis test_dist.lua --mode ranks --work DIR  collectives; A1, LDM and VQ training on 2 ranks;
+--                                                               an A1 run resumed on 2 ranks
 --   mpirun -np 2 mindvis test_dist.lua --mode fail              rank 1 fails: the job must stop, not hang
 package.path = arg[0]:match("^(.*)/[^/]*$") .. "/../?.lua;" .. package.path
 local T = require "lib.testing"
@@ -34,9 +35,21 @@ local function losses(result)
   return out
 end
 
+-- A tiny VQ with dead-code restarts (the last batch's encoder outputs are gathered from both ranks).
+local function train_vq(output)
+  sim = sim or mv.data.simulate{preset = "small", pool_size = 0, subject = "sbj_1"}
+  mv.manual_seed(6)
+  local result = mv.vq.train{model = mv.models.VQModel{preset = "tiny"}, data = sim.train, output = output, num_epoch = 2,
+                             batch_size = 7, progress = false}
+  local out = losses(result)
+  for _, report in ipairs(result.reports) do out[#out + 1] = report.codes_used; out[#out + 1] = report.codes_restarted end
+  return out
+end
+
 if opt.mode == "reference" then
   T.test("one-process reference runs", function()
-    mv.save_json(opt.work .. "/reference.json", {losses = losses(pretrain(opt.work .. "/one")), ldm = losses(train_ldm(opt.work .. "/ldm_one"))})
+    mv.save_json(opt.work .. "/reference.json", {losses = losses(pretrain(opt.work .. "/one")), ldm = losses(train_ldm(opt.work .. "/ldm_one")),
+                                                      vq = train_vq(opt.work .. "/vq_one")})
     local ok, message = pcall(pretrain, opt.work .. "/resumed", {on_epoch = function(r) if r.epoch == 1 then error("stop after epoch 1") end end})
     T.truthy(not ok and message:find("stop after epoch 1", 1, true), message)
   end)
@@ -86,6 +99,13 @@ elseif opt.mode == "ranks" then
     local two = losses(train_ldm(opt.work .. "/ldm_two"))
     T.eq(#two, #reference_json.ldm)
     for i = 1, #two do T.near(two[i], reference_json.ldm[i], 2e-5, "epoch " .. i .. " loss") end
+  end)
+  T.test("VQ training on two ranks gives the one-process losses, codebook use and restarts", function()
+    local two = train_vq(opt.work .. "/vq_two")
+    local one = reference_json.vq
+    T.eq(#two, #one)
+    for i = 1, 2 do T.near(two[i], one[i], 2e-5, "epoch " .. i .. " loss") end
+    for i = 3, #two do T.eq(two[i], one[i], "codes used / restarted (entry " .. i .. ")") end
   end)
 elseif opt.mode == "fail" then
   if rank == 1 then error("rank 1 fails on purpose") end
