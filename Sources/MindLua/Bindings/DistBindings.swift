@@ -7,7 +7,7 @@ enum DistBindings: LuaBindingSet {
     static func install(_ state: LuaState) throws {
         try state.bind("mv.dist", "rank", doc: """
             mv.dist.rank() -> integer
-            This process's rank in the mpirun job, 0-based as in MPI (0 without mpirun). Rank 0 writes logs and checkpoints of mv.mbm.pretrain/finetune.
+            This process's rank in the mpirun job, 0-based as in MPI (0 without mpirun). Rank 0 writes the logs, checkpoints and figures of the trainers (mv.mbm, mv.vq.train, mv.ldm), which are data-parallel under mpirun.
             """) { args in try args.returning(ProcessGroup.rank) }
         try state.bind("mv.dist", "world_size", doc: """
             mv.dist.world_size() -> integer

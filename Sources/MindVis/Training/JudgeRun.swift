@@ -42,7 +42,7 @@ public final class JudgeRun {
                 fields += measured.values
                 accuracy = measured
             }
-            log.append(fields)
+            log?.append(fields)
         }
         defer { trainer.onIteration = nil; trainer.onEpoch = nil }
         let reports = try trainer.run()

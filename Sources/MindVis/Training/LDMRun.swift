@@ -75,14 +75,14 @@ public final class LDMRun {
     public func run(resume: URL? = nil, overwrite: Bool = false) throws -> Summary {
         let folder = self.folder
         let writer = ProcessGroup.isWriter
-        if writer { try folder.prepare(resuming: resume != nil, overwrite: overwrite) }
+        try folder.prepare(resuming: resume != nil, overwrite: overwrite)
         var best: Double?
         if let resume {
             let metadata = try trainer.resume(from: resume)
             best = metadata["best_score"].flatMap { Double($0) }
         }
         try DataParallel.synchronize(trainer.model.parameters())
-        let metricsLog = writer ? try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch }) : nil
+        let metricsLog = try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch })
         let config = trainer.config
         let done = trainer.epoch * trainer.iterationsPerEpoch + (trainer.partialEpoch?.iteration ?? 0)
         let bar = progress && writer ? Progress(config.kind.rawValue, total: config.numEpoch * trainer.iterationsPerEpoch - done, unit: "it") : nil
@@ -121,7 +121,7 @@ public final class LDMRun {
             try self.onEpoch?(report, values)
         }
         defer { trainer.onIteration = nil; trainer.onEpoch = nil }
-        let reports = try folder.trainingSavedOnInterrupt(bar: bar, save: { if writer { try trainer.saveCheckpoint(to: folder.checkpointURL, metadata: runMetadata()) } }) { try trainer.run() }
+        let reports = try folder.trainingSavedOnInterrupt(bar: bar, save: { try trainer.saveCheckpoint(to: folder.checkpointURL, metadata: runMetadata()) }) { try trainer.run() }
         bar?.finish(info: reports.last.map { String(format: "loss %.4f", $0.loss) } ?? "")
         return Summary(reports: reports, checkpoint: folder.checkpointURL,
                        bestCheckpoint: best == nil ? nil : folder.bestCheckpointURL, bestScore: best,

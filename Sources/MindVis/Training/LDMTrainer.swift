@@ -86,11 +86,12 @@ public final class LDMTrainer {
         return try trainEpochs(until: last, completed: { epoch }, trainEpoch, onEpoch: onEpoch)
     }
 
-    /// One optimisation step on the global batch `rows`; returns the batch's loss and whether a rank asked to stop.
+    /// One optimisation step on the global batch `rows`; returns the batch's loss and the all-reduced stop flag
+    /// (`stopFlag`: this rank's, see StopAgreement).
     /// Under mpirun every rank draws the randomness of the whole batch (crops, dropped conditions, timesteps, noise),
     /// so each row gets what it gets in a one-process run, and trains on its share of the rows; one all-reduce then
     /// sums the gradients weighted by the shares (every row's loss is a mean over the same number of elements).
-    public func step(rows: [Int], stopRequested: Bool = false) throws -> (loss: Double, stop: Bool) {
+    public func step(rows: [Int], stopFlag: Double = 0) throws -> (loss: Double, stopFlag: Double) {
         let variants = rows.map { _ in
             cache.variants > 1 && generator.nextUnit() < config.cropProbability ? 1 + generator.nextInt(below: cache.variants - 1) : 0
         }
@@ -111,13 +112,13 @@ public final class LDMTrainer {
         }
         let share = Double(mine.count) / Double(rows.count)
         let reduced = try DataParallel.reduceGradients(trainable.map(\.tensor), weight: share,
-                                                       scalars: [local * share, stopRequested ? 1 : 0])
+                                                       scalars: [local * share, stopFlag])
         let value = reduced[0]
         guard value.isFinite else { throw TensorError("LDM training: loss is \(value) at epoch \(epoch + 1); stopping") }
         if config.clipGrad > 0 { try clipGradNorm(trainable.map(\.tensor), maxNorm: Float(config.clipGrad)) }
         try optimizer.step()
         try ema?.update()
-        return (value, reduced[1] > 0)
+        return (value, reduced[1])
     }
 
     /// One pass over the rows in a fresh random order, or the rest of an interrupted pass.
@@ -127,14 +128,13 @@ public final class LDMTrainer {
         var progress = partialEpoch ?? EpochProgress(order: generator.permutation(n))
         progress.learningRate = config.lr
         partialEpoch = progress
-        // Under mpirun a stop request is agreed on through the step's all-reduce (see MBMTrainer).
-        var stopAgreed = false
+        var stop = StopAgreement(poll: shouldStop)
         while progress.iteration < perEpoch {
-            if ProcessGroup.isDistributed ? stopAgreed : shouldStop() { throw TrainingInterrupted(epoch: epoch, iteration: progress.iteration) }
+            if stop.stopsNow { throw TrainingInterrupted(epoch: epoch, iteration: progress.iteration) }
             let it = progress.iteration
             let rows = Array(progress.order[(it * config.batchSize)..<Swift.min(n, (it + 1) * config.batchSize)])
-            let (value, stop) = try step(rows: rows, stopRequested: ProcessGroup.isDistributed && shouldStop())
-            stopAgreed = stop
+            let (value, stopFlag) = try step(rows: rows, stopFlag: stop.flag)
+            stop.record(reducedFlag: stopFlag)
             progress.lossSum += value * Double(rows.count)
             progress.seen += rows.count
             progress.iteration += 1

@@ -75,11 +75,9 @@ public final class MBMTrainer {
         let n = data.shape[0], v = data.shape[1], perEpoch = iterationsPerEpoch
         var progress = partialEpoch ?? EpochProgress(order: generator.permutation(n))
         partialEpoch = progress
-        // Under mpirun a stop request (Ctrl-C reaches every rank, not at the same moment) is agreed on through the
-        // step's all-reduce, so all ranks stop after the same iteration.
-        var stopAgreed = false
+        var stop = StopAgreement(poll: shouldStop)
         while progress.iteration < perEpoch {
-            if ProcessGroup.isDistributed ? stopAgreed : shouldStop() { throw TrainingInterrupted(epoch: epoch, iteration: progress.iteration) }
+            if stop.stopsNow { throw TrainingInterrupted(epoch: epoch, iteration: progress.iteration) }
             let it = progress.iteration
             progress.learningRate = schedule.apply(to: optimizer, epoch: epoch, iteration: it, iterationsPerEpoch: perEpoch)
             let ids = Array(progress.order[(it * config.batchSize)..<Swift.min(n, (it + 1) * config.batchSize)])
@@ -104,10 +102,10 @@ public final class MBMTrainer {
             let share = Double(mine.count) / Double(ids.count)
             let step = try DataParallel.reduceGradients(model.trainableParameters(), weight: share,
                                                         scalars: [local.loss * share, local.correlationSum,
-                                                                  ProcessGroup.isDistributed && shouldStop() ? 1 : 0])
+                                                                  stop.flag])
             let value = step[0]
             guard value.isFinite else { throw TensorError("MBM training: loss is \(value) at epoch \(epoch), iteration \(it); stopping") }
-            stopAgreed = step[2] > 0
+            stop.record(reducedFlag: step[2])
             if config.clipGrad > 0 { try clipGradNorm(model.trainableParameters(), maxNorm: Float(config.clipGrad)) }
             try optimizer.step()
             progress.lossSum += value * Double(ids.count)

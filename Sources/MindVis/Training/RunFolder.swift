@@ -18,7 +18,9 @@ public struct RunFolder {
     }
 
     /// Refuses a folder that already holds a run unless resuming it or told to overwrite, then creates the folders.
+    /// Under mpirun only rank 0 touches the folder (every other rank computes and writes nothing).
     func prepare(resuming: Bool, overwrite: Bool) throws {
+        guard ProcessGroup.isWriter else { return }
         let fm = FileManager.default
         if !resuming && !overwrite {
             let previous = [metricsURL, checkpointURL].filter { fm.fileExists(atPath: $0.path) }
@@ -31,20 +33,22 @@ public struct RunFolder {
         try fm.createDirectory(at: output.appendingPathComponent("figures"), withIntermediateDirectories: true)
     }
 
-    /// The metrics log: started afresh, or — resuming after `epoch` — kept up to that epoch and appended to.
-    func openLog(resumedAfterEpoch epoch: Int?) throws -> MetricsLog {
-        try MetricsLog(url: metricsURL, truncate: epoch == nil, keepingEpochsThrough: epoch)
+    /// The metrics log: started afresh, or — resuming after `epoch` — kept up to that epoch and appended to; nil on
+    /// ranks other than 0.
+    func openLog(resumedAfterEpoch epoch: Int?) throws -> MetricsLog? {
+        guard ProcessGroup.isWriter else { return nil }
+        return try MetricsLog(url: metricsURL, truncate: epoch == nil, keepingEpochsThrough: epoch)
     }
 }
 
 extension RunFolder {
     /// Runs the training loop `body`; when it stops on Ctrl-C (`TrainingInterrupted`), `save` writes the checkpoint
-    /// of the interrupted state, the progress line ends, and the error says how to continue.
+    /// of the interrupted state (on rank 0), the progress line ends, and the error says how to continue.
     func trainingSavedOnInterrupt<Report>(bar: Progress?, save: () throws -> Void, _ body: () throws -> [Report]) throws -> [Report] {
         do {
             return try body()
         } catch let stop as TrainingInterrupted {
-            try save()
+            if ProcessGroup.isWriter { try save() }
             bar?.finish(info: "stopped")
             throw TensorError("\(stop): saved \(checkpointURL.path); resume = true (or resume = that path) continues exactly from there")
         }

@@ -42,10 +42,10 @@ public final class VQRun {
     public func run(resume: URL? = nil, overwrite: Bool = false) throws -> Summary {
         let folder = RunFolder(output)
         let writer = ProcessGroup.isWriter
-        if writer { try folder.prepare(resuming: resume != nil, overwrite: overwrite) }
+        try folder.prepare(resuming: resume != nil, overwrite: overwrite)
         if let resume { try trainer.resume(from: resume) }
         try DataParallel.synchronize(trainer.model.parameters())
-        let log = writer ? try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch }) : nil
+        let log = try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch })
         let config = trainer.config
         let done = trainer.epoch * trainer.iterationsPerEpoch + (trainer.partialEpoch?.iteration ?? 0)
         let bar = progress && writer ? Progress("vq", total: config.numEpoch * trainer.iterationsPerEpoch - done, unit: "it") : nil
@@ -71,7 +71,7 @@ public final class VQRun {
             try self.onEpoch?(report, evaluation)
         }
         defer { trainer.onIteration = nil; trainer.onEpoch = nil }
-        let reports = try RunFolder(output).trainingSavedOnInterrupt(bar: bar, save: { if writer { try trainer.saveCheckpoint(to: checkpointURL) } }) { try trainer.run() }
+        let reports = try RunFolder(output).trainingSavedOnInterrupt(bar: bar, save: { try trainer.saveCheckpoint(to: checkpointURL) }) { try trainer.run() }
         if let last = reports.last {
             bar?.finish(info: String(format: "loss %.4f codes used %d", last.loss, last.codesUsed))
         }

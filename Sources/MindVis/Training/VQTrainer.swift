@@ -92,13 +92,13 @@ public final class VQTrainer {
         var lastLatents: Tensor?
         // Under mpirun each rank trains its share of every batch; one all-reduce per step sums the gradients weighted
         // by the shares (the losses are means over equally many elements per image), the statistics, the codebook
-        // counts and the stop flag; the last batch's encoder outputs, which the dead-code restart draws from, are
+        // counts and the stop flag (StopAgreement); the last batch's encoder outputs, which the dead-code restart draws from, are
         // gathered whole on every rank.
-        var stopAgreed = false
+        var stop = StopAgreement(poll: shouldStop)
         let nEmbed = model.config.nEmbed
         while progress.iteration < perEpoch {
             let it = progress.iteration
-            if ProcessGroup.isDistributed ? stopAgreed : shouldStop() { throw TrainingInterrupted(epoch: epoch, iteration: it) }
+            if stop.stopsNow { throw TrainingInterrupted(epoch: epoch, iteration: it) }
             let ids = Array(progress.order[(it * config.batchSize)..<Swift.min(n, (it + 1) * config.batchSize)])
             let mine = DataParallel.share(of: ids.count)
             optimizer.zeroGrad()
@@ -113,11 +113,11 @@ public final class VQTrainer {
             }
             let share = Double(mine.count) / Double(ids.count)
             let reduced = try DataParallel.reduceGradients(model.trainableParameters(), weight: share,
-                                                           scalars: local.values.map { $0 * share } + [ProcessGroup.isDistributed && shouldStop() ? 1 : 0]
+                                                           scalars: local.values.map { $0 * share } + [stop.flag]
                                                                + local.usage.counts.map(Double.init))
             let value = reduced[0]
             guard value.isFinite else { throw TensorError("VQ training: loss is \(value) at epoch \(epoch + 1), iteration \(it + 1); stopping") }
-            stopAgreed = reduced[3] > 0
+            stop.record(reducedFlag: reduced[3])
             try optimizer.step()
             try ema?.update()
             try usage.add(reduced[4...].map { Int($0.rounded()) })
