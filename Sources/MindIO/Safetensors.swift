@@ -6,7 +6,7 @@ public typealias NamedArray = (name: String, array: NDArray)
 /// A validated safetensors file held in memory (see `FileContents` for why it is not mapped). Opening it
 /// checks the header; tensor bytes are converted on demand, so picking a few tensors costs no conversions.
 ///
-/// Layout (ANCHORS §5.1): u64-LE header length N, N bytes of JSON, then the byte buffer that the
+/// Layout (the safetensors format; DESIGN.md §5): u64-LE header length N, N bytes of JSON, then the byte buffer that the
 /// `data_offsets` of every tensor index (relative to the buffer start, end exclusive).
 public struct SafetensorsFile {
     public struct Entry: Equatable, Sendable {

@@ -1,6 +1,6 @@
 import LuaShim
 
-/// Keeps the Lua collector in step with host memory it cannot see (ANCHORS.md §2.6): a tensor userdata is 8 bytes
+/// Keeps the Lua collector in step with host memory it cannot see (DESIGN.md §2 rule 5): a tensor userdata is 8 bytes
 /// to Lua but may own megabytes, so without help Lua would collect far too rarely and scripts would need
 /// `collectgarbage()` in their loops.
 ///

@@ -6,7 +6,7 @@ import LuaShim
 /// `lua_State`: it opens the standard libraries, runs chunks and files under `lua_pcall` with a traceback handler,
 /// calls Lua functions, and keeps the registry of Swift functions and userdata types bound into it.
 ///
-/// One thread owns a state (ANCHORS.md §2.4 rule 7): compute threads never touch it.
+/// One thread owns a state (DESIGN.md §2, after the rules): compute threads never touch it.
 public final class LuaState {
     /// The main thread. Bound functions use the thread that called them (`LuaArgs`), never this one.
     let L: OpaquePointer

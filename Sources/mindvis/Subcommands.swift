@@ -85,7 +85,9 @@ extension Subcommand {
             if topic == "--api" {
                 print(try APIReference.markdown(), terminator: "")
             } else {
-                try state.run(chunk: "help(...)", name: "=help", arguments: [.string(topic)])
+                // An unknown name is an error (exit status 1), not a help text.
+                try state.run(chunk: "local text = mv.help_text(...); if text:find('^no help') then error(text, 0) end; print(text)",
+                              name: "=help", arguments: [.string(topic)])
             }
             return 0
         } catch {

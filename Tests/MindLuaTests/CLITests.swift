@@ -16,6 +16,24 @@ final class CLITests: CLITestCase {
         }
     }
 
+    /// `mindvis help` on a command, an API name, the whole reference; an unknown name exits with 1.
+    func testHelpSubcommand() throws {
+        let batch = try mindvis(["help", "batch"])
+        XCTAssertEqual(batch.status, 0)
+        XCTAssertTrue(batch.stdout.hasPrefix("usage: mindvis batch [--log-dir DIR] script.lua..."), batch.stdout)
+        let randn = try mindvis(["help", "mv.randn"])
+        XCTAssertEqual(randn.status, 0)
+        XCTAssertTrue(randn.stdout.hasPrefix("mv.randn(size...) -> Tensor\n"), randn.stdout)
+        let api = try mindvis(["help", "--api"])
+        XCTAssertEqual(api.status, 0)
+        XCTAssertTrue(api.stdout.hasPrefix("# The `mv` API"), api.stdout)
+        let unknown = try mindvis(["help", "mv.nosuch"])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertEqual(unknown.stdout, "")
+        XCTAssertTrue(unknown.stderr.contains("no help for 'mv.nosuch'"), unknown.stderr)
+        XCTAssertEqual(try mindvis(["help", "a", "b"]).status, 2)
+    }
+
     /// MINDVIS_SIMD forces the kernels' instruction-set path; one that cannot be honoured stops every command with
     /// exit status 1 and a message, before anything runs.
     func testSIMDSettingIsReportedAndABadOneExitsWith1() throws {

@@ -84,6 +84,47 @@ final class DiffusionSamplingTests: XCTestCase {
         assertThrowsMessage(["steps must be in 1...1000"]) { try sample(context: context, SamplerOptions(steps: 0)) }
     }
 
+    func testStartingFromLatentsWalksThePrefixOfTheGrid() throws {
+        let unet = try UNetModelTests.tinyModel()
+        let (x, _, context) = try UNetModelTests.inputs(batch: 2)
+        let x0 = try Tensor.randn([2, 3, 4, 4], generator: Generator(seed: 9))
+        var calls = 0
+        func sdedit(_ strength: Double, _ method: SamplerOptions.Method, x0: Tensor) throws -> Tensor {
+            try DiffusionSampling.sample(model: unet, schedule: schedule, context: context, xT: x, x0: x0,
+                                         options: SamplerOptions(method: method, steps: 10, strength: strength)) { done, total in
+                calls = done
+                XCTAssertEqual(total, Int(strength * 10))
+            }
+        }
+        // Strength 0.5 of 10 steps: x_0 noised with x_T to the 5th grid point (τ = 401), then 5 DDIM steps down.
+        let grid = try SamplingGrid(schedule: schedule, steps: 10, eta: 0)
+        XCTAssertEqual(grid.prefix(5).timesteps, [1, 101, 201, 301, 401])
+        let predictor = try NoisePredictor(model: unet, context: context, unconditionalContext: nil, guidance: 1, batch: 2)
+        let expected = try withNoGrad {
+            try DDIMSampler(grid: grid.prefix(5)).run(from: schedule.qSample(x0, t: Tensor.full([2], 401), noise: x), predictor: predictor,
+                                                      generator: Generator(seed: 0)) { _, _ in }
+        }
+        XCTAssertLessThan(try relativeError(sdedit(0.5, .ddim, x0: x0), expected), 1e-6)
+        XCTAssertEqual(calls, 5)
+        for method in SamplerOptions.Method.allCases {
+            // One step from τ = 1 barely moves x_0 (√(1 − ᾱ_1) ≈ 0.04 of noise, then removed).
+            XCTAssertLessThan(try relativeError(sdedit(0.1, method, x0: x0), x0), 0.1, method.rawValue)
+            // Strength 1 still starts from x_0 noised to the last grid point, not from x_T alone.
+            let plain = try DiffusionSampling.sample(model: unet, schedule: schedule, context: context, xT: x, options: SamplerOptions(method: method, steps: 10))
+            XCTAssertNotEqual(try sdedit(1, method, x0: x0).toArray(), try plain.toArray(), method.rawValue)
+        }
+        // One x_0 [1, C, H, W] serves every sample.
+        let first = try x0.narrow(0, start: 0, length: 1)
+        XCTAssertEqual(try sdedit(0.5, .plms, x0: first).toArray(), try sdedit(0.5, .plms, x0: Tensor.cat([first, first], dim: 0)).toArray())
+        func sample(_ x0: Tensor?, _ strength: Double) throws {
+            _ = try DiffusionSampling.sample(model: unet, schedule: schedule, context: context, xT: x, x0: x0, options: SamplerOptions(steps: 10, strength: strength))
+        }
+        assertThrowsMessage(["strength 0.5 needs latents to start from"]) { try sample(nil, 0.5) }
+        assertThrowsMessage(["strength must be in (0, 1], got 1.5"]) { try sample(x0, 1.5) }
+        assertThrowsMessage(["strength 0.05 of 10 steps walks none"]) { try sample(x0, 0.05) }
+        assertThrowsMessage(["x_0 must be [2, 3, 4, 4] or [1, ...]"]) { try sample(Tensor.zeros([3, 3, 4, 4]), 0.5) }
+    }
+
     func testQSampleAndLoss() throws {
         let x0 = try Tensor.ones([2, 1, 2, 2]), noise = try Tensor.full([2, 1, 2, 2], 2)
         let z = try schedule.qSample(x0, t: Tensor([0, 999]), noise: noise).toArray()

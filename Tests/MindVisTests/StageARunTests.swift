@@ -5,6 +5,21 @@ import XCTest
 @testable import MindVis
 
 final class StageARunTests: XCTestCase {
+    /// Each panel of the reconstruction figure says which sample it shows and its correlations, with labelled axes.
+    func testReconstructionFigurePanelsHaveTitlesCorrelationsAndAxisLabels() throws {
+        let truth = try Tensor.arange(32).reshape([2, 1, 16]).sin()
+        let mask = try Tensor([1, 0, 0, 1, 0, 0, 0, 0], shape: [2, 4])
+        let plots = try ReconstructionFigure.plots(truth: truth, reconstruction: truth * 2, mask: mask, patchSize: 4, samples: 5)
+        XCTAssertEqual(plots.count, 2, "at most the samples there are")
+        XCTAssertEqual(plots[0].title, "MAE reconstruction - sample 1: r = 1.000 on masked patches (shaded), 1.000 on all voxels")
+        XCTAssertEqual(plots[0].shadedXRanges, [0...3, 12...15])
+        XCTAssertTrue(plots[1].title?.hasPrefix("MAE reconstruction - sample 2: r = 0.000 on masked patches") == true, plots[1].title ?? "")
+        for plot in plots {
+            XCTAssertEqual(plot.xLabel, "voxel (gray: fMRI, blue: reconstruction)")
+            XCTAssertEqual(plot.yLabel, "signal (z)")
+        }
+    }
+
     func testRunWritesMetricsCheckpointsAndFiguresAndFinetunes() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stageA-\(UUID().uuidString)")
         let gen = Generator(seed: 1)

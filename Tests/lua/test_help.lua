@@ -60,4 +60,10 @@ T.test("help finds functions, objects, modules, namespaces and names", function(
   T.eq(help, mv.help)
 end)
 
+T.test("help on a model instance starts with its class, then the constructor", function()
+  local text = mv.help_text(mv.models.MAE{preset = "tiny", num_voxels = 64})
+  T.eq(text:match("^[^\n]*"), "MaskedAutoencoder, made by:")
+  T.truthy(text:find("mv.models.MAE{num_voxels", 1, true), "the constructor's signature follows")
+end)
+
 T.finish()

@@ -41,6 +41,13 @@ T.test("stage B from the class-conditional base and an MAE; generation depends o
   local schedule = mv.diffusion.Schedule{timesteps = ldm.config.timesteps, linear_start = ldm.config.linear_start, linear_end = ldm.config.linear_end}
   local function latents(row) return mv.diffusion.sample{model = ldm.unet, schedule = schedule, context = context:narrow(1, row, 1), shape = {1, 3, 4, 4}, seed = 3, steps = 2} end
   T.truthy(not latents(1):equal(latents(2)), "other fMRI with the same noise gives other latents")
+  -- Starting from given latents (SDEdit): a small strength stays near them, and they must be one per condition.
+  local start = mv.randn(2, 3, 8, 8)
+  local near = ldm:generate{fmri = fmri, num_samples = 1, steps = 10, strength = 0.1, init_latents = start, seed = 1}
+  local decoded = ((ldm:decode_latents(start) + 1) / 2):clamp(0, 1)
+  T.truthy((near:select(2, 1) - decoded):abs():mean():item() < (a:select(2, 1) - decoded):abs():mean():item(), "strength 0.1 stays near the start")
+  T.raises(function() ldm:generate{fmri = fmri, steps = 2, init_latents = mv.randn(1, 3, 8, 8)} end, "init_latents must be [2, 3, 8, 8]")
+  T.raises(function() ldm:generate{fmri = fmri, steps = 2, strength = 0.5} end, "needs latents to start from")
   T.raises(function() ldm:generate{fmri = fmri, context = context} end, "give exactly one of fmri =, labels = or context =")
   T.raises(function() mv.ldm.finetune{model = ldm, data = sim.train, num_epochs = 1} end, "did you mean 'num_epoch'")
   T.raises(function() mv.ldm.from_pretrained{base = dir .. "/base.safetensors", encoder = dir .. "/mae.safetensors"} end, "num_voxels")

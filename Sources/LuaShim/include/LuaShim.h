@@ -1,7 +1,7 @@
 #ifndef MINDVIS_LUASHIM_H
 #define MINDVIS_LUASHIM_H
 /*
- * The C half of the Lua <-> Swift boundary (DESIGN.md §2, ANCHORS.md §2.4).
+ * The C half of the Lua <-> Swift boundary (DESIGN.md §2).
  *
  * Lua raises errors with longjmp, which must never cross a Swift frame. Everything here exists so that Swift
  * only ever calls Lua API functions that cannot raise (or can only fail on out-of-memory, which the allocator

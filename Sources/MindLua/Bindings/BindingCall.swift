@@ -3,7 +3,7 @@ import MindTensor
 /// What every tensor, nn and optim binding runs through (`LuaState.bind`, `LuaUserdataType.bound`):
 ///
 /// 1. Host memory the call leaves allocated (new tensors, autograd graphs a forward pass keeps alive) is measured
-///    on the tensor allocator and charged to the Lua collector (DESIGN.md §2 rule 5, ANCHORS.md §2.6), so scripts
+///    on the tensor allocator and charged to the Lua collector (DESIGN.md §2 rule 5), so scripts
 ///    never need `collectgarbage()` in loops. Views and in-place ops allocate nothing and charge nothing.
 /// 2. Engine errors are labelled with the bound function, so every message names what the user called:
 ///    `Tensor:matmul: [4, 3] x [5, 2]: inner sizes 3 and 5 differ` (the engine's own op prefix is dropped when it

@@ -122,7 +122,9 @@ local function text_for(x)
     local name = type(mt) == "table" and rawget(mt, "__name")
     if type(name) == "string" then
       local ok, constructor = pcall(constructor_help, x, name)
-      local made_by = ok and constructor and (tostring(x):match("^[^\n]*") .. ", made by:\n" .. constructor .. "\n\n") or ""
+      -- A module prints as "Name(" followed by its children: its first line without the bracket names it.
+      local first = tostring(x):match("^[^\n]*"):gsub("%($", "")
+      local made_by = ok and constructor and (first .. ", made by:\n" .. constructor .. "\n\n") or ""
       return made_by .. type_help(name)
     end
     return "a userdata value (not a MindVis object)"

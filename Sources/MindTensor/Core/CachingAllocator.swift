@@ -2,7 +2,7 @@ import Foundation
 
 /// A size-bucketed cache of 64-byte aligned float buffers. glibc serves large blocks with mmap, so
 /// without a cache every activation freed and re-allocated in a training loop costs an munmap plus
-/// fresh zero-filled page faults (ANCHORS.md §4.2). Freed buffers are kept per size class and
+/// fresh zero-filled page faults (DESIGN.md §4, "No allocation in hot loops"). Freed buffers are kept per size class and
 /// handed out again; the cache is bounded and dropped when an allocation fails.
 public final class CachingAllocator: @unchecked Sendable {
     public static let shared = CachingAllocator()

@@ -30,7 +30,19 @@ public struct SamplingGrid: Equatable {
         sqrtOneMinusAlphas = alphas.map { (1 - $0).squareRoot() }
     }
 
+    private init(timesteps: [Int], alphas: [Float], alphasPrev: [Float], sigmas: [Float], sqrtOneMinusAlphas: [Float]) {
+        (self.timesteps, self.alphas, self.alphasPrev, self.sigmas) = (timesteps, alphas, alphasPrev, sigmas)
+        self.sqrtOneMinusAlphas = sqrtOneMinusAlphas
+    }
+
     public var count: Int { timesteps.count }
+
+    /// The first `count` points only: a sampler that starts from a partly noised latent at τ_{count−1} instead of
+    /// pure noise walks these (the reference's img2img `decode(..., t_start)` does the same on its DDIM grid).
+    func prefix(_ count: Int) -> SamplingGrid {
+        SamplingGrid(timesteps: Array(timesteps.prefix(count)), alphas: Array(alphas.prefix(count)), alphasPrev: Array(alphasPrev.prefix(count)),
+                     sigmas: Array(sigmas.prefix(count)), sqrtOneMinusAlphas: Array(sqrtOneMinusAlphas.prefix(count)))
+    }
 
     /// The DDIM update from step `index` (an index into `timesteps`) given the noise estimate e:
     /// x̂0 = (x − √(1−α) e)/√α, x_prev = √α_prev x̂0 + √(1 − α_prev − σ²) e + σ z (z from `generator` when σ > 0).

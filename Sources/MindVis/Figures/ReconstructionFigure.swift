@@ -9,13 +9,20 @@ import MindTensor
 public enum ReconstructionFigure {
     public static func write(_ url: URL, truth: Tensor, reconstruction: Tensor, mask: Tensor, patchSize: Int, samples: Int,
                              title: String = "MAE reconstruction") throws {
+        let panels = try plots(truth: truth, reconstruction: reconstruction, mask: mask, patchSize: patchSize, samples: samples, title: title)
+        try ImageGrid.save(panels.map { try $0.render() }, columns: 1, to: url.path)
+    }
+
+    /// The figure's panels before rendering: one titled, labelled plot per sample.
+    public static func plots(truth: Tensor, reconstruction: Tensor, mask: Tensor, patchSize: Int, samples: Int,
+                             title: String = "MAE reconstruction") throws -> [LinePlot] {
         guard truth.shape == reconstruction.shape, truth.rank == 3, mask.rank == 2, mask.shape[0] == truth.shape[0],
               mask.shape[1] * patchSize == truth.shape[2] else {
             throw TensorError("reconstruction figure: truth \(Shape.describe(truth.shape)), reconstruction \(Shape.describe(reconstruction.shape)) and mask \(Shape.describe(mask.shape)) do not fit together")
         }
         let n = Swift.min(samples, truth.shape[0]), v = truth.shape[2], l = mask.shape[1]
         let t = try truth.toArray(), r = try reconstruction.toArray(), m = try mask.toArray()
-        let panels = try (0..<n).map { s -> Image in
+        return (0..<n).map { s -> LinePlot in
             let trueTrace = Array(t[(s * v)..<((s + 1) * v)]), reconstructed = Array(r[(s * v)..<((s + 1) * v)])
             let masked = (0..<v).filter { m[s * l + $0 / patchSize] > 0.5 }
             let maskedCor = pearson(ArraySlice(masked.map { trueTrace[$0] }), ArraySlice(masked.map { reconstructed[$0] }))
@@ -30,8 +37,7 @@ public enum ReconstructionFigure {
             plot.title = "\(title) - sample \(s + 1): r = " + String(format: "%.3f on masked patches (shaded), %.3f on all voxels", maskedCor, allCor)
             plot.xLabel = "voxel (gray: fMRI, blue: reconstruction)"
             plot.yLabel = "signal (z)"
-            return try plot.render()
+            return plot
         }
-        try ImageGrid.save(panels, columns: 1, to: url.path)
     }
 }

@@ -76,6 +76,8 @@ enum DiffusionBindings: LuaBindingSet {
             eta = 0  -- DDIM's noise level (PLMS needs 0)
             guidance = 1  -- classifier-free guidance scale; 1 samples without the unconditional branch
             uncond = nil  -- the unconditional context, needed when guidance ~= 1
+            x_0 = nil  -- latents [B, C, H, W] (or [1, ...]) to start from, noised with x_T: SDEdit
+            strength = 1  -- with x_0: the share of the steps walked from the noised x_0
             progress = false  -- true: a progress line; or function(done, total) called after every step (an error stops sampling)
             """) { args in
             let options = try args.options(1)
@@ -83,16 +85,13 @@ enum DiffusionBindings: LuaBindingSet {
             guard let schedule = try options.userdata("schedule", as: ScheduleBox.self)?.schedule else {
                 throw args.error("give schedule = mv.diffusion.Schedule{...}")
             }
-            let method = try options.string("sampler", default: "plms")
-            guard let sampler = SamplerOptions.Method(rawValue: method) else { throw args.error("sampler must be \"plms\" or \"ddim\", got \"\(method)\"") }
-            let sampling = SamplerOptions(method: sampler, steps: try options.integer("steps", default: 50, min: 1, max: schedule.timesteps),
-                                          eta: try options.number("eta", default: 0), guidance: try options.number("guidance", default: 1))
+            let sampling = try LDMBindings.samplerOptions(options, args: args, timesteps: schedule.timesteps)
             let shape = try options.value("shape")
             let progress = try samplingProgress(options, args: args)
             let latents = try DiffusionSampling.sample(
                 model: unet, schedule: schedule, context: try options.userdata("context", as: Tensor.self),
                 unconditionalContext: try options.userdata("uncond", as: Tensor.self), xT: try options.userdata("x_T", as: Tensor.self),
-                shape: shape == .nil ? nil : try options.integerArray("shape", min: 1, max: 1 << 20),
+                shape: shape == .nil ? nil : try options.integerArray("shape", min: 1, max: 1 << 20), x0: try options.userdata("x_0", as: Tensor.self),
                 seed: UInt64(try options.integer("seed", default: 0, min: 0)), options: sampling, progress: progress)
             return try args.returning(tensor: latents)
         }

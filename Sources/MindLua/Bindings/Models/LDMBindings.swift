@@ -22,6 +22,8 @@ enum LDMBindings: LuaBindingSet {
             guidance = 1  -- classifier-free guidance scale (needs a null class)
             seed = 0  -- base seed; condition i uses its own seed, returned in seeds
             seeds = nil  -- one seed per condition (reproduces given images)
+            init_latents = nil  -- [B, C, h, w] diffusion latents to start from, one per condition (e.g. ridge:latents(fmri) * scale_factor): SDEdit
+            strength = 1  -- with init_latents: the share of the steps walked from the noised latents (1 = from pure noise at the last step)
             progress = false  -- true: a progress line; or function(done, total)
             The same seed and condition give the same images, however many conditions are generated together.
             """) { ldm, args in
@@ -31,13 +33,16 @@ enum LDMBindings: LuaBindingSet {
             let seed = UInt64(try options.integer("seed", default: 0, min: 0))
             let seeds = try options.integerArray("seeds", min: 0, max: 1 << 53)?.map { UInt64($0) }
             let progress = try DiffusionBindings.samplingProgress(options, args: args)
+            let initLatents = try options.userdata("init_latents", as: Tensor.self)
             let generated: GeneratedImages
             if let contexts = try options.userdata("context", as: Tensor.self) {
                 guard try condition(options, of: ldm, args: args, contextGiven: true) == nil else { throw args.error("give exactly one of fmri =, labels = or context =") }
-                generated = try ldm.generate(contexts: contexts, numSamples: numSamples, options: sampling, seed: seed, seeds: seeds, progress: progress)
+                generated = try ldm.generate(contexts: contexts, numSamples: numSamples, options: sampling, seed: seed, seeds: seeds,
+                                             initLatents: initLatents, progress: progress)
             } else {
                 guard let conditions = try condition(options, of: ldm, args: args, contextGiven: false) else { throw args.error("give exactly one of fmri =, labels = or context = (got none)") }
-                generated = try ldm.generate(conditions: conditions, numSamples: numSamples, options: sampling, seed: seed, seeds: seeds, progress: progress)
+                generated = try ldm.generate(conditions: conditions, numSamples: numSamples, options: sampling, seed: seed, seeds: seeds,
+                                             initLatents: initLatents, progress: progress)
             }
             return try args.returning(LuaValue.object(generated.images), LuaValue.array(generated.seeds.map { .integer(Int($0)) }))
         }
@@ -179,6 +184,7 @@ enum LDMBindings: LuaBindingSet {
         let method = try options.string("sampler", default: "plms")
         guard let sampler = SamplerOptions.Method(rawValue: method) else { throw args.error("sampler must be \"plms\" or \"ddim\", got \"\(method)\"") }
         return SamplerOptions(method: sampler, steps: try options.integer("steps", default: 50, min: 1, max: timesteps),
-                              eta: try options.number("eta", default: 0), guidance: try options.number("guidance", default: 1))
+                              eta: try options.number("eta", default: 0), guidance: try options.number("guidance", default: 1),
+                              strength: try options.number("strength", default: 1))
     }
 }

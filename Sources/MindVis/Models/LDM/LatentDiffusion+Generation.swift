@@ -22,11 +22,14 @@ extension LatentDiffusion {
     /// from its own seed (`conditionSeed(seed, index:)`, or `seeds` given per condition), PLMS or DDIM (`options`)
     /// denoises all samples of a condition — and both halves of classifier-free guidance — as one UNet batch per
     /// step, the first stage decodes with quantisation and the result is clamp((x + 1) / 2, 0, 1). Runs in eval mode
-    /// without recording gradients. `progress` gets (steps done, total steps) over all conditions; an error it
-    /// throws stops generation.
+    /// without recording gradients. With `initLatents` [B, C, h, w] (diffusion latents, one per condition, e.g. a
+    /// decoder's estimate) every sample of condition i starts from initLatents[i] noised `options.strength` of the way
+    /// (SDEdit) with its x_T. `progress` gets (steps done, total steps) over all conditions; an error it throws
+    /// stops generation.
     public func generate(conditions: Tensor, numSamples: Int, options: SamplerOptions = SamplerOptions(), seed: UInt64 = 0,
-                         seeds: [UInt64]? = nil, progress: ((Int, Int) throws -> Void)? = nil) throws -> GeneratedImages {
-        try generate(contexts: contexts(conditions), numSamples: numSamples, options: options, seed: seed, seeds: seeds, progress: progress)
+                         seeds: [UInt64]? = nil, initLatents: Tensor? = nil, progress: ((Int, Int) throws -> Void)? = nil) throws -> GeneratedImages {
+        try generate(contexts: contexts(conditions), numSamples: numSamples, options: options, seed: seed, seeds: seeds,
+                     initLatents: initLatents, progress: progress)
     }
 
     /// The conditioner's contexts [B, T, context_dim] of conditions [B, ...], in eval mode without gradients. One
@@ -41,7 +44,7 @@ extension LatentDiffusion {
 
     /// `generate` from contexts [B, T, context_dim] the conditioner has already computed.
     public func generate(contexts: Tensor, numSamples: Int, options: SamplerOptions = SamplerOptions(), seed: UInt64 = 0,
-                         seeds: [UInt64]? = nil, progress: ((Int, Int) throws -> Void)? = nil) throws -> GeneratedImages {
+                         seeds: [UInt64]? = nil, initLatents: Tensor? = nil, progress: ((Int, Int) throws -> Void)? = nil) throws -> GeneratedImages {
         guard contexts.rank == 3, contexts.shape[0] > 0, contexts.shape[2] == config.unet.contextDim else {
             throw TensorError("generate: expects contexts [B, T, \(config.unet.contextDim)] for at least one condition, got \(Shape.describe(contexts.shape))")
         }
@@ -55,12 +58,16 @@ extension LatentDiffusion {
         if options.guidance != 1 && unconditional == nil {
             throw TensorError("generate: guidance \(options.guidance) needs an unconditional context, which this conditioner (\(conditioner.typeName)) does not have; use guidance = 1")
         }
-        let steps = try SamplingGrid(schedule: schedule, steps: options.steps, eta: options.eta).count
+        if let initLatents, initLatents.shape != [count] + config.latentShape {
+            throw TensorError("generate: init_latents must be [\(count), \(config.latentShape.map(String.init).joined(separator: ", "))] (one latent per condition), got \(Shape.describe(initLatents.shape))")
+        }
+        let steps = try DiffusionSampling.walkedGrid(schedule: schedule, options: options, fromLatents: initLatents != nil).count
         let shape = [numSamples] + config.latentShape
         var images: [Tensor] = []
         for i in 0..<count {
             let latents = try DiffusionSampling.sample(model: unet, schedule: schedule, context: contexts.narrow(0, start: i, length: 1),
-                                                       unconditionalContext: unconditional, shape: shape, seed: conditionSeeds[i],
+                                                       unconditionalContext: unconditional, shape: shape,
+                                                       x0: initLatents?.narrow(0, start: i, length: 1), seed: conditionSeeds[i],
                                                        options: options) { done, _ in try progress?(i * steps + done, count * steps) }
             let decoded = try decodeFirstStage(latents)
             images.append(try ((decoded + 1) / 2).clamp(min: 0, max: 1))
