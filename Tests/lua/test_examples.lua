@@ -19,6 +19,14 @@ T.test("train_mlp.lua: the test loss falls", function()
   T.truthy(after < 0.01 and after < before / 50, ("test loss %s -> %s"):format(before, after))
 end)
 
+T.test("probe_decoding.lua: ridge probes of the small simulation against the shipped weights", function()
+  local output = run("probe_decoding.lua", "--quick")
+  local shape = tonumber(output:match("factors of the test images, from the test fMRI: shape ([%d.]+) %(chance 0.10%)"))
+  T.truthy(shape and shape > 0.1, "the shape of unseen categories is decoded above chance: " .. tostring(shape))
+  T.truthy(output:find("first-stage latents of the test images: R^2 ", 1, true), "latents probed")
+  T.truthy(output:find("label2img class embeddings of held-out training trials: R^2 ", 1, true), "class embeddings probed")
+end)
+
 --- The whole file as a string, or nil.
 local function slurp(path)
   local file = io.open(path, "rb")

@@ -30,23 +30,30 @@ enum EvalBindings: LuaBindingSet {
         return type
     }()
 
-    /// A fitted ridge baseline with the first stage that decodes its latents.
+    /// A fitted ridge regression, with the first stage that decodes its latents when it was fitted to one.
     final class RidgeBox {
         let baseline: RidgeBaseline
-        let vq: VQModel
-        init(_ baseline: RidgeBaseline, vq: VQModel) { (self.baseline, self.vq) = (baseline, vq) }
+        let vq: VQModel?
+        init(_ baseline: RidgeBaseline, vq: VQModel?) { (self.baseline, self.vq) = (baseline, vq) }
     }
 
     static let ridgeType: LuaUserdataType<RidgeBox> = {
-        let type = LuaUserdataType<RidgeBox>(name: "RidgeBaseline", doc: "ridge regression from voxels to first-stage latents (mv.eval.ridge)")
+        let type = LuaUserdataType<RidgeBox>(name: "RidgeBaseline", doc: "ridge regression from voxels to first-stage latents or any targets (mv.eval.ridge)")
         type.bound("latents", doc: """
             ridge:latents(fmri) -> Tensor
-            Predicted latents [N, embed_dim, h, w] of fMRI [N, V].
+            Predicted latents [N, embed_dim, h, w] of fMRI [N, V] (with targets =: predictions shaped like one target row).
             """) { box, args in try args.returning(tensor: box.baseline.latents(fmriRows(args.tensor(1, "fmri")))) }
+        type.bound("predict", doc: """
+            ridge:predict(x) -> Tensor
+            Predictions [N, ...] (shaped like the targets' rows) of inputs x [N, V]: the same as ridge:latents.
+            """) { box, args in try args.returning(tensor: box.baseline.latents(fmriRows(args.tensor(1, "x")))) }
         type.bound("images", doc: """
             ridge:images(fmri) -> Tensor
             The baseline's images [N, 3, H, W] in [0, 1]: predicted latents decoded by the first stage.
-            """) { box, args in try args.returning(tensor: box.baseline.images(fmriRows(args.tensor(1, "fmri")), vq: box.vq)) }
+            """) { box, args in
+            guard let vq = box.vq else { throw args.error("this ridge was fitted to targets =, not to a first stage's latents: it has no images") }
+            return try args.returning(tensor: box.baseline.images(fmriRows(args.tensor(1, "fmri")), vq: vq))
+        }
         type.property("penalty", doc: """
             ridge.penalty -> number
             The ridge penalty cross-validation chose.
@@ -105,20 +112,27 @@ enum EvalBindings: LuaBindingSet {
             return try args.returning(tensor: ds.groundTruth(size: size))
         }
         try state.bind("mv.eval", "ridge", doc: """
-            mv.eval.ridge{train =, vq = [, options]} -> RidgeBaseline
-            The baseline: ridge regression from the voxels of train to the first stage's latents of the images they show (penalty chosen by cross-validation), decoded by the same first stage.
-            train = required  -- a Dataset with images (e.g. sim.train)
-            vq = required  -- the VQModel whose latents are the targets and which decodes the predictions
+            mv.eval.ridge{train =, vq = | x =, y = [, options]} -> RidgeBaseline
+            The baseline: ridge regression from the voxels of train to the first stage's latents of the images they show (penalty chosen by cross-validation), decoded by the same first stage. With x = and y = instead, the same regression from any inputs to any targets (a decoding probe).
+            train = nil  -- a Dataset with images (e.g. sim.train), with vq =
+            vq = nil  -- the VQModel whose latents are the targets and which decodes the predictions
+            x = nil  -- inputs [N, V] (e.g. fMRI or encoder features), with y =
+            y = nil  -- targets [N, ...] (e.g. one-hot factors, class embeddings)
             folds = 5  -- cross-validation folds for the penalty
             seed = 0  -- seed of the folds
             """) { args in
             let options = try args.options(1)
-            guard let train = try options.userdata("train", as: FMRIDataset.self), let vq = try options.userdata("vq", as: VQModel.self) else {
-                throw args.error("give train = a Dataset with images and vq = a VQModel")
+            let folds = try options.integer("folds", default: 5, min: 2), seed = UInt64(try options.integer("seed", default: 0, min: 0))
+            let train = try options.userdata("train", as: FMRIDataset.self), vq = try options.userdata("vq", as: VQModel.self)
+            let x = try options.userdata("x", as: Tensor.self), y = try options.userdata("y", as: Tensor.self)
+            switch (train, vq, x, y) {
+            case let (train?, vq?, nil, nil):
+                return try args.returning(object: RidgeBox(RidgeBaseline.fit(train: train, vq: vq, folds: folds, seed: seed), vq: vq))
+            case let (nil, nil, x?, y?):
+                return try args.returning(object: RidgeBox(RidgeBaseline.fit(fmri: fmriRows(x), latents: y, folds: folds, seed: seed), vq: nil))
+            default:
+                throw args.error("give train = a Dataset with images and vq = a VQModel, or x = inputs [N, V] and y = targets [N, ...]")
             }
-            let baseline = try RidgeBaseline.fit(train: train, vq: vq, folds: try options.integer("folds", default: 5, min: 2),
-                                                 seed: UInt64(try options.integer("seed", default: 0, min: 0)))
-            return try args.returning(object: RidgeBox(baseline, vq: vq))
         }
     }
 
