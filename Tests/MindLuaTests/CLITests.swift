@@ -285,6 +285,52 @@ final class CLITests: CLITestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("out/second.log").path))
     }
 
+    /// Ctrl-C during `mv.mbm.pretrain` saves a checkpoint from which `resume = true` continues, then stops the script
+    /// with an error that says where the checkpoint is (issue 12, item 11).
+    func testCtrlCDuringPretrainingSavesACheckpointThatResumes() throws {
+        let script = try writeFile("pretrain.lua", """
+            local sim = mv.data.simulate{preset = "small", seed = 1, pool_size = 200}
+            local mae = mv.models.MAE{preset = "tiny", num_voxels = sim.pool.voxels}
+            local r = mv.mbm.pretrain{model = mae, data = sim.pool, output = "run", num_epoch = tonumber(arg[1]), warmup_epochs = 1,
+              batch_size = 8, progress = false, resume = arg[2] == "resume",
+              on_epoch = function(r)
+                if r.epoch == 1 then print("ready") io.stdout:flush() end
+                while arg[3] == "spin" do end  -- Ctrl-C lands in the callback
+              end}
+            print("finished at epoch " .. r.reports[#r.reports].epoch)
+            """)
+        let run = try interruptAfter("ready", [script, "1000"])
+        XCTAssertEqual(run.status, 1, run.stderr)
+        XCTAssertTrue(run.stderr.contains("mv.mbm.pretrain: interrupted in epoch "), run.stderr)
+        XCTAssertTrue(run.stderr.contains("run/checkpoints/checkpoint.safetensors; resume = true"), run.stderr)
+        XCTAssertFalse(run.stdout.contains("finished"), run.stdout)
+        // The saved state resumes; a run folder that holds a run is refused without resume.
+        let refused = try mindvis([script, "1000"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("resume = true") && refused.stderr.contains("overwrite = true"), refused.stderr)
+        // Wherever Ctrl-C landed (between iterations, or in on_epoch after an epoch), one more epoch finishes the run.
+        let stoppedIn = try XCTUnwrap(run.stderr.components(separatedBy: "interrupted in epoch ").dropFirst().first
+            .flatMap { Int($0.prefix(while: \.isNumber)) }, run.stderr)
+        let resumed = try mindvis([script, String(stoppedIn), "resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.hasSuffix("finished at epoch \(stoppedIn)\n"), resumed.stdout)
+        // Ctrl-C inside on_epoch: the finished epoch is saved all the same.
+        try FileManager.default.removeItem(at: workDirectory.appendingPathComponent("run"))
+        let inCallback = try interruptAfter("ready", [script, "1000", "", "spin"])
+        XCTAssertEqual(inCallback.status, 1)
+        XCTAssertTrue(inCallback.stderr.contains("mv.mbm.pretrain: interrupted in epoch 2 before iteration 1: saved "), inCallback.stderr)
+        let afterCallback = try mindvis([script, "2", "resume"])
+        XCTAssertEqual(afterCallback.status, 0, afterCallback.stderr)
+        XCTAssertTrue(afterCallback.stdout.hasSuffix("finished at epoch 2\n"), afterCallback.stdout)
+    }
+
+    func testREPLHelpCommandPointsToHelp() throws {
+        let run = try mindvis([], input: ":help\n")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains(":help   this list"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("help(x) prints the help of a function, object, module or namespace: help(mv.randn)"), run.stdout)
+    }
+
     func testCtrlCInterruptsAScript() throws {
         let script = try writeFile("spin.lua", "print('ready') io.stdout:flush()\nwhile true do end")
         let run = try interruptAfter("ready", [script])

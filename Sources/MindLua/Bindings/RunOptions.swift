@@ -40,8 +40,19 @@ struct RunOptions {
         }
     }
 
-    /// Calls `on_epoch` with the report's values.
+    /// Calls `on_epoch` with the report's values. Ctrl-C while the callback runs raises "interrupted!" inside it
+    /// (the interrupt hook; no user function is meant to raise that): it becomes `TrainingInterrupted` before the next
+    /// epoch, so the run saves its checkpoint as it does for Ctrl-C between iterations.
     func epochCallback(_ args: LuaArgs) -> (([(String, ConfigValue)]) throws -> Void)? {
-        onEpoch.map { callback in { values in _ = try args.call(callback, [ConfigTables.table(values)]) } }
+        onEpoch.map { callback in
+            { values in
+                do {
+                    _ = try args.call(callback, [ConfigTables.table(values)])
+                } catch let error as LuaError where error.message.hasSuffix("interrupted!") {
+                    guard case .int(let completed)? = values.first(where: { $0.0 == "epoch" })?.1 else { throw error }
+                    throw TrainingInterrupted(epoch: completed, iteration: 0)
+                }
+            }
+        }
     }
 }

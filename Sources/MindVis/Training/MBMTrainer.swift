@@ -177,4 +177,7 @@ public struct TrainingInterrupted: Error, CustomStringConvertible {
     public let epoch: Int
     public let iteration: Int
     public var description: String { "interrupted in epoch \(epoch + 1) before iteration \(iteration + 1)" }
+
+    /// Stopped after `epoch` complete epochs (0-based: the epoch that would run next) before its iteration `iteration`.
+    public init(epoch: Int, iteration: Int) { (self.epoch, self.iteration) = (epoch, iteration) }
 }
