@@ -59,6 +59,6 @@ mv.set_printoptions{profile = "default"}
 print(mv.tensor{1e-6, 1, 1000})            -- far-apart magnitudes switch to scientific notation
 
 section("Memory")
-for _ = 1, 100 do local big = mv.zeros(1024, 1024) end   -- 4 MB each; no collectgarbage() needed
+for _ = 1, 100 do mv.zeros(1024, 1024) end            -- 4 MB each, dropped at once; no collectgarbage() needed
 local memory = mv.memory()
 print(("tensor memory: %.1f MB live, %.1f MB peak"):format(memory.live / 2^20, memory.peak / 2^20))

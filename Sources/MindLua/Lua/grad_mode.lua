@@ -14,7 +14,7 @@ local function scope(enabled, name)
     if type(f) ~= "function" then
       error(("mv.%s: argument #1 'f': expected a function (or nothing, for a guard), got %s"):format(name, type(f)), 2)
     end
-    local guard <close> = setmetatable({previous = set_grad_enabled(enabled)}, Guard)
+    local guard <close> = setmetatable({previous = set_grad_enabled(enabled)}, Guard)  -- luacheck: ignore 211 (closing it is its use)
     return f(...)
   end
 end
