@@ -378,6 +378,9 @@ int mv_protected_extra_keys(lua_State *L, int idx) {
 /* ==== Ctrl-C ==== */
 
 static atomic_int interrupt_flag;
+/* How many times the hook has raised "interrupted!": Swift tells a Ctrl-C inside a Lua callback from an error of
+   the callback's own by whether this changed during the call. */
+static atomic_uint interrupts_raised;
 static lua_State *_Atomic interrupt_state;
 static volatile sig_atomic_t interrupt_mode;
 
@@ -386,6 +389,7 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     lua_sethook(L, NULL, 0, 0);
     atomic_store(&interrupt_flag, 0);
+    atomic_fetch_add(&interrupts_raised, 1);
     luaL_error(L, "interrupted!");
 }
 
@@ -422,6 +426,8 @@ void mindvis_interrupt_detach(lua_State *L) {
 }
 
 int mindvis_interrupt_requested(void) { return atomic_load(&interrupt_flag); }
+
+unsigned mindvis_interrupts_raised(void) { return atomic_load(&interrupts_raised); }
 
 void mindvis_interrupt_clear(void) {
     atomic_store(&interrupt_flag, 0);

@@ -7,6 +7,10 @@ public enum LuaInterrupt {
     /// Whether Ctrl-C was pressed and not yet handled. One atomic load; safe from any thread.
     public static var isRequested: Bool { mindvis_interrupt_requested() != 0 }
 
+    /// How many times Ctrl-C has stopped running Lua code so far: a call during which it changed was interrupted,
+    /// whatever its error says.
+    public static var raisedCount: UInt32 { mindvis_interrupts_raised() }
+
     /// Throws "interrupted!" (and marks the interrupt handled) if Ctrl-C was pressed.
     public static func check() throws {
         guard isRequested else { return }

@@ -103,6 +103,8 @@ void mindvis_interrupt_install(lua_State *L, int mode);
 void mindvis_interrupt_detach(lua_State *L);
 /* Whether Ctrl-C was pressed and not yet handled: long Swift loops poll this. */
 int mindvis_interrupt_requested(void);
+/* How many times Ctrl-C has stopped Lua code ("interrupted!" raised by the hook) since start-up. */
+unsigned mindvis_interrupts_raised(void);
 /* Marks the interrupt as handled: clears the flag and removes the interrupt hook. */
 void mindvis_interrupt_clear(void);
 

@@ -40,15 +40,16 @@ struct RunOptions {
         }
     }
 
-    /// Calls `on_epoch` with the report's values. Ctrl-C while the callback runs raises "interrupted!" inside it
-    /// (the interrupt hook; no user function is meant to raise that): it becomes `TrainingInterrupted` before the next
-    /// epoch, so the run saves its checkpoint as it does for Ctrl-C between iterations.
+    /// Calls `on_epoch` with the report's values. Ctrl-C while the callback runs stops it with the interrupt hook's
+    /// error: that becomes `TrainingInterrupted` before the next epoch, so the run saves its checkpoint as it does for
+    /// Ctrl-C between iterations.
     func epochCallback(_ args: LuaArgs) -> (([(String, ConfigValue)]) throws -> Void)? {
         onEpoch.map { callback in
             { values in
+                let interrupts = LuaInterrupt.raisedCount
                 do {
                     _ = try args.call(callback, [ConfigTables.table(values)])
-                } catch let error as LuaError where error.message.hasSuffix("interrupted!") {
+                } catch where LuaInterrupt.raisedCount != interrupts {
                     guard case .int(let completed)? = values.first(where: { $0.0 == "epoch" })?.1 else { throw error }
                     throw TrainingInterrupted(epoch: completed, iteration: 0)
                 }
