@@ -4,7 +4,8 @@
 --   2. stage A1: pretrain the fMRI masked autoencoder on the pool; A2: finetune it on sbj_3's test fMRI;
 --   3. the first stage (VQ autoencoder) and the class-conditional "label2img" LDM: loaded from the weights the
 --      project ships (weights/, made by scripts/train-weights) or, with --from_scratch, trained here;
---   4. stage B: the fMRI-conditioned LDM from label2img and A2, finetuned on sbj_3's training pairs;
+--   4. stage B: the fMRI-conditioned LDM from label2img and A2; its conditioner first aligned with label2img's
+--      class contexts of the trials' categories, then finetuned on sbj_3's training pairs with the diffusion loss;
 --   5. generate images from sbj_3's 50 test fMRI;
 --   6. evaluate against the ridge baseline and chance: 50-way top-1 with a CNN judge trained on fresh
 --      renderings of the stimulus categories, pair-wise identification (MSE, PCC, SSIM);
@@ -20,8 +21,11 @@ local opt = mv.parse_args(arg, {
   pool_size = {4000, "samples of the simulated unlabeled pool"},
   a1_epochs = {4, "stage A1 epochs"}, a2_epochs = {2, "stage A2 epochs"},
   vq_epochs = {6, "first-stage epochs (--from_scratch)"}, label2img_epochs = {30, "label2img epochs (--from_scratch)"},
+  renderings_per_category = {8, "renderings of each category label2img learns from (--from_scratch)"},
   b_epochs = {6, "stage B epochs"}, b_lr = {5.3e-5, "stage B learning rate (the reference: 5.3e-5 over 500 epochs)"},
   b_batch = {5, "stage B batch size (the reference: 5)"}, judge_epochs = {12, "judge epochs"},
+  align_epochs = {10, "epochs of aligning the fMRI conditioner with label2img's class contexts before stage B (0: none, as the reference)"},
+  align_lr = {1e-3, "learning rate of that alignment"},
   num_samples = {3, "images generated per test fMRI"}, steps = {50, "sampler steps (the reference: 250)"},
   sampler = {"plms", "plms or ddim"},
 }, "The MindVis main job: simulate -> A1 -> A2 -> first stage -> label2img -> stage B -> generate -> evaluate -> report.")
@@ -96,7 +100,8 @@ else
   local vq_run, l2i = stage("first stage and label2img LDM on the training stimuli", function()
     return require("lib.first_stage").train(sim, {preset = preset, vq_epochs = epochs(opt.vq_epochs),
                                                   label2img_epochs = epochs(opt.label2img_epochs), quick = opt.quick,
-                                                  run_options = run_options})
+                                                  renderings_per_category = opt.quick and 2 or opt.renderings_per_category,
+                                                  seed = opt.seed, run_options = run_options})
   end)
   vq = vq_run.model
   label2img = l2i.checkpoint
@@ -110,6 +115,18 @@ end
 -- padded them, so every voxel stays at the position it had in stage A.
 local voxels = a2.model.config.num_voxels
 local ldm = mv.ldm.from_pretrained{base = label2img, encoder = a2.checkpoint, num_voxels = voxels}
+-- Before the diffusion loss, the conditioner regresses onto label2img's class contexts of the trials' categories
+-- (mv.ldm.align; not in the reference, whose diffusion-only stage B stayed at chance here). A resumed stage B
+-- already holds its aligned conditioner.
+local stage_b_notes = {}
+if opt.align_epochs > 0 and not (run_options("stageB").resume) then
+  local aligned = stage("aligning the fMRI conditioner with label2img's class contexts", function()
+    return mv.ldm.align{model = ldm, data = sim.train:fit_to(voxels), label2img = mv.models.load_ldm(label2img),
+                        num_epoch = epochs(opt.align_epochs), lr = opt.align_lr, seed = opt.seed}
+  end)
+  stage_b_notes[1] = ("Before stage B, the conditioner was aligned with label2img's class contexts for %d epochs: held-out trials' loss %.4f, %.0f%% of their variance explained."):format(
+    #aligned.reports, aligned.val_loss or 0 / 0, 100 * (aligned.val_explained or 0 / 0))
+end
 local b = stage("stage B: the fMRI-conditioned LDM on sbj_3's training pairs", function()
   return mv.ldm.finetune(run_options("stageB", {model = ldm, data = sim.train:fit_to(voxels), num_epoch = epochs(opt.b_epochs),
                          lr = opt.b_lr, batch_size = opt.b_batch,
@@ -117,7 +134,7 @@ local b = stage("stage B: the fMRI-conditioned LDM on sbj_3's training pairs", f
 end)
 if b.best_checkpoint then ldm = mv.models.load_ldm(b.best_checkpoint) end
 stages[#stages + 1] = {name = "Stage B: fMRI-conditioned finetuning", metrics = b.metrics, plots = {{"loss"}, {"val_pairwise_pcc", "val_pairwise_ssim"}},
-                       figures = figure_list(b, "held-out training fMRI: ground truth, then samples")}
+                       notes = stage_b_notes, figures = figure_list(b, "held-out training fMRI: ground truth, then samples")}
 
 -- Generation from the test fMRI.
 local test = sim.test:fit_to(ldm.config.cond_stage_config.num_voxels)

@@ -10,7 +10,8 @@ local opt = mv.parse_args(arg, {
   weights = {"weights", "where label2img.safetensors is written"},
   quick = {false, "tiny models on the small simulation, one epoch each (tests)"},
   seed = {2022, "seed of the simulation (the demo's) and the training"},
-  vq_epochs = {10, "first-stage epochs"}, label2img_epochs = {40, "label2img epochs"},
+  vq_epochs = {12, "first-stage epochs"}, label2img_epochs = {30, "label2img epochs"},
+  renderings_per_category = {8, "new renderings of each category label2img learns from"},
 }, "Trains the first stage and the class-conditional LDM on the simulated stimuli and writes the demo's float16 weights.")
 
 local preset = opt.quick and "tiny" or "small"
@@ -28,7 +29,8 @@ local started = mv.clock()
 
 local _, l2i = require("lib.first_stage").train(sim, {preset = preset, vq_epochs = epochs(opt.vq_epochs),
                                              label2img_epochs = epochs(opt.label2img_epochs), quick = opt.quick,
-                                             run_options = run_options})
+                                             renderings_per_category = opt.quick and 2 or opt.renderings_per_category,
+                                             seed = opt.seed, run_options = run_options})
 local ldm = l2i.model
 
 -- The shipped model: the averaged weights where training kept them.

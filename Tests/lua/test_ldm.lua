@@ -5,6 +5,7 @@ local T = require "lib.testing"
 local dir = os.tmpname(); os.remove(dir); os.execute("mkdir -p " .. dir)
 local sim = mv.data.simulate{preset = "small", pool_size = 0, subject = "sbj_1"}
 local fast = {num_epoch = 1, progress = false, val_every = 1, val_items = 2, ddim_steps = 2, batch_size = 8, overwrite = true}
+local function close(a, b, tolerance, what) T.truthy((a - b):abs():max():item() <= tolerance, what or "tensors differ") end
 local function with(extra) local t = {} for k, v in pairs(fast) do t[k] = v end for k, v in pairs(extra) do t[k] = v end return t end
 
 T.test("label2img: train, generate by label with guidance, save in half precision", function()
@@ -51,6 +52,69 @@ T.test("stage B from the class-conditional base and an MAE; generation depends o
   T.raises(function() ldm:generate{fmri = fmri, context = context} end, "give exactly one of fmri =, labels = or context =")
   T.raises(function() mv.ldm.finetune{model = ldm, data = sim.train, num_epochs = 1} end, "did you mean 'num_epoch'")
   T.raises(function() mv.ldm.from_pretrained{base = dir .. "/base.safetensors", encoder = dir .. "/mae.safetensors"} end, "num_voxels")
+end)
+
+T.test("class embeddings from the categories' factors, renderings of every category, aligning the conditioner", function()
+  local factors = sim.stimuli.factors
+  T.eq(table.concat(factors.names, ","), "shape,colour,texture,background")
+  T.eq(table.concat(factors.counts, ","), "10,6,4,2")
+  T.eq(#factors.levels, #sim.categories)
+  local colours = {"red", "yellow", "green", "cyan", "blue", "magenta"}
+  for c, description in ipairs(sim.categories) do
+    T.truthy(description:find("^" .. colours[factors.levels[c][2]] .. " "), "category " .. c .. "'s colour level names its colour")
+  end
+  -- New renderings of every category, labelled, never the dataset's images, the same for the same seed.
+  local renderings = sim.stimuli:renderings{per_category = 2, seed = 5}
+  T.eq(#renderings, 2 * #sim.categories)
+  T.eq(renderings.voxels, 0)
+  T.eq(renderings.labels[1], 1); T.eq(renderings.labels[#renderings], #sim.categories)
+  local test_image = sim.test:get(1).image
+  for i = 1, #renderings do T.truthy(not renderings:get(i).image:equal(test_image), "rendering " .. i .. " is not the test image") end
+  T.truthy(sim.stimuli:renderings{per_category = 2, seed = 5}:get(3).image:equal(renderings:get(3).image), "seeded")
+  T.truthy(not sim.stimuli:renderings{per_category = 2, seed = 6}:get(3).image:equal(renderings:get(3).image), "another seed, other images")
+  T.raises(function() sim.stimuli:renderings{per_categry = 2} end, "did you mean 'per_category'")
+
+  -- label2img whose class embedding is the sum of its factor levels' rows (and a row for the null class).
+  local n = #sim.categories + 1
+  local base = mv.models.LDM{preset = "tiny", cond_stage_config = {target = "class", n_classes = n, attributes = factors.levels}}
+  local table_rows = base.cond_stage_model.embedding.weight
+  T.eq(tostring(table_rows:shape()), "[23, 16]", "10 + 6 + 4 + 2 levels and the null class")
+  local c = 7
+  local expected, offset = mv.zeros(16), 0
+  for f, level in ipairs(factors.levels[c]) do expected = expected + table_rows[offset + level]; offset = offset + factors.counts[f] end
+  close(base:context{labels = mv.tensor{c}}:reshape(16), expected, 1e-6, "a class's context is the sum of its levels' rows")
+  close(base:context{labels = mv.tensor{n}}:reshape(16), table_rows[23], 0, "the null class has its own row")
+  mv.ldm.train_label2img(with{model = base, data = renderings, output = dir .. "/attr", val_every = 0})
+  base:save(dir .. "/attr.safetensors")
+  local back = mv.models.load_ldm(dir .. "/attr.safetensors")
+  T.eq(#back.config.cond_stage_config.attributes, #sim.categories, "the attributes are part of the saved config")
+  close(back:context{labels = mv.tensor{c}}, base:context{labels = mv.tensor{c}}, 0)
+  T.raises(function() mv.models.LDM{preset = "tiny", cond_stage_config = {target = "class", n_classes = n + 1, attributes = factors.levels}} end,
+           "'attributes' lists 30 classes; n_classes 32 minus the null class is 31")
+  T.raises(function() mv.models.LDM{preset = "tiny", cond_stage_config = {target = "class", n_classes = 3, attributes = {{1, 2}, {1}}}} end,
+           "entry 2 has 1 levels, entry 1 has 2")
+
+  -- Aligning a stage-B conditioner with those class contexts lowers its error on the training trials.
+  local mae = mv.models.MAE{preset = "tiny", num_voxels = sim.train.voxels}
+  mae:save(dir .. "/mae_attr.safetensors")
+  local ldm = mv.ldm.from_pretrained{base = dir .. "/attr.safetensors", encoder = dir .. "/mae_attr.safetensors", num_voxels = sim.train.voxels}
+  local r = mv.ldm.align{model = ldm, data = sim.train, label2img = back, num_epoch = 4, lr = 3e-3, progress = false}
+  T.eq(#r.reports, 4)
+  T.truthy(r.reports[4].loss < r.reports[1].loss, "the training loss falls")
+  T.truthy(r.val_loss ~= nil and r.val_explained ~= nil, "held-out trials are scored")
+  -- Guidance for the fMRI model with label2img's null-class context as the unconditional one.
+  local fmri = sim.test.fmri:narrow(1, 1, 1)
+  local null = back:context{labels = mv.tensor{n}}
+  local plain = ldm:generate{fmri = fmri, num_samples = 1, steps = 2, seed = 1}
+  local guided = ldm:generate{fmri = fmri, num_samples = 1, steps = 2, seed = 1, guidance = 3, uncond = null}
+  T.truthy(not guided:equal(plain), "guidance changes the samples")
+  T.truthy(ldm:generate{fmri = fmri, num_samples = 1, steps = 2, seed = 1, guidance = 3, uncond = null:expand(1, 77, 16)}:equal(guided),
+           "one unconditional token is that token repeated")
+  T.raises(function() ldm:generate{fmri = fmri, steps = 2, guidance = 3} end, "give one (uncond =) or use guidance = 1")
+  T.raises(function() ldm:generate{fmri = fmri, steps = 2, guidance = 3, uncond = mv.zeros(1, 2, 16)} end, "must be [1, 77 or 1, 16]")
+  T.raises(function() mv.ldm.align{model = ldm, data = sim.train} end, "give label2img =")
+  T.raises(function() mv.ldm.align{model = back, data = sim.train, label2img = back} end, "must be conditioned on fMRI")
+  T.raises(function() mv.ldm.align{model = ldm, data = sim.pool or renderings, label2img = back, num_epochs = 1} end, "did you mean 'num_epoch'")
 end)
 
 os.execute("rm -rf " .. dir)

@@ -179,8 +179,31 @@ extension DataBindings {
         init(_ dataset: SimulatedDataset) { self.dataset = dataset }
     }
 
-    static let stimuliType = LuaUserdataType<StimuliBox>(name: "SimulatedStimuli",
-                                                         doc: "the simulation's stimulus categories and renderer (what mv.eval.train_judge{sim = } draws from)")
+    static let stimuliType: LuaUserdataType<StimuliBox> = {
+        let type = LuaUserdataType<StimuliBox>(name: "SimulatedStimuli",
+                                               doc: "the simulation's stimulus categories and renderer (what mv.eval.train_judge{sim = } draws from)")
+        type.property("factors", doc: """
+            sim.stimuli.factors -> {names = {...}, counts = {...}, levels = {{...}, ...}}
+            The categories' structure: the factor names (shape, colour, texture, background), each factor's number of levels, and per category (as sim.categories) its level of each factor (1-based).
+            """, get: { box, args in
+            let (levels, counts) = box.dataset.factorLevels
+            return try args.returning(LuaValue.table([
+                LuaTableEntry(key: "names", value: .array(SimulatedDataset.factorNames.map { .string($0) })),
+                LuaTableEntry(key: "counts", value: .array(counts.map { .integer($0) })),
+                LuaTableEntry(key: "levels", value: .array(levels.map { .array($0.map { .integer($0 + 1) }) })),
+            ]))
+        })
+        type.bound("renderings", doc: """
+            sim.stimuli:renderings{per_category = 9 [, seed = 2022]} -> Dataset
+            New renderings of every category (training and test; labels as sim.categories, no fMRI): labelled images for a generative model of the stimuli (mv.ldm.train_label2img), as the reference's label2img LDM learnt GOD's categories from ImageNet. Never the dataset's images (test images included) nor the judge's.
+            """) { box, args in
+            let options = try args.options(1, allowed: ["per_category", "seed"])
+            let perCategory = try options.integer("per_category", default: 9, min: 1, max: 100_000)
+            let seed = try options.integer("seed", default: 2022, min: 0)
+            return try args.returning(object: box.dataset.renderings(perCategory: perCategory, seed: UInt64(seed)))
+        }
+        return type
+    }()
 
     /// What each `mv.data.simulate` key means (`mindvis simulate` takes the same names as --options).
     static let simulationKeys: [String: String] = [

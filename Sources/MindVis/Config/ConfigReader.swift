@@ -25,12 +25,7 @@ public struct ConfigReader {
 
     public mutating func int(_ key: String, _ fallback: Int, range: ClosedRange<Int>? = nil) throws -> Int {
         guard let v = lookup(key, fallback: .int(fallback)) else { return fallback }
-        let n: Int
-        switch v {
-        case .int(let i): n = i
-        case .double(let d) where d.rounded() == d && Swift.abs(d) < 1e15: n = Int(d)
-        default: throw typeError(key, "an integer", v)
-        }
+        guard let n = ConfigReader.integer(v) else { throw typeError(key, "an integer", v) }
         if let range, !range.contains(n) {
             throw TensorError("\(context): '\(key)' must be in \(range.lowerBound)...\(range.upperBound), got \(n)")
         }
@@ -76,10 +71,29 @@ public struct ConfigReader {
         guard let v = lookup(key, fallback: fallback.map { .list($0.map(ConfigValue.int)) }) else { return fallback }
         guard case .list(let items) = v else { throw typeError(key, "a list of integers", v) }
         return try items.map { item in
-            switch item {
-            case .int(let i): return i
-            case .double(let d) where d.rounded() == d && Swift.abs(d) < 1e15: return Int(d)
-            default: throw typeError(key, "a list of integers", v)
+            guard let i = ConfigReader.integer(item) else { throw typeError(key, "a list of integers", v) }
+            return i
+        }
+    }
+
+    /// An integer, or a float with an integer value (Lua numbers read from JSON); nil otherwise.
+    private static func integer(_ item: ConfigValue) -> Int? {
+        switch item {
+        case .int(let i): return i
+        case .double(let d) where d.rounded() == d && Swift.abs(d) < 1e15: return Int(d)
+        default: return nil
+        }
+    }
+
+    /// A list of integer lists (`{{1, 2}, {3, 4}}`); nil when absent.
+    public mutating func intLists(_ key: String) throws -> [[Int]]? {
+        guard let v = lookup(key, fallback: nil) else { return nil }
+        guard case .list(let rows) = v else { throw typeError(key, "a list of integer lists", v) }
+        return try rows.map { row in
+            guard case .list(let items) = row else { throw typeError(key, "a list of integer lists", v) }
+            return try items.map { item in
+                guard let i = ConfigReader.integer(item) else { throw typeError(key, "a list of integer lists", v) }
+                return i
             }
         }
     }

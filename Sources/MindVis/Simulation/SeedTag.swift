@@ -22,4 +22,7 @@ enum SeedTag {
     static let judgeExemplar: UInt64 = 17
     /// The judge's training augmentation, per (epoch, image).
     static let judgeAugmentation: UInt64 = 18
+    /// Fresh exemplars of every category for training a generative model of the stimuli (label2img), never the
+    /// dataset's images nor the judge's (`SimulatedDataset.renderings`).
+    static let generativeExemplar: UInt64 = 19
 }

@@ -19,7 +19,8 @@ enum LDMBindings: LuaBindingSet {
             steps = 50  -- sampler steps (the reference: 250)
             sampler = "plms"  -- "plms" or "ddim"
             eta = 0  -- DDIM noise
-            guidance = 1  -- classifier-free guidance scale (needs a null class)
+            guidance = 1  -- classifier-free guidance scale (needs a null class, or uncond =)
+            uncond = nil  -- [1, T or 1, context_dim] the unconditional context for a conditioner without a null class (fMRI): e.g. label2img's null-class context
             seed = 0  -- base seed; condition i uses its own seed, returned in seeds
             seeds = nil  -- one seed per condition (reproduces given images)
             init_latents = nil  -- [B, C, h, w] diffusion latents to start from, one per condition (e.g. ridge:latents(fmri) * scale_factor): SDEdit
@@ -34,15 +35,16 @@ enum LDMBindings: LuaBindingSet {
             let seeds = try options.integerArray("seeds", min: 0, max: 1 << 53)?.map { UInt64($0) }
             let progress = try DiffusionBindings.samplingProgress(options, args: args)
             let initLatents = try options.userdata("init_latents", as: Tensor.self)
+            let unconditional = try options.userdata("uncond", as: Tensor.self)
             let generated: GeneratedImages
             if let contexts = try options.userdata("context", as: Tensor.self) {
                 guard try condition(options, of: ldm, args: args, contextGiven: true) == nil else { throw args.error("give exactly one of fmri =, labels = or context =") }
                 generated = try ldm.generate(contexts: contexts, numSamples: numSamples, options: sampling, seed: seed, seeds: seeds,
-                                             initLatents: initLatents, progress: progress)
+                                             initLatents: initLatents, unconditionalContext: unconditional, progress: progress)
             } else {
                 guard let conditions = try condition(options, of: ldm, args: args, contextGiven: false) else { throw args.error("give exactly one of fmri =, labels = or context = (got none)") }
                 generated = try ldm.generate(conditions: conditions, numSamples: numSamples, options: sampling, seed: seed, seeds: seeds,
-                                             initLatents: initLatents, progress: progress)
+                                             initLatents: initLatents, unconditionalContext: unconditional, progress: progress)
             }
             return try args.returning(LuaValue.object(generated.images), LuaValue.array(generated.seeds.map { .integer(Int($0)) }))
         }
@@ -116,7 +118,7 @@ enum LDMBindings: LuaBindingSet {
         "preset": "\"tiny\", \"small\" or \"paper\": the presets of the UNet and the first stage (their keys below are the preset's unless given)",
         "timesteps": "diffusion steps T", "linear_start": "β at t = 0", "linear_end": "β at t = T-1",
         "scale_factor": "latents are multiplied by it after encoding (the reference: 1.0)",
-        "cond_stage_config": "the conditioner: {target = \"fmri\", num_voxels =, ...} (the stage-A encoder's keys) or {target = \"class\", n_classes =, null_class =} (null_class a 1-based label; default the last class)",
+        "cond_stage_config": "the conditioner: {target = \"fmri\", num_voxels =, ...} (the stage-A encoder's keys) or {target = \"class\", n_classes =, null_class =, attributes =} (null_class a 1-based label, default the last class; attributes: per class but the null one its 1-based factor levels, e.g. sim.stimuli.factors.levels, making each class's embedding the sum of its levels' rows)",
         "unet_config": "the UNet's keys (help(mv.models.UNet))", "first_stage_config": "the first stage's keys (help(mv.models.VQModel))",
     ]
 

@@ -19,6 +19,8 @@ public enum ConditionerConfig: Equatable {
     public struct ClassLabel: Equatable {
         public var classCount: Int
         public var nullClass: Int?
+        /// Each class's factor levels: embeddings summed from per-level rows (`ClassAttributes`); nil: one row per class.
+        public var attributes: ClassAttributes?
     }
 
     case fmri(FMRI)
@@ -48,8 +50,11 @@ public enum ConditionerConfig: Equatable {
         default:
             let count = try r.int("n_classes", 1001, range: 1...(1 << 24))
             let null = try r.int("null_class", count - 1, range: -1...(count - 1))
+            let attributes = try r.intLists("attributes").map { try ClassAttributes(oneBased: $0, context: "LDM cond_stage_config") }
             try r.finish()
-            self = .classLabel(ClassLabel(classCount: count, nullClass: null < 0 ? nil : null))
+            let c = ClassLabel(classCount: count, nullClass: null < 0 ? nil : null, attributes: attributes)
+            _ = try attributes?.membership(classCount: count, nullClass: c.nullClass)  // the counts must agree
+            self = .classLabel(c)
         }
     }
 
@@ -63,6 +68,7 @@ public enum ConditionerConfig: Equatable {
                     ("mlp_ratio", .double(e.mlpRatio)), ("train_pos_embed", .bool(c.trainPosEmbed))]
         case .classLabel(let c):
             return [("target", .string("class")), ("n_classes", .int(c.classCount)), ("null_class", .int(c.nullClass ?? -1))]
+                + (c.attributes.map { [("attributes", .list($0.oneBased.map { .list($0.map(ConfigValue.int)) }))] } ?? [])
         }
     }
 }

@@ -27,9 +27,10 @@ extension LatentDiffusion {
     /// (SDEdit) with its x_T. `progress` gets (steps done, total steps) over all conditions; an error it throws
     /// stops generation.
     public func generate(conditions: Tensor, numSamples: Int, options: SamplerOptions = SamplerOptions(), seed: UInt64 = 0,
-                         seeds: [UInt64]? = nil, initLatents: Tensor? = nil, progress: ((Int, Int) throws -> Void)? = nil) throws -> GeneratedImages {
+                         seeds: [UInt64]? = nil, initLatents: Tensor? = nil, unconditionalContext: Tensor? = nil,
+                         progress: ((Int, Int) throws -> Void)? = nil) throws -> GeneratedImages {
         try generate(contexts: contexts(conditions), numSamples: numSamples, options: options, seed: seed, seeds: seeds,
-                     initLatents: initLatents, progress: progress)
+                     initLatents: initLatents, unconditionalContext: unconditionalContext, progress: progress)
     }
 
     /// The conditioner's contexts [B, T, context_dim] of conditions [B, ...], in eval mode without gradients. One
@@ -42,9 +43,13 @@ extension LatentDiffusion {
         }
     }
 
-    /// `generate` from contexts [B, T, context_dim] the conditioner has already computed.
+    /// `generate` from contexts [B, T, context_dim] the conditioner has already computed. `unconditionalContext`
+    /// [1, T or 1, context_dim] is the "no condition" context of guidance for a conditioner without one of its own (an
+    /// fMRI conditioner; e.g. the null-class context of the label2img model it started from). One token is repeated
+    /// to the contexts' T: attention over copies of one token is attention over that token.
     public func generate(contexts: Tensor, numSamples: Int, options: SamplerOptions = SamplerOptions(), seed: UInt64 = 0,
-                         seeds: [UInt64]? = nil, initLatents: Tensor? = nil, progress: ((Int, Int) throws -> Void)? = nil) throws -> GeneratedImages {
+                         seeds: [UInt64]? = nil, initLatents: Tensor? = nil, unconditionalContext given: Tensor? = nil,
+                         progress: ((Int, Int) throws -> Void)? = nil) throws -> GeneratedImages {
         guard contexts.rank == 3, contexts.shape[0] > 0, contexts.shape[2] == config.unet.contextDim else {
             throw TensorError("generate: expects contexts [B, T, \(config.unet.contextDim)] for at least one condition, got \(Shape.describe(contexts.shape))")
         }
@@ -54,9 +59,15 @@ extension LatentDiffusion {
         guard conditionSeeds.count == count else {
             throw TensorError("generate: \(conditionSeeds.count) seeds for \(count) conditions; give one seed per condition")
         }
-        let unconditional = options.guidance == 1 ? nil : try withEvalMode { try withNoGrad { try conditioner.unconditionalContext() } }
+        if let given {
+            guard given.rank == 3, given.shape[0] == 1, given.shape[1] == 1 || given.shape[1] == contexts.shape[1], given.shape[2] == contexts.shape[2] else {
+                throw TensorError("generate: the unconditional context must be [1, \(contexts.shape[1]) or 1, \(contexts.shape[2])], got \(Shape.describe(given.shape))")
+            }
+        }
+        let unconditional = options.guidance == 1 ? nil : try given.map { try $0.expand([1, contexts.shape[1], contexts.shape[2]]).contiguous() }
+            ?? withEvalMode { try withNoGrad { try conditioner.unconditionalContext() } }
         if options.guidance != 1 && unconditional == nil {
-            throw TensorError("generate: guidance \(options.guidance) needs an unconditional context, which this conditioner (\(conditioner.typeName)) does not have; use guidance = 1")
+            throw TensorError("generate: guidance \(options.guidance) needs an unconditional context, which this conditioner (\(conditioner.typeName)) does not have; give one (uncond =) or use guidance = 1")
         }
         if let initLatents, initLatents.shape != [count] + config.latentShape {
             throw TensorError("generate: init_latents must be [\(count), \(config.latentShape.map(String.init).joined(separator: ", "))] (one latent per condition), got \(Shape.describe(initLatents.shape))")

@@ -22,7 +22,8 @@ public final class LatentDiffusion: Module {
         switch config.conditioner {
         case .fmri(let c): conditioner = try FMRIConditioner(c, contextDim: config.unet.contextDim, generator: generator)
         case .classLabel(let c):
-            conditioner = try ClassEmbedder(embedDim: config.unet.contextDim, classCount: c.classCount, nullClass: c.nullClass, generator: generator)
+            conditioner = try ClassEmbedder(embedDim: config.unet.contextDim, classCount: c.classCount, nullClass: c.nullClass,
+                                            attributes: c.attributes, generator: generator)
         }
         try self.init(config, unet: unet, firstStage: firstStage, conditioner: conditioner)
     }
@@ -35,7 +36,7 @@ public final class LatentDiffusion: Module {
         }
         switch (config.conditioner, conditioner) {
         case (.fmri(let c), let f as FMRIConditioner) where f.config == c && f.contextDim == config.unet.contextDim: break
-        case (.classLabel(let c), let e as ClassEmbedder) where e.classCount == c.classCount && e.nullClass == c.nullClass && e.embedDim == config.unet.contextDim: break
+        case (.classLabel(let c), let e as ClassEmbedder) where e.classCount == c.classCount && e.nullClass == c.nullClass && e.attributes == c.attributes && e.embedDim == config.unet.contextDim: break
         default: throw TensorError("LDM: the conditioner does not match cond_stage_config (or its width is not the UNet's context_dim \(config.unet.contextDim))")
         }
         self.config = config
