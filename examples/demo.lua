@@ -119,7 +119,7 @@ local ldm = mv.ldm.from_pretrained{base = label2img, encoder = a2.checkpoint, nu
 -- (mv.ldm.align; not in the reference, whose diffusion-only stage B stayed at chance here). A resumed stage B
 -- already holds its aligned conditioner.
 local stage_b_notes = {}
-if opt.align_epochs > 0 and not (run_options("stageB").resume) then
+if opt.align_epochs > 0 and not run_options("stageB", {}).resume then
   local aligned = stage("aligning the fMRI conditioner with label2img's class contexts", function()
     return mv.ldm.align{model = ldm, data = sim.train:fit_to(voxels), label2img = mv.models.load_ldm(label2img),
                         num_epoch = epochs(opt.align_epochs), lr = opt.align_lr, seed = opt.seed}
