@@ -98,8 +98,12 @@ T.test("class embeddings from the categories' factors, renderings of every categ
   local mae = mv.models.MAE{preset = "tiny", num_voxels = sim.train.voxels}
   mae:save(dir .. "/mae_attr.safetensors")
   local ldm = mv.ldm.from_pretrained{base = dir .. "/attr.safetensors", encoder = dir .. "/mae_attr.safetensors", num_voxels = sim.train.voxels}
+  local encoder_weight = ldm.cond_stage_model.mae.blocks[1].attn.qkv.weight:clone()
   local r = mv.ldm.align{model = ldm, data = sim.train, label2img = back, num_epoch = 4, lr = 3e-3, progress = false}
   T.eq(#r.reports, 4)
+  T.truthy(ldm.cond_stage_model.mae.blocks[1].attn.qkv.weight:equal(encoder_weight), "by default only the mappers learn")
+  mv.ldm.align{model = ldm, data = sim.train, label2img = back, num_epoch = 1, progress = false, train_encoder = true}
+  T.truthy(not ldm.cond_stage_model.mae.blocks[1].attn.qkv.weight:equal(encoder_weight), "train_encoder = true trains the encoder too")
   T.truthy(r.reports[4].loss < r.reports[1].loss, "the training loss falls")
   T.truthy(r.val_loss ~= nil and r.val_explained ~= nil, "held-out trials are scored")
   -- Guidance for the fMRI model with label2img's null-class context as the unconditional one.

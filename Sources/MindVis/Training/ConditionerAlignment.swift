@@ -16,6 +16,9 @@ public enum ConditionerAlignment {
         public var batchSize = 32
         public var valFraction = 0.05
         public var seed = 2022
+        /// Whether the stage-A encoder trains too; by default only the mappers learn, on the encoder's tokens
+        /// computed once (an epoch then costs a fraction of a second instead of the encoder's backward pass).
+        public var trainEncoder = false
 
         public init(_ values: [String: ConfigValue]) throws {
             var r = ConfigReader(values, context: "mv.ldm.align")
@@ -25,10 +28,11 @@ public enum ConditionerAlignment {
             batchSize = try r.int("batch_size", batchSize, range: 1...1_000_000)
             valFraction = try r.double("val_fraction", valFraction, range: 0...0.5)
             seed = try r.int("seed", seed, range: 0...Int(Int32.max))
+            trainEncoder = try r.bool("train_encoder", trainEncoder)
             try r.finish()
         }
 
-        public static let keyNames = ["num_epoch", "lr", "weight_decay", "batch_size", "val_fraction", "seed"]
+        public static let keyNames = ["num_epoch", "lr", "weight_decay", "batch_size", "val_fraction", "seed", "train_encoder"]
     }
 
     /// One epoch: the training loss and, with held-out trials, their loss and the fraction of the targets' variance
@@ -45,7 +49,7 @@ public enum ConditionerAlignment {
         }
     }
 
-    /// Trains `conditioner.finetunedParameters` (AdamW) so that its context of `fmri` [N, V] matches `targets`
+    /// Trains the conditioner's mappers (`train_encoder`: everything stage B trains of it; AdamW) so that its context of `fmri` [N, V] matches `targets`
     /// [N, 1, D] (the class embedder's context per trial), then leaves them trainable for stage B.
     public static func run(conditioner: FMRIConditioner, fmri: Tensor, targets: Tensor, config: Config,
                            onEpoch: ((EpochReport) throws -> Void)? = nil) throws -> [EpochReport] {
@@ -57,8 +61,14 @@ public enum ConditionerAlignment {
         let order = generator.permutation(n)
         let held = n >= 20 ? Int((Double(n) * config.valFraction).rounded()) : 0
         let validation = Array(order[..<held]), training = Array(order[held...])
-        let params = conditioner.finetunedParameters
+        let params = config.trainEncoder ? conditioner.finetunedParameters : conditioner.mapperParameters
         for p in params { try p.requiresGrad(true) }
+        // The context of some trials: through the whole conditioner, or the mappers on the cached tokens.
+        let tokens = config.trainEncoder ? nil : try encoderTokens(conditioner, fmri: fmri, batchSize: config.batchSize)
+        let context = { (index: Tensor) in
+            if let tokens { return try conditioner.mapping(tokens: tokens.indexSelect(0, index: index)) }
+            return try conditioner(fmri.indexSelect(0, index: index))
+        }
         let optimizer = try Adam(groups: [ParamGroup(params: params, lr: Float(config.lr), weightDecay: Float(config.weightDecay))],
                                  betas: (0.9, 0.999), eps: 1e-8, decoupledWeightDecay: true)
         let rows = { (r: [Int]) in try Tensor(r.map(Float.init)) }
@@ -70,7 +80,7 @@ public enum ConditionerAlignment {
             for start in stride(from: 0, to: shuffled.count, by: config.batchSize) {
                 let batch = try rows(Array(shuffled[start..<Swift.min(shuffled.count, start + config.batchSize)]))
                 optimizer.zeroGrad()
-                let loss = try (conditioner(fmri.indexSelect(0, index: batch)) - targets.indexSelect(0, index: batch)).pow(2).mean()
+                let loss = try (context(batch) - targets.indexSelect(0, index: batch)).pow(2).mean()
                 try loss.backward()
                 try optimizer.step()
                 sum += Double(try loss.item()) * Double(batch.shape[0])
@@ -81,7 +91,7 @@ public enum ConditionerAlignment {
                 let index = try rows(validation)
                 let (mse, variance) = try withNoGrad {
                     let truth = try targets.indexSelect(0, index: index)
-                    let mse = try (conditioner(fmri.indexSelect(0, index: index)) - truth).pow(2).mean().item()
+                    let mse = try (context(index) - truth).pow(2).mean().item()
                     let variance = try (truth - truth.mean(0, keepDim: true)).pow(2).mean().item()
                     return (Double(mse), Double(variance))
                 }
@@ -92,5 +102,19 @@ public enum ConditionerAlignment {
             try onEpoch?(report)
         }
         return reports
+    }
+
+    /// The encoder's tokens of every row [N, L, D], in eval mode without gradients, `batchSize` rows at a time.
+    static func encoderTokens(_ conditioner: FMRIConditioner, fmri: Tensor, batchSize: Int) throws -> Tensor {
+        let n = fmri.shape[0], v = conditioner.config.encoder.numVoxels
+        let wasTraining = conditioner.isTraining
+        conditioner.eval()
+        defer { conditioner.train(wasTraining) }
+        return try withNoGrad {
+            try Tensor.cat(stride(from: 0, to: n, by: batchSize).map { start in
+                let rows = Swift.min(batchSize, n - start)
+                return try conditioner.mae(fmri.narrow(0, start: start, length: rows).reshape([rows, 1, v]))
+            }, dim: 0)
+        }
     }
 }

@@ -9,6 +9,7 @@ enum LDMAlignmentBindings: LuaBindingSet {
         "num_epoch": "epochs over the trials", "lr": "learning rate (AdamW)", "weight_decay": "AdamW weight decay",
         "batch_size": "trials per step", "val_fraction": "trials held out to measure how well the regression generalises",
         "seed": "seed of the held-out draw and the order",
+        "train_encoder": "train the stage-A encoder too (default: only the mappers, on its tokens computed once)",
     ]
 
     static func install(_ state: LuaState) throws {

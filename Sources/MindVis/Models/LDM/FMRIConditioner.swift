@@ -43,10 +43,18 @@ public final class FMRIConditioner: Module, ConditioningModel {
     /// fMRI [B, V] or [B, 1, V] -> context [B, 77, context_dim] ([B, 1, context_dim] with global pooling).
     public func forward(_ fmri: Tensor) throws -> Tensor {
         let b = try conditionCount(fmri)
-        var h = try mae(fmri.reshape([b, 1, config.encoder.numVoxels]))
+        return try mapping(tokens: mae(fmri.reshape([b, 1, config.encoder.numVoxels])))
+    }
+
+    /// The encoder's tokens [B, L, embed_dim] (pooled: [B, 1, embed_dim]) -> context: the mappers alone.
+    public func mapping(tokens: Tensor) throws -> Tensor {
+        var h = tokens
         if let channelMapper { h = try channelMapper(h) }
         return try dimMapper(h)
     }
+
+    /// The mappers' parameters (everything of the conditioner but the encoder).
+    public var mapperParameters: [Tensor] { (channelMapper?.parameters() ?? []) + dimMapper.parameters() }
 
     public func context(_ conditions: Tensor) throws -> Tensor { try self(conditions) }
 
