@@ -58,12 +58,13 @@ final class RidgeBaselineTests: XCTestCase {
         let images = try baseline.images(fmri, vq: vq, batchSize: 2)
         let expected = try withNoGrad { try ((vq.decode(baseline.latents(fmri)) + 1) * 0.5).clamp(min: 0, max: 1) }
         XCTAssertEqual(images.shape, [3, 3, 16, 16])
-        XCTAssertEqual(try images.toArray(), try expected.toArray())
+        // Within rounding, not bit for bit: a GEMM of another batch size may sum in another order on some CPUs.
+        XCTAssertLessThan(try maxDifference(images, expected), 1e-4)
 
         // The same fit from explicit targets: the encoded image of each row.
         let rows = try withNoGrad { try vq.encode(train.images!.subset(train.imageIndex!).modelInput(size: 16)) }
         let direct = try RidgeBaseline.fit(fmri: train.fmri, latents: rows, folds: 3)
-        XCTAssertEqual(try direct.latents(fmri).toArray(), try baseline.latents(fmri).toArray())
+        XCTAssertLessThan(try maxDifference(direct.latents(fmri), baseline.latents(fmri)), 1e-4)
 
         XCTAssertThrowsError(try RidgeBaseline.fit(fmri: train.fmri, latents: rows.narrow(0, start: 0, length: 5)))
         XCTAssertThrowsError(try baseline.latents(Tensor.zeros([2, 7]))) { error in
@@ -73,4 +74,10 @@ final class RidgeBaselineTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("no images"), "\(error)")
         }
     }
+}
+
+/// The largest absolute difference between two tensors of one shape.
+private func maxDifference(_ a: Tensor, _ b: Tensor) throws -> Float {
+    XCTAssertEqual(a.shape, b.shape)
+    return zip(try a.toArray(), try b.toArray()).map { Swift.abs($0 - $1) }.max() ?? 0
 }
