@@ -1,13 +1,13 @@
 -- The main job end to end on tiny models and the small simulation (scripts/demo runs it at full size), and the
 -- script that trains the shipped weights.
 local T = require "lib.testing"
-local run_within = require("lib.examples").run_within
+local run = require("lib.examples").run
 
 local dir = os.tmpname(); os.remove(dir)
 local function read(path) local f = io.open(path, "rb") if not f then return nil end local s = f:read("a") f:close() return s end
 
 T.test("demo.lua --quick: every stage, the report and eval.json; a second run reuses the stages", function()
-  local output = run_within(120, "demo.lua", "--quick", "--output", dir .. "/demo")
+  local output = run("demo.lua", "--quick", "--output", dir .. "/demo")
   T.truthy(output:find("done in", 1, true), output)
   local result = mv.load_json(dir .. "/demo/eval.json")
   for _, part in ipairs{"generated", "ridge", "vq_reconstruction"} do
@@ -25,13 +25,13 @@ T.test("demo.lua --quick: every stage, the report and eval.json; a second run re
   T.truthy(select(2, html:gsub('<svg class="plot"', "")) >= 10, "curves of every stage")
   T.truthy(select(2, html:gsub("data:image/png;base64,", "")) >= 2, "the sample grids")
   T.truthy(read(dir .. "/demo/generated.png") ~= nil and read(dir .. "/demo/ridge.png") ~= nil)
-  local again = run_within(60, "demo.lua", "--quick", "--output", dir .. "/demo")
+  local again = run("demo.lua", "--quick", "--output", dir .. "/demo")
   T.eq(mv.load_json(dir .. "/demo/eval.json").generated.pairwise_pcc, result.generated.pairwise_pcc, "reused stages give the same images")
   T.truthy(again:find("done in", 1, true))
 end)
 
 T.test("train_weights.lua --quick writes loadable float16 weights", function()
-  local output = run_within(60, "train_weights.lua", "--quick", "--output", dir .. "/runs", "--weights", dir .. "/weights")
+  local output = run("train_weights.lua", "--quick", "--output", dir .. "/runs", "--weights", dir .. "/weights")
   T.truthy(output:find("float16", 1, true), output)
   local ldm = mv.models.load_ldm(dir .. "/weights/label2img.safetensors")
   local images = ldm:generate{labels = mv.tensor{1, 2}, num_samples = 1, steps = 2, guidance = 2}

@@ -1,10 +1,9 @@
 -- Runs an example as a user would (mindvis examples/x.lua), here with its printed output captured.
-local T = require "lib.testing"
 local E = {}
 
---- Runs examples/<name> with `arg` = {...} and checks it took at most `seconds` of CPU time (both workers'); returns
---- its printed lines.
-function E.run_within(seconds, name, ...)
+--- Runs examples/<name> with `arg` = {...}; returns its printed lines. How long it takes is for `scripts/bench`, not
+--- for a test: the CPU changes from one machine to the next.
+function E.run(name, ...)
   local lines = {}
   local env = setmetatable({
     print = function(...)
@@ -18,15 +17,10 @@ function E.run_within(seconds, name, ...)
   -- `mindvis examples/x.lua` puts the script's folder first in package.path (examples/lib/*.lua).
   local saved_path = package.path
   package.path = "examples/?.lua;" .. package.path
-  local started = os.clock()
   local ok, err = xpcall(chunk, debug.traceback, ...)
   package.path = saved_path
   if not ok then error(err, 0) end
-  T.truthy(os.clock() - started < seconds, ("%s takes %d s at most"):format(name, seconds))
   return table.concat(lines, "\n")
 end
-
---- An example that takes a few seconds at most.
-function E.run(name, ...) return E.run_within(10, name, ...) end
 
 return E
