@@ -55,6 +55,14 @@ MV_INLINE vmask vf_lt(vfloat a, vfloat b) { return _mm256_cmp_ps(a, b, _CMP_LT_O
 MV_INLINE vmask vf_gt(vfloat a, vfloat b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
 MV_INLINE vfloat vf_select(vmask m, vfloat if_true, vfloat if_false) { return _mm256_blendv_ps(if_false, if_true, m); }
 
+// The even- and odd-indexed floats of p[0 .. 2·VF_WIDTH), each in order (Winograd's tiles read column pairs).
+MV_INLINE void vf_deinterleave(const float *p, vfloat *even, vfloat *odd) {
+    __m256 a = _mm256_loadu_ps(p), b = _mm256_loadu_ps(p + 8);
+    // Within each 128-bit half: (a0 a2 b0 b2 | a4 a6 b4 b6); then the middle 64-bit lanes swap places.
+    *even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
+    *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xDD)), 0xD8));
+}
+
 MV_INLINE float vf_hsum(vfloat v) {
     __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
     lo = _mm_add_ps(lo, hi);

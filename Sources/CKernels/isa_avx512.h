@@ -47,6 +47,14 @@ MV_INLINE vmask vf_lt(vfloat a, vfloat b) { return _mm512_cmp_ps_mask(a, b, _CMP
 MV_INLINE vmask vf_gt(vfloat a, vfloat b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
 MV_INLINE vfloat vf_select(vmask m, vfloat if_true, vfloat if_false) { return _mm512_mask_blend_ps(m, if_false, if_true); }
 
+// The even- and odd-indexed floats of p[0 .. 2·VF_WIDTH), each in order (Winograd's tiles read column pairs).
+MV_INLINE void vf_deinterleave(const float *p, vfloat *even, vfloat *odd) {
+    __m512 a = _mm512_loadu_ps(p), b = _mm512_loadu_ps(p + 16);
+    __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    *even = _mm512_permutex2var_ps(a, evens, b);
+    *odd = _mm512_permutex2var_ps(a, _mm512_add_epi32(evens, _mm512_set1_epi32(1)), b);
+}
+
 MV_INLINE float vf_hsum(vfloat v) { return _mm512_reduce_add_ps(v); }
 MV_INLINE float vf_hmax(vfloat v) { return _mm512_reduce_max_ps(v); }
 

@@ -40,6 +40,9 @@ MV_INLINE vmask vf_lt(vfloat a, vfloat b) { return a < b; }
 MV_INLINE vmask vf_gt(vfloat a, vfloat b) { return a > b; }
 MV_INLINE vfloat vf_select(vmask m, vfloat if_true, vfloat if_false) { return m ? if_true : if_false; }
 
+// The even- and odd-indexed floats of p[0 .. 2·VF_WIDTH), each in order (Winograd's tiles read column pairs).
+MV_INLINE void vf_deinterleave(const float *p, vfloat *even, vfloat *odd) { *even = p[0]; *odd = p[1]; }
+
 MV_INLINE float vf_hsum(vfloat v) { return v; }
 MV_INLINE float vf_hmax(vfloat v) { return v; }
 

@@ -93,6 +93,19 @@ MV_KERNEL(pad2d_backward, (const float *gy, float *gx, int64_t planes, int64_t h
                            int64_t top, int64_t bottom, int64_t left, int64_t right),
           (gy, gx, planes, h, w, top, bottom, left, right))
 
+// Winograd F(2x2, 3x3) transforms (body/winograd.h)
+MV_KERNEL(winograd_input_tiles, (const float *x, int64_t channels, int64_t h, int64_t w, int64_t c0, int64_t c1, int64_t t0,
+                                 int64_t tiles, float *v),
+          (x, channels, h, w, c0, c1, t0, tiles, v))
+MV_KERNEL(winograd_output_tiles, (const float *m, int64_t channels, int64_t h, int64_t w, const float *bias, int64_t t0,
+                                  int64_t tiles, float *y),
+          (m, channels, h, w, bias, t0, tiles, y))
+MV_KERNEL(winograd_gradient_tiles, (const float *gy, int64_t channels, int64_t h, int64_t w, int64_t c0, int64_t c1,
+                                    int64_t t0, int64_t tiles, float *dm),
+          (gy, channels, h, w, c0, c1, t0, tiles, dm))
+MV_KERNEL(winograd_weights, (const float *w, int64_t o, int64_t c, int adjoint, float *u), (w, o, c, adjoint, u))
+MV_KERNEL(winograd_weight_gradient, (const float *du, int64_t o, int64_t c, float *gw), (du, o, c, gw))
+
 // optimizers (body/optim.h)
 MV_KERNEL(adam_step, (float *p, const float *g, float *m, float *v, int64_t n, float lr, float beta1, float beta2,
                       float eps, float weight_decay, int decoupled, double bias_correction1, double bias_correction2),

@@ -159,12 +159,12 @@ func linearProducts(rows: Int, inFeatures: Int, outFeatures: Int, label: String)
 
 /// One first-stage training step (forward, backward, Adam): the VQ `small` preset (ch 64, mult 1-2-2, one
 /// ResnetBlock per level, f = 4) on 64×64 images at batch 8, as in the VQ issue's benchmark.
-func vqStep(batch: Int) throws -> Measurement {
+func vqStep(batch: Int, note: String = "") throws -> Measurement {
     let gen = Generator(seed: 4)
     let model = try VQModel(VQConfig(["preset": .string("small")]), generator: gen)
     let trainer = try VQTrainer(model: model, data: Tensor.rand([batch, 3, 64, 64], low: -1, high: 1, generator: gen),
                                 config: VQTrainingConfig(["batch_size": .int(batch)]))
-    return try measureWithMedian("VQ step small 64x64 B=\(batch) fwd+bwd+Adam (\(parameterCount(model)) parameters)",
+    return try measureWithMedian("VQ step small 64x64 B=\(batch) fwd+bwd+Adam (\(parameterCount(model)) parameters)\(note)",
                                  flops: 3 * Double(batch) * vqForwardFlops(model), repeats: 5) {
         let loss = try trainer.losses(trainer.data).total
         trainer.optimizer.zeroGrad()

@@ -104,3 +104,35 @@ func convolutionProducts(_ s: ConvolutionShape, batch: Int) throws -> [Measureme
             Measurement(name: "\(s.name) dX", flops: flops, seconds: try backward(through: [x])),
             Measurement(name: "\(s.name) dW+db", flops: flops, seconds: try backward(through: [w, b]))]
 }
+
+/// The shapes that `WinogradConvolution` may take, run with Winograd where it is chosen and by im2col only, side by
+/// side: `rounds` alternating rounds of `convolutionProducts` on each path; per pass the best and the median of the
+/// rounds' times, and the speed-up of the best times (1.00× where the pass stays on im2col). GFLOP/s count the
+/// direct convolution's multiply-adds on both paths.
+func compareWinograd(batch: Int, rounds: Int = 3) throws {
+    let shapes = convolutionShapes.filter {
+        $0.kernel == 3 && $0.stride == 1 && Swift.min($0.inChannels, $0.outChannels) >= WinogradConvolution.minimumChannels
+            && $0.size >= WinogradConvolution.wideSize
+    }
+    print("shape and pass".padding(toLength: 44, withPad: " ", startingAt: 0)
+          + "   im2col best / median          Winograd best / median     speed-up")
+    for s in shapes {
+        var times: [Bool: [[Measurement]]] = [false: [], true: []]
+        for _ in 0..<rounds {
+            for winograd in [false, true] {
+                times[winograd]!.append(try WinogradConvolution.$enabled.withValue(winograd) { try convolutionProducts(s, batch: batch) })
+            }
+        }
+        for pass in 0..<3 {
+            func stats(_ winograd: Bool) -> (best: Double, median: Double, flops: Double) {
+                let runs = times[winograd]!.map { $0[pass].seconds }.sorted()
+                return (runs[0], runs[runs.count / 2], times[winograd]![0][pass].flops)
+            }
+            let (a, b) = (stats(false), stats(true))
+            print(times[true]![0][pass].name.padding(toLength: 44, withPad: " ", startingAt: 0)
+                  + String(format: " %7.2f / %7.2f ms %6.1f GF/s  %7.2f / %7.2f ms %6.1f GF/s  %5.2fx",
+                           a.best * 1e3, a.median * 1e3, a.flops / a.best / 1e9, b.best * 1e3, b.median * 1e3,
+                           b.flops / b.best / 1e9, a.best / b.best))
+        }
+    }
+}

@@ -33,8 +33,14 @@ do {
             try [conv3x3Step(batch: 8, channels: 64, size: 32).measure(repeats: 20)]
                 + convolutionShapes.flatMap { try convolutionProducts($0, batch: 8) }
         }),
+        // Winograd F(2×2, 3×3) against im2col on the shapes it takes, side by side.
+        ("winograd", { try compareWinograd(batch: 8); return [] }),
         ("mae", { [try maeStep(preset: "small", voxels: 4096, batch: 32).measure(repeats: 5)] }),
-        ("vq", { [try vqStep(batch: 8), try vqPaperInference()] }),
+        // The VQ step with and without Winograd convolutions, alternating.
+        ("vq", {
+            let im2col = { try WinogradConvolution.$enabled.withValue(false) { try vqStep(batch: 8, note: " im2col only") } }
+            return [try vqStep(batch: 8), try im2col(), try vqStep(batch: 8), try im2col(), try vqPaperInference()]
+        }),
         // The kernels' SIMD paths side by side (issue 19): steps on each path, then memory-bound kernels in GB/s.
         ("simd-steps", { try compareTrainingSteps(); return [] }),
         ("simd-bandwidth", { try compareStreamingKernels(); return [] }),

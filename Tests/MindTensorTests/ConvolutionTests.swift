@@ -98,6 +98,28 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// 3×3 stride-1 pad-1 convolutions with enough channels on maps large enough run by Winograd F(2×2, 3×3): odd
+    /// sizes (the last tile row and column half in the padding), runs of tiles that end mid-row and blocks that span
+    /// images, products split over the workers (the forward's tiles, the weight gradient's output channels), and a
+    /// map whose weight gradient stays on im2col.
+    func testWinogradShapes() throws {
+        let cases = [
+            Case(batch: 2, channels: 16, height: 33, width: 35, outChannels: 16, kernel: 3, stride: 1, padding: Padding2D(1)),
+            Case(batch: 1, channels: 17, height: 32, width: 40, outChannels: 20, kernel: 3, stride: 1, padding: Padding2D(1)),
+            Case(batch: 3, channels: 32, height: 32, width: 33, outChannels: 48, kernel: 3, stride: 1, padding: Padding2D(1)),
+            // 16×16 with 128 channels: forward and input gradient by Winograd, the weight gradient by im2col.
+            Case(batch: 2, channels: 128, height: 17, width: 16, outChannels: 128, kernel: 3, stride: 1, padding: Padding2D(1)),
+        ]
+        for (k, c) in cases.enumerated() {
+            let plan = WinogradConvolution(batch: c.batch, channels: c.channels, outChannels: c.outChannels, height: c.height,
+                                           width: c.width, kernel: (3, 3), stride: (1, 1), padding: c.padding)
+            XCTAssertEqual(plan?.runsWeightGradient, c.height >= 32 && c.width >= 32, c.name)
+            try check(c, seed: UInt64(300 + 10 * k))
+        }
+        XCTAssertNil(WinogradConvolution(batch: 8, channels: 64, outChannels: 64, height: 16, width: 16, kernel: (3, 3), stride: (1, 1),
+                                         padding: Padding2D(1)), "16×16 maps with 64 channels stay on im2col")
+    }
+
     /// The tiling must not change results beyond rounding: a batch equals its images convolved one at a time.
     func testBatchEqualsImagesOneAtATime() throws {
         let x = try randomInput([4, 16, 20, 20], seed: 200), w = try randomInput([24, 16, 3, 3], seed: 201)

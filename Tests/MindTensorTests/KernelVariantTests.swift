@@ -357,7 +357,7 @@ final class KernelVariantTests: XCTestCase {
     }
 
     /// The kernels as the engine uses them: one training step of a transformer block (layer norms, attention,
-    /// GELU, softmax, AdamW) and a 3x3 convolution's forward and backward, on every path.
+    /// GELU, softmax, AdamW) and 3x3 convolutions' forward and backward (by im2col and by Winograd), on every path.
     func testTrainingStepsThroughTheEngine() throws {
         try assertVariantsAgree("transformer block step", bound: 1e-4) {
             let gen = Generator(seed: 4)
@@ -374,6 +374,14 @@ final class KernelVariantTests: XCTestCase {
             let gen = Generator(seed: 5)
             let conv = try Conv2d(3, 5, kernelSize: 3, padding: 1, generator: gen)
             let x = try Tensor.randn([2, 3, 7, 9], generator: gen).requiresGrad()
+            let y = try conv(x)
+            try (y * y).sum().backward()
+            return try y.toArray() + x.grad!.toArray() + conv.weight.grad!.toArray()
+        }
+        try assertVariantsAgree("conv2d 3x3 by Winograd forward and backward", bound: 1e-4) {
+            let gen = Generator(seed: 6)
+            let conv = try Conv2d(16, 16, kernelSize: 3, padding: 1, generator: gen)
+            let x = try Tensor.randn([1, 16, 33, 32], generator: gen).requiresGrad()
             let y = try conv(x)
             try (y * y).sum().backward()
             return try y.toArray() + x.grad!.toArray() + conv.weight.grad!.toArray()

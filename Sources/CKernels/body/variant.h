@@ -8,6 +8,7 @@
 #include "attention.h"
 #include "norm.h"
 #include "conv.h"
+#include "winograd.h"
 #include "optim.h"
 
 const mv_kernel_table MV_VARIANT_TABLE = {

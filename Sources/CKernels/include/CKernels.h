@@ -159,6 +159,20 @@ void mv_columns_to_planes(const float *tile, int64_t ld, const float *bias, int6
 void mv_row_sums(const float *x, int64_t ld, int64_t rows, int64_t cols, float *sums);
 void mv_set_rows(float *y, const float *row, int64_t rows, int64_t cols);     // every row of y = row
 void mv_row_bias_grad(const float *gy, float *gbias, int64_t rows, int64_t cols);
+// Winograd F(2x2, 3x3) for 3x3 stride-1 pad-1 convolutions of maps h x w (body/winograd.h). Tiles are the output's
+// 2x2 blocks, numbered t = image*th*tw + ty*tw + tx over the batch; a block of tiles [t0, t0 + tiles) is stored as
+// 16 matrices [channels, tiles]. input_tiles: V = Bt d B of channels [c0, c1) of x [N, channels, h, w];
+// output_tiles: y [N, channels, h, w] = At M A (+ bias); gradient_tiles: dM = A dY At of channels [c0, c1) of gy
+// (stored with c1 - c0 channels); weights: U = G g Gt of w [o, c, 3, 3] into u [16, o, c] (adjoint: the input
+// gradient's kernels, u [16, c, o]); weight_gradient: gw [o, c, 3, 3] += Gt dU G.
+void mv_winograd_input_tiles(const float *x, int64_t channels, int64_t h, int64_t w, int64_t c0, int64_t c1, int64_t t0,
+                             int64_t tiles, float *v);
+void mv_winograd_output_tiles(const float *m, int64_t channels, int64_t h, int64_t w, const float *bias, int64_t t0,
+                              int64_t tiles, float *y);
+void mv_winograd_gradient_tiles(const float *gy, int64_t channels, int64_t h, int64_t w, int64_t c0, int64_t c1,
+                                int64_t t0, int64_t tiles, float *dm);
+void mv_winograd_weights(const float *w, int64_t o, int64_t c, int adjoint, float *u);
+void mv_winograd_weight_gradient(const float *du, int64_t o, int64_t c, float *gw);
 void mv_upsample_nearest2x(const float *x, float *y, int64_t planes, int64_t h, int64_t w);
 void mv_upsample_nearest2x_backward(const float *gy, float *gx, int64_t planes, int64_t h, int64_t w);
 void mv_pad2d(const float *x, float *y, int64_t planes, int64_t h, int64_t w,

@@ -14,7 +14,8 @@ import CKernels
 ///   gradient of its own channel planes; it also sums its share of the bias gradient's rows.
 /// Each output element is summed in the same order whatever the split, so results do not depend on it.
 /// 1×1 stride-1 unpadded convolutions read their columns straight from the input when a tile lies in one image,
-/// and their input gradient is split by columns like a forward pass.
+/// and their input gradient is split by columns like a forward pass. 3×3 stride-1 pad-1 convolutions with enough
+/// channels take `WinogradConvolution` instead.
 struct ConvolutionPlan {
     let geometry: mv_conv_geometry
     let batch: Int, outChannels: Int
@@ -25,6 +26,8 @@ struct ConvolutionPlan {
     /// The widest tile: a multiple of 16 columns, OpenBLAS's register tile, so products have no ragged edge.
     let tileWidth: Int
     let direct: Bool
+    /// Set when the forward pass and the input gradient (and maybe the weight gradient) run by Winograd F(2×2, 3×3).
+    let winograd: WinogradConvolution?
 
     var channels: Int { Int(geometry.c) }
     /// C · kh · kw, the inner size of the forward product.
@@ -48,6 +51,8 @@ struct ConvolutionPlan {
                                     oh: Int64(oh), ow: Int64(ow))
         (self.batch, self.outChannels, kernelArea, plane) = (batch, outChannels, kernel.0 * kernel.1, oh * ow)
         direct = kernel == (1, 1) && stride == (1, 1) && padding == Padding2D(0)
+        winograd = WinogradConvolution(batch: batch, channels: channels, outChannels: outChannels, height: height, width: width,
+                                       kernel: kernel, stride: stride, padding: padding)
         let perColumn = channels * kernelArea + outChannels
         tileWidth = Swift.min(Swift.max(Self.tileFloats / perColumn, Self.tileWidths.lowerBound), Self.tileWidths.upperBound) / 16 * 16
         guard BLAS.fitsInterface(channels * kernelArea, outChannels, plane, tileWidth) else {
@@ -68,6 +73,7 @@ struct ConvolutionPlan {
     /// y [N, O, OH, OW] = conv(x [N, C, H, W], weight [O, C, kh, kw]) + bias.
     func forward(x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
                  y: UnsafeMutablePointer<Float>) throws {
+        if let winograd { return try winograd.forward(x: x, weight: weight, bias: bias, y: y) }
         try tileProducts(weight: BLAS.plain(weight, cols: rows), rows: outChannels, inner: rows, bias: bias, into: y) { t, scratch in
             columns(of: x, channels: 0..<channels, tile: t, scratch: scratch)
         }
@@ -96,6 +102,12 @@ struct ConvolutionPlan {
     /// [O, C, kh, kw] and gb [O] are accumulated.
     func backward(x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, gy: UnsafeMutablePointer<Float>,
                   gx: UnsafeMutablePointer<Float>?, gw: UnsafeMutablePointer<Float>?, gb: UnsafeMutablePointer<Float>?) throws {
+        var gx = gx
+        if let winograd {
+            if let gx { try winograd.inputGradient(weight: weight, gy: gy, gx: gx) }
+            gx = nil
+            if winograd.runsWeightGradient { return try winograd.weightGradient(x: x, gy: gy, gw: gw, gb: gb) }
+        }
         if direct, let gx {
             // A 1×1 convolution's input gradient is the 1×1 convolution of gy with Wᵀ: each element is written once,
             // so it splits by columns like the forward pass.

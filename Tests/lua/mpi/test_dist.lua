@@ -104,7 +104,12 @@ elseif opt.mode == "ranks" then
     local two = train_vq(opt.work .. "/vq_two")
     local one = reference_json.vq
     T.eq(#two, #one)
-    for i = 1, 2 do T.near(two[i], one[i], 2e-5, "epoch " .. i .. " loss") end
+    -- The ranks sum each batch's gradients in another order than one process, so their weights differ by rounding;
+    -- epoch 1 stays within it. Its dead-code restart then copies encoder outputs that carry that rounding into 14
+    -- entries, and epoch 2's code assignments amplify it (measured 1.3e-3 relative on an AVX2 EPYC, under 1e-4 on a
+    -- Zen 5). The counts of used and restarted codes below must agree exactly.
+    T.near(two[1], one[1], 1e-4 * one[1], "epoch 1 loss")
+    T.near(two[2], one[2], 1e-2 * one[2], "epoch 2 loss")
     for i = 3, #two do T.eq(two[i], one[i], "codes used / restarted (entry " .. i .. ")") end
   end)
 elseif opt.mode == "fail" then
