@@ -370,21 +370,18 @@ final class KernelVariantTests: XCTestCase {
             try opt.step()
             return try [loss.item()] + x.grad!.toArray() + block.parameters().flatMap { try $0.toArray() }
         }
-        try assertVariantsAgree("conv2d 3x3 forward and backward", bound: 1e-4) {
-            let gen = Generator(seed: 5)
-            let conv = try Conv2d(3, 5, kernelSize: 3, padding: 1, generator: gen)
-            let x = try Tensor.randn([2, 3, 7, 9], generator: gen).requiresGrad()
-            let y = try conv(x)
-            try (y * y).sum().backward()
-            return try y.toArray() + x.grad!.toArray() + conv.weight.grad!.toArray()
-        }
-        try assertVariantsAgree("conv2d 3x3 by Winograd forward and backward", bound: 1e-4) {
-            let gen = Generator(seed: 6)
-            let conv = try Conv2d(16, 16, kernelSize: 3, padding: 1, generator: gen)
-            let x = try Tensor.randn([1, 16, 33, 32], generator: gen).requiresGrad()
-            let y = try conv(x)
-            try (y * y).sum().backward()
-            return try y.toArray() + x.grad!.toArray() + conv.weight.grad!.toArray()
+        // [batch, channels, height, width] → out channels: 3→5 on 7×9 runs by im2col, 16→16 on 33×32 by Winograd.
+        let convolutions: [(String, [Int], Int, UInt64)] = [("conv2d 3x3", [2, 3, 7, 9], 5, 5),
+                                                             ("conv2d 3x3 by Winograd", [1, 16, 33, 32], 16, 6)]
+        for (name, shape, outChannels, seed) in convolutions {
+            try assertVariantsAgree("\(name) forward and backward", bound: 1e-4) {
+                let gen = Generator(seed: seed)
+                let conv = try Conv2d(shape[1], outChannels, kernelSize: 3, padding: 1, generator: gen)
+                let x = try Tensor.randn(shape, generator: gen).requiresGrad()
+                let y = try conv(x)
+                try (y * y).sum().backward()
+                return try y.toArray() + x.grad!.toArray() + conv.weight.grad!.toArray()
+            }
         }
     }
 }
