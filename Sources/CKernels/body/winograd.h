@@ -53,20 +53,44 @@ static void split_span(const float *row, int64_t w, int64_t first, int64_t n, fl
         vf_store(even + i, e);
         vf_store(odd + i, o);
     }
+    if (i < hi && hi - lo >= VF_WIDTH) {
+        // The rest as one vector ending at hi, overlapping the last one (same values written twice): a scalar
+        // remainder of up to VF_WIDTH - 1 pairs cost as much as the whole vector loop on 32-wide maps.
+        vfloat e, o;
+        i = hi - VF_WIDTH;
+        vf_deinterleave(row + first + 2 * i, &e, &o);
+        vf_store(even + i, e);
+        vf_store(odd + i, o);
+        i = hi;
+    }
     for (; i < hi; i++) { even[i] = row[first + 2 * i]; odd[i] = row[first + 2 * i + 1]; }
 }
 
-// dst = a - b and dst = a + b over n floats, whole vectors and one masked tail.
+// dst = a - b and dst = a + b over n floats in whole vectors. The tail is one more vector ending at n, which
+// overlaps the last one, when dst is neither input (recomputing equal values); else a masked vector, whose
+// round trip through memory costs as much as several whole ones.
 MV_INLINE void difference_span(float *dst, const float *a, const float *b, int64_t n) {
     int64_t k = 0;
     for (; k + VF_WIDTH <= n; k += VF_WIDTH) vf_store(dst + k, vf_sub(vf_load(a + k), vf_load(b + k)));
-    if (k < n) vf_store_partial(dst + k, vf_sub(vf_load_partial(a + k, n - k, 0.0f), vf_load_partial(b + k, n - k, 0.0f)), n - k);
+    if (k == n) return;
+    if (n >= VF_WIDTH && dst != a && dst != b) {
+        k = n - VF_WIDTH;
+        vf_store(dst + k, vf_sub(vf_load(a + k), vf_load(b + k)));
+    } else {
+        vf_store_partial(dst + k, vf_sub(vf_load_partial(a + k, n - k, 0.0f), vf_load_partial(b + k, n - k, 0.0f)), n - k);
+    }
 }
 
 MV_INLINE void sum_span(float *dst, const float *a, const float *b, int64_t n) {
     int64_t k = 0;
     for (; k + VF_WIDTH <= n; k += VF_WIDTH) vf_store(dst + k, vf_add(vf_load(a + k), vf_load(b + k)));
-    if (k < n) vf_store_partial(dst + k, vf_add(vf_load_partial(a + k, n - k, 0.0f), vf_load_partial(b + k, n - k, 0.0f)), n - k);
+    if (k == n) return;
+    if (n >= VF_WIDTH && dst != a && dst != b) {
+        k = n - VF_WIDTH;
+        vf_store(dst + k, vf_add(vf_load(a + k), vf_load(b + k)));
+    } else {
+        vf_store_partial(dst + k, vf_add(vf_load_partial(a + k, n - k, 0.0f), vf_load_partial(b + k, n - k, 0.0f)), n - k);
+    }
 }
 
 // The input transform V = Bᵀ d B of the block's tiles of x [N, channels, h, w], channels [c0, c1) only (stored in
