@@ -4,9 +4,11 @@
 --     fMRI: accuracy per factor (the test categories are new combinations of factor levels seen in training);
 --   * the first stage's latents of the test images (what the ridge baseline predicts): R^2 on the test set;
 --   * label2img's class embeddings (what stage B's context replaces): R^2 on held-out training trials, whose
---     categories label2img did learn;
---   * with --encoder (a stage-A checkpoint), the same latents from the encoder's tokens instead of the voxels:
---     how much of the linear information the encoder keeps.
+--     categories label2img did learn; and the test categories whose class embedding is the nearest to the one
+--     predicted from the test fMRI (the demo's decoded route);
+--   * with --encoder (a stage-A checkpoint), the same latents and nearest categories from the encoder's tokens
+--     and from its patch embeddings (linear in the voxels) instead of the voxels: how much of the linear
+--     information the encoder keeps, which is all stage B's conditioner can build its context from.
 --   mindvis examples/probe_decoding.lua --encoder runs/demo/stageA2/checkpoints/checkpoint.safetensors
 local opt = mv.parse_args(arg, {
   subject = {"sbj_3", "the simulated subject (the demo's)"},
@@ -95,6 +97,18 @@ local embedding_probe = mv.eval.ridge{x = fit_rows.fmri, y = embeddings(fit_rows
 print(("label2img class embeddings of held-out training trials: R^2 %.3f"):format(
   r_squared(embedding_probe:predict(held_rows.fmri), embeddings(held_rows))))
 
+-- The test categories decoded exactly: the class embedding nearest to the one predicted from each test fMRI.
+local class_embeddings = ldm:context{labels = mv.arange(1, #sim.categories + 1)}:squeeze(2)  -- [C, D]
+local function categories_right(x_train, x_test)
+  local predicted_embeddings = mv.eval.ridge{x = x_train, y = embeddings(train):squeeze(2)}:predict(x_test)
+  local nearest = (predicted_embeddings:unsqueeze(2) - class_embeddings:unsqueeze(1)):pow(2):sum(3):argmin(2)
+  local right = 0
+  for i, label in ipairs(test.labels) do if nearest[i] == label then right = right + 1 end end
+  return right
+end
+print(("test categories decoded exactly (nearest class embedding): %d of %d from the voxels"):format(
+  categories_right(train.fmri, test.fmri), #test))
+
 -- The encoder's tokens instead of the voxels.
 if opt.encoder ~= "" then
   local mae = mv.models.load_mae(opt.encoder)
@@ -108,6 +122,14 @@ if opt.encoder ~= "" then
     end)
   end
   local train_tokens, test_tokens = tokens(train), tokens(test)
+  -- The patch embeddings: the encoder's first layer, a linear map of each patch's voxels.
+  local function patch_embeddings(ds)
+    local x = ds:fit_to(mae.config.num_voxels).fmri
+    return mv.no_grad(function() return mae.patch_embed(x:unsqueeze(2)):reshape(#ds, -1) end)
+  end
+  print(("test categories decoded exactly from the encoder: %d of %d from its tokens, %d from its patch embeddings"):format(
+    categories_right(train_tokens:reshape(#train, -1), test_tokens:reshape(#test, -1)), #test,
+    categories_right(patch_embeddings(train), patch_embeddings(test))))
   local token_probe = mv.eval.ridge{x = train_tokens:reshape(#train, -1), y = train_latents}
   local pooled_probe = mv.eval.ridge{x = train_tokens:mean(2), y = train_latents}
   print(("first-stage latents from the encoder: R^2 %.3f from its tokens, %.3f from their mean"):format(

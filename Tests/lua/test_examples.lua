@@ -20,11 +20,21 @@ T.test("train_mlp.lua: the test loss falls", function()
 end)
 
 T.test("probe_decoding.lua: ridge probes of the small simulation against the shipped weights", function()
-  local output = run("probe_decoding.lua", "--quick")
+  -- An untrained tiny encoder, wide enough for sbj_1's voxels: its tokens are probed too.
+  local voxels = mv.data.simulate{preset = "small", seed = 2022, pool_size = 0, subject = "sbj_1"}.train.voxels
+  local base = os.tmpname(); os.remove(base)
+  local encoder = base .. ".safetensors"
+  mv.models.MAE{preset = "tiny", num_voxels = 16 * math.ceil(voxels / 16)}:save(encoder)
+  local output = run("probe_decoding.lua", "--quick", "--encoder", encoder)
+  os.remove(encoder)
   local shape = tonumber(output:match("factors of the test images, from the test fMRI: shape ([%d.]+) %(chance 0.10%)"))
   T.truthy(shape and shape > 0.1, "the shape of unseen categories is decoded above chance: " .. tostring(shape))
   T.truthy(output:find("first-stage latents of the test images: R^2 ", 1, true), "latents probed")
   T.truthy(output:find("label2img class embeddings of held-out training trials: R^2 ", 1, true), "class embeddings probed")
+  local right, items = output:match("test categories decoded exactly %(nearest class embedding%): (%d+) of (%d+) from the voxels")
+  T.truthy(right and tonumber(right) <= tonumber(items), "nearest categories counted: " .. tostring(right) .. " of " .. tostring(items))
+  T.truthy(output:match("decoded exactly from the encoder: %d+ of %d+ from its tokens, %d+ from its patch embeddings"), "the encoder's tokens probed")
+  T.truthy(output:match("first%-stage latents from the encoder: R%^2 %-?[%d.]+ from its tokens"), "the encoder's latents probed")
 end)
 
 --- The whole file as a string, or nil.
