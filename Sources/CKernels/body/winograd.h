@@ -66,32 +66,25 @@ static void split_span(const float *row, int64_t w, int64_t first, int64_t n, fl
     for (; i < hi; i++) { even[i] = row[first + 2 * i]; odd[i] = row[first + 2 * i + 1]; }
 }
 
-// dst = a - b and dst = a + b over n floats in whole vectors. The tail is one more vector ending at n, which
+// dst = a - b (subtract) or a + b over n floats in whole vectors. The tail is one more vector ending at n, which
 // overlaps the last one, when dst is neither input (recomputing equal values); else a masked vector, whose
-// round trip through memory costs as much as several whole ones.
-MV_INLINE void difference_span(float *dst, const float *a, const float *b, int64_t n) {
+// round trip through memory costs as much as several whole ones. `subtract` is a constant at every inlined call.
+MV_INLINE vfloat sum_or_difference(vfloat a, vfloat b, int subtract) { return subtract ? vf_sub(a, b) : vf_add(a, b); }
+
+MV_INLINE void combine_span(float *dst, const float *a, const float *b, int64_t n, int subtract) {
     int64_t k = 0;
-    for (; k + VF_WIDTH <= n; k += VF_WIDTH) vf_store(dst + k, vf_sub(vf_load(a + k), vf_load(b + k)));
+    for (; k + VF_WIDTH <= n; k += VF_WIDTH) vf_store(dst + k, sum_or_difference(vf_load(a + k), vf_load(b + k), subtract));
     if (k == n) return;
     if (n >= VF_WIDTH && dst != a && dst != b) {
         k = n - VF_WIDTH;
-        vf_store(dst + k, vf_sub(vf_load(a + k), vf_load(b + k)));
+        vf_store(dst + k, sum_or_difference(vf_load(a + k), vf_load(b + k), subtract));
     } else {
-        vf_store_partial(dst + k, vf_sub(vf_load_partial(a + k, n - k, 0.0f), vf_load_partial(b + k, n - k, 0.0f)), n - k);
+        vf_store_partial(dst + k, sum_or_difference(vf_load_partial(a + k, n - k, 0.0f), vf_load_partial(b + k, n - k, 0.0f), subtract), n - k);
     }
 }
 
-MV_INLINE void sum_span(float *dst, const float *a, const float *b, int64_t n) {
-    int64_t k = 0;
-    for (; k + VF_WIDTH <= n; k += VF_WIDTH) vf_store(dst + k, vf_add(vf_load(a + k), vf_load(b + k)));
-    if (k == n) return;
-    if (n >= VF_WIDTH && dst != a && dst != b) {
-        k = n - VF_WIDTH;
-        vf_store(dst + k, vf_add(vf_load(a + k), vf_load(b + k)));
-    } else {
-        vf_store_partial(dst + k, vf_add(vf_load_partial(a + k, n - k, 0.0f), vf_load_partial(b + k, n - k, 0.0f)), n - k);
-    }
-}
+MV_INLINE void difference_span(float *dst, const float *a, const float *b, int64_t n) { combine_span(dst, a, b, n, 1); }
+MV_INLINE void sum_span(float *dst, const float *a, const float *b, int64_t n) { combine_span(dst, a, b, n, 0); }
 
 // The input transform V = Bᵀ d B of the block's tiles of x [N, channels, h, w], channels [c0, c1) only (stored in
 // the block's layout for all channels, so workers can fill one block together). Tile i of a run reads window
