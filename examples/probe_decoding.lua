@@ -99,8 +99,9 @@ print(("label2img class embeddings of held-out training trials: R^2 %.3f"):forma
 
 -- The test categories decoded exactly: the class embedding nearest to the one predicted from each test fMRI.
 local class_embeddings = ldm:context{labels = mv.arange(1, #sim.categories + 1)}:squeeze(2)  -- [C, D]
+local train_embeddings = embeddings(train):squeeze(2)
 local function categories_right(x_train, x_test)
-  local predicted_embeddings = mv.eval.ridge{x = x_train, y = embeddings(train):squeeze(2)}:predict(x_test)
+  local predicted_embeddings = mv.eval.ridge{x = x_train, y = train_embeddings}:predict(x_test)
   local nearest = (predicted_embeddings:unsqueeze(2) - class_embeddings:unsqueeze(1)):pow(2):sum(3):argmin(2)
   local right = 0
   for i, label in ipairs(test.labels) do if nearest[i] == label then right = right + 1 end end
@@ -113,26 +114,28 @@ print(("test categories decoded exactly (nearest class embedding): %d of %d from
 if opt.encoder ~= "" then
   local mae = mv.models.load_mae(opt.encoder)
   mae:eval()
-  local function tokens(ds)
+  -- The encoder's tokens [N, L, D] and its patch embeddings [N, L·D] (its first layer, a linear map of each
+  -- patch's voxels), 100 rows at a time.
+  local function features(ds)
     local x = ds:fit_to(mae.config.num_voxels).fmri
     return mv.no_grad(function()
-      local chunks = {}
-      for i = 1, x:size(1), 100 do chunks[#chunks + 1] = mae:encode(x:narrow(1, i, math.min(100, x:size(1) - i + 1)):unsqueeze(2)) end
-      return mv.cat(chunks, 1)
+      local tokens, patches = {}, {}
+      for i = 1, x:size(1), 100 do
+        local rows = x:narrow(1, i, math.min(100, x:size(1) - i + 1)):unsqueeze(2)
+        tokens[#tokens + 1] = mae:encode(rows)
+        patches[#patches + 1] = mae.patch_embed(rows):reshape(rows:size(1), -1)
+      end
+      return mv.cat(tokens, 1), mv.cat(patches, 1)
     end)
   end
-  local train_tokens, test_tokens = tokens(train), tokens(test)
-  -- The patch embeddings: the encoder's first layer, a linear map of each patch's voxels.
-  local function patch_embeddings(ds)
-    local x = ds:fit_to(mae.config.num_voxels).fmri
-    return mv.no_grad(function() return mae.patch_embed(x:unsqueeze(2)):reshape(#ds, -1) end)
-  end
+  local train_tokens, train_patches = features(train)
+  local test_tokens, test_patches = features(test)
+  local train_flat, test_flat = train_tokens:reshape(#train, -1), test_tokens:reshape(#test, -1)
   print(("test categories decoded exactly from the encoder: %d of %d from its tokens, %d from its patch embeddings"):format(
-    categories_right(train_tokens:reshape(#train, -1), test_tokens:reshape(#test, -1)), #test,
-    categories_right(patch_embeddings(train), patch_embeddings(test))))
-  local token_probe = mv.eval.ridge{x = train_tokens:reshape(#train, -1), y = train_latents}
+    categories_right(train_flat, test_flat), #test, categories_right(train_patches, test_patches)))
+  local token_probe = mv.eval.ridge{x = train_flat, y = train_latents}
   local pooled_probe = mv.eval.ridge{x = train_tokens:mean(2), y = train_latents}
   print(("first-stage latents from the encoder: R^2 %.3f from its tokens, %.3f from their mean"):format(
-    r_squared(token_probe:predict(test_tokens:reshape(#test, -1)), test_latents),
+    r_squared(token_probe:predict(test_flat), test_latents),
     r_squared(pooled_probe:predict(test_tokens:mean(2)), test_latents)))
 end
