@@ -172,10 +172,10 @@ static void winograd_output_tiles(const float *m, int64_t channels, int64_t h, i
 }
 
 // The transform dM = A dY Aᵀ of the output gradient gy [N, channels, h, w], channels [c0, c1) only, for the
-// block's tiles (stored with c1 - c0 channels): what the weight gradient's GEMMs multiply with V.
+// block's tiles (in the block's layout for all channels, as V): what the weight gradient's GEMMs multiply with V.
 static void winograd_gradient_tiles(const float *gy, int64_t channels, int64_t h, int64_t w, int64_t c0, int64_t c1,
                                     int64_t t0, int64_t tiles, float *dm) {
-    int64_t tw = (w + 1) / 2, matrix = (c1 - c0) * tiles;
+    int64_t tw = (w + 1) / 2, matrix = channels * tiles;
     // The two gradient rows' padded columns, then A along each row: (g0, g1) → (g0, g0 + g1, g0 - g1, -g1).
     float *buffer = malloc(sizeof(float) * (size_t)(12 * tw));
     float *top = buffer, *bottom = top + 2 * tw, *along = bottom + 2 * tw;
@@ -196,7 +196,7 @@ static void winograd_gradient_tiles(const float *gy, int64_t channels, int64_t h
                 }
             }
             // A along the columns, one transformed position (one stream) at a time.
-            float *d = dm + (ch - c0) * tiles + run.offset;
+            float *d = dm + ch * tiles + run.offset;
             for (int64_t c = 0; c < 4; c++) {
                 const float *g0 = along + c * tw, *g1 = along + (4 + c) * tw;
                 float *d0 = d + c * matrix, *d1 = d + (4 + c) * matrix, *d2 = d + (8 + c) * matrix, *d3 = d + (12 + c) * matrix;

