@@ -105,6 +105,14 @@ MV_KERNEL(winograd_gradient_tiles, (const float *gy, int64_t channels, int64_t h
           (gy, channels, h, w, c0, c1, t0, tiles, dm))
 MV_KERNEL(winograd_weights, (const float *w, int64_t o, int64_t c, int adjoint, float *u), (w, o, c, adjoint, u))
 MV_KERNEL(winograd_weight_gradient, (const float *du, int64_t o, int64_t c, float *gw), (du, o, c, gw))
+// direct convolutions of thin layers (body/direct_conv.h)
+MV_KERNEL(conv_direct, (const float *src, int64_t c, int64_t h, int64_t w, const float *weight, const float *bias, int64_t o,
+                        int64_t kh, int64_t kw, int64_t pt, int64_t pl, int64_t oh, int64_t ow, float *dst),
+          (src, c, h, w, weight, bias, o, kh, kw, pt, pl, oh, ow, dst))
+MV_KERNEL(conv_direct_weight_gradient, (const float *x, const float *gy, int64_t n, int64_t c, int64_t h, int64_t w, int64_t o,
+                                        int64_t o0, int64_t o1, int64_t c0, int64_t c1, int64_t kh, int64_t kw, int64_t pt,
+                                        int64_t pl, int64_t oh, int64_t ow, float *gw),
+          (x, gy, n, c, h, w, o, o0, o1, c0, c1, kh, kw, pt, pl, oh, ow, gw))
 
 // optimizers (body/optim.h)
 MV_KERNEL(adam_step, (float *p, const float *g, float *m, float *v, int64_t n, float lr, float beta1, float beta2,

@@ -90,6 +90,8 @@ final class ConvolutionTests: XCTestCase {
                  padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)),
             Case(batch: 4, channels: 24, height: 25, width: 23, outChannels: 32, kernel: 1, stride: 1, padding: Padding2D(0)),
             Case(batch: 7, channels: 64, height: 8, width: 8, outChannels: 64, kernel: 1, stride: 1, padding: Padding2D(0)),
+            // Few output channels: direct sums split over (image, channel) pairs, the weight gradient over input channels.
+            Case(batch: 3, channels: 40, height: 19, width: 21, outChannels: 3, kernel: 3, stride: 1, padding: Padding2D(1)),
         ]
         for (k, c) in cases.enumerated() {
             XCTAssertGreaterThanOrEqual(2 * c.outChannels * c.channels * c.kernel * c.kernel * c.batch * c.outputSize.0 * c.outputSize.1,

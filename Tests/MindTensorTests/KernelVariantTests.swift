@@ -357,7 +357,7 @@ final class KernelVariantTests: XCTestCase {
     }
 
     /// The kernels as the engine uses them: one training step of a transformer block (layer norms, attention,
-    /// GELU, softmax, AdamW) and 3x3 convolutions' forward and backward (by im2col and by Winograd), on every path.
+    /// GELU, softmax, AdamW) and 3x3 convolutions' forward and backward (by im2col, Winograd and direct sums), on every path.
     func testTrainingStepsThroughTheEngine() throws {
         try assertVariantsAgree("transformer block step", bound: 1e-4) {
             let gen = Generator(seed: 4)
@@ -370,9 +370,11 @@ final class KernelVariantTests: XCTestCase {
             try opt.step()
             return try [loss.item()] + x.grad!.toArray() + block.parameters().flatMap { try $0.toArray() }
         }
-        // [batch, channels, height, width] → out channels: 3→5 on 7×9 runs by im2col, 16→16 on 33×32 by Winograd.
+        // [batch, channels, height, width] → out channels: 3→5 on 7×9 runs by im2col, 16→16 on 33×32 by Winograd,
+        // 12→3 on 11×13 as direct sums.
         let convolutions: [(String, [Int], Int, UInt64)] = [("conv2d 3x3", [2, 3, 7, 9], 5, 5),
-                                                             ("conv2d 3x3 by Winograd", [1, 16, 33, 32], 16, 6)]
+                                                             ("conv2d 3x3 by Winograd", [1, 16, 33, 32], 16, 6),
+                                                             ("conv2d 3x3 as direct sums", [2, 12, 11, 13], 3, 7)]
         for (name, shape, outChannels, seed) in convolutions {
             try assertVariantsAgree("\(name) forward and backward", bound: 1e-4) {
                 let gen = Generator(seed: seed)

@@ -9,6 +9,7 @@
 #include "norm.h"
 #include "conv.h"
 #include "winograd.h"
+#include "direct_conv.h"
 #include "optim.h"
 
 const mv_kernel_table MV_VARIANT_TABLE = {

@@ -173,6 +173,15 @@ void mv_winograd_gradient_tiles(const float *gy, int64_t channels, int64_t h, in
                                 int64_t t0, int64_t tiles, float *dm);
 void mv_winograd_weights(const float *w, int64_t o, int64_t c, int adjoint, float *u);
 void mv_winograd_weight_gradient(const float *du, int64_t o, int64_t c, float *gw);
+// Direct stride-1 convolutions for layers with very few channels on one side (body/direct_conv.h). conv_direct: one
+// image, dst [o, oh, ow] = bias + Σ weight[o, c, ki, kj] src[c, oy - pt + ki, ox - pl + kj] (zero padding; bias may
+// be NULL). conv_direct_weight_gradient: gw [o, c, kh, kw] += its weight gradient over n images, for output channels
+// [o0, o1) and input channels [c0, c1).
+void mv_conv_direct(const float *src, int64_t c, int64_t h, int64_t w, const float *weight, const float *bias, int64_t o,
+                    int64_t kh, int64_t kw, int64_t pt, int64_t pl, int64_t oh, int64_t ow, float *dst);
+void mv_conv_direct_weight_gradient(const float *x, const float *gy, int64_t n, int64_t c, int64_t h, int64_t w, int64_t o,
+                                    int64_t o0, int64_t o1, int64_t c0, int64_t c1, int64_t kh, int64_t kw, int64_t pt,
+                                    int64_t pl, int64_t oh, int64_t ow, float *gw);
 void mv_upsample_nearest2x(const float *x, float *y, int64_t planes, int64_t h, int64_t w);
 void mv_upsample_nearest2x_backward(const float *gy, float *gx, int64_t planes, int64_t h, int64_t w);
 void mv_pad2d(const float *x, float *y, int64_t planes, int64_t h, int64_t w,

@@ -15,7 +15,8 @@ import CKernels
 /// Each output element is summed in the same order whatever the split, so results do not depend on it.
 /// 1×1 stride-1 unpadded convolutions read their columns straight from the input when a tile lies in one image,
 /// and their input gradient is split by columns like a forward pass. 3×3 stride-1 pad-1 convolutions with enough
-/// channels take `WinogradConvolution` instead.
+/// channels take `WinogradConvolution` instead, and stride-1 layers with at most `thinChannels` output channels a
+/// direct sum of shifted rows (`mv_conv_direct`).
 struct ConvolutionPlan {
     let geometry: mv_conv_geometry
     let batch: Int, outChannels: Int
@@ -28,6 +29,13 @@ struct ConvolutionPlan {
     let direct: Bool
     /// Set when the forward pass and the input gradient (and maybe the weight gradient) run by Winograd F(2×2, 3×3).
     let winograd: WinogradConvolution?
+    /// Set for the stride-1 layers with at most `thinChannels` output channels, which run as direct sums.
+    let thin: Bool
+
+    /// As GEMMs, layers with this few outputs (the RGB and latent output layers) are products with 3 rows that spend
+    /// their time writing and reading the column matrix (0.06–0.12 of peak); direct sums run them 1.3–2.3× faster
+    /// (`scripts/bench conv`). Layers with few inputs (the RGB stem) stay GEMMs: their inner size 27 still suits it.
+    static let thinChannels = 4
 
     var channels: Int { Int(geometry.c) }
     /// C · kh · kw, the inner size of the forward product.
@@ -51,6 +59,7 @@ struct ConvolutionPlan {
                                     oh: Int64(oh), ow: Int64(ow))
         (self.batch, self.outChannels, kernelArea, plane) = (batch, outChannels, kernel.0 * kernel.1, oh * ow)
         direct = kernel == (1, 1) && stride == (1, 1) && padding == Padding2D(0)
+        thin = stride == (1, 1) && outChannels <= Self.thinChannels
         winograd = WinogradConvolution(batch: batch, channels: channels, outChannels: outChannels, height: height, width: width,
                                        kernel: kernel, stride: stride, padding: padding)
         let perColumn = channels * kernelArea + outChannels
@@ -74,6 +83,11 @@ struct ConvolutionPlan {
     func forward(x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
                  y: UnsafeMutablePointer<Float>) throws {
         if let winograd { return try winograd.forward(x: x, weight: weight, bias: bias, y: y) }
+        if thin {
+            return directConvolution(of: x, channels: channels, size: (Int(geometry.h), Int(geometry.w)), weight: weight, bias: bias,
+                                     outChannels: outChannels, padding: (Int(geometry.ph), Int(geometry.pw)),
+                                     outputSize: (Int(geometry.oh), Int(geometry.ow)), into: y)
+        }
         try tileProducts(weight: BLAS.plain(weight, cols: rows), rows: outChannels, inner: rows, bias: bias, into: y) { t, scratch in
             columns(of: x, channels: 0..<channels, tile: t, scratch: scratch)
         }
@@ -102,6 +116,7 @@ struct ConvolutionPlan {
     /// [O, C, kh, kw] and gb [O] are accumulated.
     func backward(x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, gy: UnsafeMutablePointer<Float>,
                   gx: UnsafeMutablePointer<Float>?, gw: UnsafeMutablePointer<Float>?, gb: UnsafeMutablePointer<Float>?) throws {
+        if thin { return try directBackward(x: x, weight: weight, gy: gy, gx: gx, gw: gw, gb: gb) }
         var gx = gx
         if let winograd {
             if let gx { try winograd.inputGradient(weight: weight, gy: gy, gx: gx) }
@@ -154,6 +169,63 @@ struct ConvolutionPlan {
             Parallel.chunks(channels, weight: 2 * forwardFlops / channels, minimum: Parallel.minimumFlops, body)
         } else {
             body(0..<channels, 0)
+        }
+    }
+
+    /// out [N, o, OH, OW] = the stride-1 convolution of source [N, c, H, W] with weight [o, c, kh, kw] (+ bias), the
+    /// (image, output channel) pairs split evenly over the workers.
+    private func directConvolution(of source: UnsafeMutablePointer<Float>, channels c: Int, size: (Int, Int), weight: UnsafePointer<Float>,
+                                   bias: UnsafeMutablePointer<Float>?, outChannels o: Int, padding: (Int, Int),
+                                   outputSize: (Int, Int), into out: UnsafeMutablePointer<Float>) {
+        let (h, w) = size, (oh, ow) = outputSize
+        Parallel.chunks(batch * o, weight: 2 * c * kernelArea * oh * ow, minimum: Parallel.minimumFlops) { range, _ in
+            var item = range.lowerBound
+            while item < range.upperBound {
+                let image = item / o, o0 = item % o, count = Swift.min(o - o0, range.upperBound - item)
+                mv_conv_direct(source + image * c * h * w, Int64(c), Int64(h), Int64(w), weight + o0 * c * kernelArea, bias.map { $0 + o0 },
+                               Int64(count), geometry.kh, geometry.kw, Int64(padding.0), Int64(padding.1), Int64(oh), Int64(ow),
+                               out + (image * o + o0) * oh * ow)
+                item += count
+            }
+        }
+    }
+
+    /// The gradients of a thin layer's direct convolution (as `backward`).
+    private func directBackward(x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, gy: UnsafeMutablePointer<Float>,
+                                gx: UnsafeMutablePointer<Float>?, gw: UnsafeMutablePointer<Float>?, gb: UnsafeMutablePointer<Float>?) throws {
+        let (h, w, oh, ow) = (Int(geometry.h), Int(geometry.w), Int(geometry.oh), Int(geometry.ow))
+        if let gx {
+            // The input gradient is the direct convolution of gy with each kernel turned by 180° and the channels
+            // swapped, padded so that output (oy, ox) meets input (oy + ki - ph, ...) again.
+            let turned = try Tensor.empty([channels, outChannels, kernelArea])
+            for o in 0..<outChannels {
+                for c in 0..<channels {
+                    for t in 0..<kernelArea { turned.data[(c * outChannels + o) * kernelArea + kernelArea - 1 - t] = weight[(o * channels + c) * kernelArea + t] }
+                }
+            }
+            directConvolution(of: gy, channels: outChannels, size: (oh, ow), weight: turned.data, bias: nil, outChannels: channels,
+                              padding: (Int(geometry.kh - 1 - geometry.ph), Int(geometry.kw - 1 - geometry.pw)), outputSize: (h, w), into: gx)
+        }
+        if let gb { Self.accumulateBiasGradient(gy, batch: batch, outChannels: outChannels, plane: plane, into: gb) }
+        guard let gw else { return }
+        // Each worker owns a range of the wider side's channels of gw.
+        let wider = Swift.max(outChannels, channels)
+        Parallel.chunks(wider, weight: forwardFlops / wider, minimum: Parallel.minimumFlops) { range, _ in
+            let (o, c) = outChannels >= channels ? (range, 0..<channels) : (0..<outChannels, range)
+            mv_conv_direct_weight_gradient(x, gy, Int64(batch), Int64(channels), Int64(h), Int64(w), Int64(outChannels),
+                                           Int64(o.lowerBound), Int64(o.upperBound), Int64(c.lowerBound), Int64(c.upperBound),
+                                           geometry.kh, geometry.kw, geometry.ph, geometry.pw, Int64(oh), Int64(ow), gw)
+        }
+    }
+
+    /// gb [O] += the sums of gy [N, O, plane] over images and positions, the channels split over the workers.
+    static func accumulateBiasGradient(_ gy: UnsafeMutablePointer<Float>, batch: Int, outChannels: Int, plane: Int,
+                                       into gb: UnsafeMutablePointer<Float>) {
+        Parallel.chunks(outChannels, weight: plane * batch) { range, _ in
+            for image in 0..<batch {
+                mv_row_sums(gy + (image * outChannels + range.lowerBound) * plane, Int64(plane), Int64(range.count), Int64(plane),
+                            gb + range.lowerBound)
+            }
         }
     }
 

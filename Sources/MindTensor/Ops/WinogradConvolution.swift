@@ -109,14 +109,7 @@ public struct WinogradConvolution {
     func weightGradient(x: UnsafeMutablePointer<Float>, gy: UnsafeMutablePointer<Float>, gw: UnsafeMutablePointer<Float>?,
                         gb: UnsafeMutablePointer<Float>?) throws {
         let (h, w, plane) = (Int64(height), Int64(width), height * width)
-        if let gb {
-            Parallel.chunks(outChannels, weight: plane * batch) { range, _ in
-                for image in 0..<batch {
-                    mv_row_sums(gy + (image * outChannels + range.lowerBound) * plane, Int64(plane), Int64(range.count),
-                                Int64(plane), gb + range.lowerBound)
-                }
-            }
-        }
+        if let gb { ConvolutionPlan.accumulateBiasGradient(gy, batch: batch, outChannels: outChannels, plane: plane, into: gb) }
         guard let gw else { return }
         // Per block, the workers first fill V and dM together (split by input and by output channels), then each
         // takes a share of the 16 positions: dU[ξ] += dM[ξ] · V[ξ]ᵀ over all channels, a product twice as tall as
