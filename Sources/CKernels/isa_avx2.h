@@ -86,8 +86,15 @@ MV_INLINE vdsum vdsum_add(vdsum acc, vfloat v) {
     acc.hi = _mm256_add_pd(acc.hi, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
     return acc;
 }
-MV_INLINE vdsum vdsum_add_squares(vdsum acc, vfloat v) {
-    __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v)), hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
+MV_INLINE vdsum vdsum_add_products(vdsum acc, vfloat a, vfloat b) {
+    acc.lo = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(a)), _mm256_cvtps_pd(_mm256_castps256_ps128(b)), acc.lo);
+    acc.hi = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)), _mm256_cvtps_pd(_mm256_extractf128_ps(b, 1)), acc.hi);
+    return acc;
+}
+MV_INLINE vdsum vdsum_add_squared_deviations(vdsum acc, vfloat v, double m) {
+    __m256d mean = _mm256_set1_pd(m);
+    __m256d lo = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)), mean);
+    __m256d hi = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)), mean);
     acc.lo = _mm256_fmadd_pd(lo, lo, acc.lo);
     acc.hi = _mm256_fmadd_pd(hi, hi, acc.hi);
     return acc;

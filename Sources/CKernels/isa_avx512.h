@@ -65,8 +65,15 @@ MV_INLINE vdsum vdsum_add(vdsum acc, vfloat v) {
     acc.hi = _mm512_add_pd(acc.hi, _mm512_cvtps_pd(_mm512_extractf32x8_ps(v, 1)));
     return acc;
 }
-MV_INLINE vdsum vdsum_add_squares(vdsum acc, vfloat v) {
-    __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(v)), hi = _mm512_cvtps_pd(_mm512_extractf32x8_ps(v, 1));
+MV_INLINE vdsum vdsum_add_products(vdsum acc, vfloat a, vfloat b) {
+    acc.lo = _mm512_fmadd_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(a)), _mm512_cvtps_pd(_mm512_castps512_ps256(b)), acc.lo);
+    acc.hi = _mm512_fmadd_pd(_mm512_cvtps_pd(_mm512_extractf32x8_ps(a, 1)), _mm512_cvtps_pd(_mm512_extractf32x8_ps(b, 1)), acc.hi);
+    return acc;
+}
+MV_INLINE vdsum vdsum_add_squared_deviations(vdsum acc, vfloat v, double m) {
+    __m512d mean = _mm512_set1_pd(m);
+    __m512d lo = _mm512_sub_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(v)), mean);
+    __m512d hi = _mm512_sub_pd(_mm512_cvtps_pd(_mm512_extractf32x8_ps(v, 1)), mean);
     acc.lo = _mm512_fmadd_pd(lo, lo, acc.lo);
     acc.hi = _mm512_fmadd_pd(hi, hi, acc.hi);
     return acc;

@@ -48,5 +48,6 @@ MV_INLINE float vf_hmax(vfloat v) { return v; }
 
 MV_INLINE vdsum vdsum_zero(void) { return 0.0; }
 MV_INLINE vdsum vdsum_add(vdsum acc, vfloat v) { return acc + (double)v; }
-MV_INLINE vdsum vdsum_add_squares(vdsum acc, vfloat v) { return (double)v * (double)v + acc; }
+MV_INLINE vdsum vdsum_add_products(vdsum acc, vfloat a, vfloat b) { return (double)a * (double)b + acc; }
+MV_INLINE vdsum vdsum_add_squared_deviations(vdsum acc, vfloat v, double m) { double d = (double)v - m; return d * d + acc; }
 MV_INLINE double vdsum_total(vdsum acc) { return acc; }

@@ -5,8 +5,12 @@
 // Mean and reciprocal standard deviation (population variance, as torch's norms use) of n values.
 static void moments(const float *x, int64_t n, float eps, float *mean_out, float *rstd_out) {
     double m = sum_all(x, n) / (double)n;
-    double ss = 0.0;
-    for (int64_t i = 0; i < n; i++) { double d = x[i] - m; ss += d * d; }
+    // Lanes of double sums: a single running sum would wait on each addition's latency.
+    vdsum lanes = vdsum_zero();
+    int64_t i = 0;
+    for (; i + VF_WIDTH <= n; i += VF_WIDTH) lanes = vdsum_add_squared_deviations(lanes, vf_load(x + i), m);
+    double ss = vdsum_total(lanes);
+    for (; i < n; i++) { double d = x[i] - m; ss += d * d; }
     *mean_out = (float)m;
     *rstd_out = (float)(1.0 / sqrt(ss / (double)n + (double)eps));
 }
@@ -124,8 +128,16 @@ static void groupnorm_backward(const float *x, const float *gy, const float *w, 
                 int64_t ch = g * cg + k;
                 const float *xc = x + (s * c + ch) * hw, *gc = grad + (s * c + ch) * hw;
                 float wc = w ? w[ch] : 1.0f;
-                double cw = 0.0, cb = 0.0;
-                for (int64_t i = 0; i < hw; i++) {
+                vdsum weighted = vdsum_zero(), plain = vdsum_zero();
+                vfloat vm = vf_set1(m), vr = vf_set1(r);
+                int64_t i = 0;
+                for (; i + VF_WIDTH <= hw; i += VF_WIDTH) {
+                    vfloat g = vf_load(gc + i);
+                    weighted = vdsum_add_products(weighted, g, vf_mul(vf_sub(vf_load(xc + i), vm), vr));
+                    plain = vdsum_add(plain, g);
+                }
+                double cw = vdsum_total(weighted), cb = vdsum_total(plain);
+                for (; i < hw; i++) {
                     float xhat = (xc[i] - m) * r;
                     cw += (double)gc[i] * xhat;
                     cb += gc[i];

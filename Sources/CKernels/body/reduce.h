@@ -15,7 +15,7 @@ static double sum_all(const float *x, int64_t n) {
 static double sum_squares(const float *x, int64_t n) {
     vdsum acc = vdsum_zero();
     int64_t i = 0;
-    for (; i + VF_WIDTH <= n; i += VF_WIDTH) acc = vdsum_add_squares(acc, vf_load(x + i));
+    for (; i + VF_WIDTH <= n; i += VF_WIDTH) { vfloat v = vf_load(x + i); acc = vdsum_add_products(acc, v, v); }
     double s = vdsum_total(acc);
     for (; i < n; i++) s += (double)x[i] * x[i];
     return s;
