@@ -33,7 +33,7 @@ struct ConvolutionPlan {
     let thin: Bool
 
     /// As GEMMs, layers with this few outputs (the RGB and latent output layers) are products with 3 rows that spend
-    /// their time writing and reading the column matrix (0.06–0.12 of peak); direct sums run them 1.3–2.3× faster
+    /// their time writing and reading the column matrix (0.06–0.12 of peak); direct sums run them 1.0–2.4× faster
     /// (`scripts/bench conv`). Layers with few inputs (the RGB stem) stay GEMMs: their inner size 27 still suits it.
     static let thinChannels = 4
 
