@@ -34,8 +34,20 @@ static void layernorm_backward(const float *x, const float *gy, const float *w, 
     for (int64_t r = 0; r < rows; r++) {
         const float *xr = x + r * cols, *gr = gy + r * cols;
         float m = mean[r], s = rstd[r];
-        double sum_d = 0.0, sum_dx = 0.0;
-        for (int64_t i = 0; i < cols; i++) {
+        // The double sums in vector lanes (as the group norm's): one running sum would wait on each addition.
+        vdsum lanes_d = vdsum_zero(), lanes_dx = vdsum_zero();
+        vfloat vm = vf_set1(m), vs = vf_set1(s);
+        int64_t i = 0;
+        for (; i + VF_WIDTH <= cols; i += VF_WIDTH) {
+            vfloat g = vf_load(gr + i), xhat = vf_mul(vf_sub(vf_load(xr + i), vm), vs);
+            vfloat d = w ? vf_mul(g, vf_load(w + i)) : g;
+            lanes_d = vdsum_add(lanes_d, d);
+            lanes_dx = vdsum_add_products(lanes_dx, d, xhat);
+            if (gw) vf_store(gw + i, vf_add(vf_load(gw + i), vf_mul(g, xhat)));
+            if (gb) vf_store(gb + i, vf_add(vf_load(gb + i), g));
+        }
+        double sum_d = vdsum_total(lanes_d), sum_dx = vdsum_total(lanes_dx);
+        for (; i < cols; i++) {
             float xhat = (xr[i] - m) * s;
             float d = w ? gr[i] * w[i] : gr[i];
             sum_d += d;
