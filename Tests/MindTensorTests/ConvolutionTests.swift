@@ -96,6 +96,10 @@ final class ConvolutionTests: XCTestCase {
         for (k, c) in cases.enumerated() {
             XCTAssertGreaterThanOrEqual(2 * c.outChannels * c.channels * c.kernel * c.kernel * c.batch * c.outputSize.0 * c.outputSize.1,
                                         Parallel.minimumFlops, c.name)
+            let plan = try ConvolutionPlan(batch: c.batch, channels: c.channels, height: c.height, width: c.width,
+                                           outChannels: c.outChannels, kernel: (c.kernel, c.kernel), stride: (c.stride, c.stride),
+                                           padding: c.padding, outputSize: c.outputSize)
+            XCTAssertEqual(plan.thin, c.outChannels == 3, "\(c.name): only the 3-output layer runs as direct sums")
             try check(c, seed: UInt64(100 + 10 * k))
         }
     }

@@ -1,9 +1,9 @@
-// Direct stride-1 convolutions for layers with very few channels on one side (the RGB or latent input and output
-// layers). As im2col + GEMM they are a product with 3 rows or an inner size of 27: the column matrix, nine
-// times the input, is written and read again for very little arithmetic. Here each output row is a sum of
-// shifted input rows instead: an input row is padded once and then serves every kernel column and every output
-// channel while the output row stays in L1. Each output element is summed in the same order (bias, then input
-// channel, kernel row, kernel column) whatever the caller's split.
+// Direct stride-1 convolutions for layers with very few output channels (the RGB and latent output layers; their
+// input gradient runs here too, as a convolution with few input channels). As im2col + GEMM they are a product with
+// 3 rows: the column matrix, nine times the input, is written and read again for very little arithmetic. Here each
+// output row is a sum of shifted input rows instead: an input row is padded once and then serves every kernel
+// column and every output channel while the output row stays in L1. Each output element is summed in the same
+// order (bias, then input channel, kernel row, kernel column) whatever the caller's split.
 
 // dst [o, oh, ow] = bias + Σ_c,ki,kj weight[o, c, ki, kj] · src[c, oy - pt + ki, ox - pl + kj] for one image
 // src [c, h, w] (zero outside); bias may be NULL.
