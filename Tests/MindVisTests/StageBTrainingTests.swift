@@ -94,6 +94,9 @@ final class StageBTrainingTests: XCTestCase {
         XCTAssertThrowsError(try model.generate(conditions: fmri, numSamples: 2, options: SamplerOptions(guidance: 2))) { error in
             XCTAssertTrue("\(error)".contains("unconditional"), "\(error)")
         }
+        XCTAssertThrowsError(try model.generate(conditions: Tensor.zeros([0, 128]), numSamples: 1)) { error in
+            XCTAssertTrue("\(error)".contains("no conditions (an empty batch of [0, 128])"), "\(error)")
+        }
         XCTAssertThrowsError(try model.generate(conditions: Tensor.zeros([2, 100]), numSamples: 1)) { error in
             XCTAssertTrue("\(error)".contains("[B, 128]"), "\(error)")
         }

@@ -41,6 +41,7 @@ final class VQModelTests: XCTestCase {
         assertThrowsMessage(["unknown preset 'smal'", "did you mean 'small'"]) { _ = try VQConfig(["preset": .string("smal")]) }
         assertThrowsMessage(["resolution 30 is not divisible by 2^(levels-1) = 4"]) { _ = try VQTestData.tiny(ddconfig: [("resolution", .int(30)), ("ch_mult", .list([.int(1), .int(2), .int(2)]))]) }
         assertThrowsMessage(["channel width 48", "32 GroupNorm groups"]) { _ = try VQTestData.tiny(ddconfig: [("ch", .int(48))]) }
+        assertThrowsMessage(["'num_res_blocks' must be in 1...64, got 0"]) { _ = try VQTestData.tiny(ddconfig: [("num_res_blocks", .int(0))]) }
         assertThrowsMessage(["double_z must be false"]) { _ = try VQTestData.tiny(ddconfig: [("double_z", .bool(true))]) }
         assertThrowsMessage(["'ddconfig' must be a table"]) { _ = try VQConfig(["ddconfig": .int(3)]) }
     }

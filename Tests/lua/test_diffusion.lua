@@ -42,6 +42,8 @@ T.test("PLMS and DDIM reproduce sampler_io.npz", function()
   end
   T.raises(function() mv.diffusion.sample{model = unet, schedule = schedule, context = io.context, x_T = io.x_T, steps = 3,
                                           progress = function() error("stop here") end} end, "stop here")
+  T.raises(function() mv.diffusion.sample{model = unet, schedule = schedule, context = io.context, x_T = io.x_T, steps = 3,
+                                          progress = 3} end, "option 'progress': expected true, false or a function(done, total)")
 end)
 
 T.test("class conditioning, guidance and seeds", function()

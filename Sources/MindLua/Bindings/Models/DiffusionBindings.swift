@@ -105,7 +105,9 @@ enum DiffusionBindings: LuaBindingSet {
         if let function = try? options.function("progress") {
             callback = function
         } else {
-            showBar = try options.bool("progress", default: false)
+            do { showBar = try options.bool("progress", default: false) } catch {
+                throw args.error("option 'progress': expected true, false or a function(done, total)")
+            }
         }
         return { done, all in
             try args.checkInterrupt()

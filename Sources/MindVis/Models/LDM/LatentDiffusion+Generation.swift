@@ -38,6 +38,7 @@ extension LatentDiffusion {
     /// round differently).
     public func contexts(_ conditions: Tensor) throws -> Tensor {
         let count = try conditioner.conditionCount(conditions)
+        guard count > 0 else { throw TensorError("contexts: no conditions (an empty batch of \(Shape.describe(conditions.shape)))") }
         return try withEvalMode {
             try withNoGrad { try Tensor.cat((0..<count).map { try conditioner.context(conditions.narrow(0, start: $0, length: 1)) }, dim: 0) }
         }

@@ -75,7 +75,9 @@ public struct VQConfig: Equatable {
             c.outCh = try d.int("out_ch", c.outCh, range: 1...65536)
             c.ch = try d.int("ch", c.ch, range: 1...65536)
             c.chMult = try d.intList("ch_mult", c.chMult) ?? c.chMult
-            c.numResBlocks = try d.int("num_res_blocks", c.numResBlocks, range: 0...64)
+            // At least one: without a block per level the levels never widen their channels, and the middle
+            // block (built for the last level's width) would meet narrower maps.
+            c.numResBlocks = try d.int("num_res_blocks", c.numResBlocks, range: 1...64)
             c.attnResolutions = try d.intList("attn_resolutions", c.attnResolutions) ?? c.attnResolutions
             c.dropout = try d.double("dropout", c.dropout, range: 0...0.999)
             try d.finish()
