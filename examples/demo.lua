@@ -7,7 +7,8 @@
 --   4. stage B: the fMRI-conditioned LDM from label2img and A2; its conditioner first aligned with label2img's
 --      class contexts of the trials' categories, then finetuned on sbj_3's training pairs with the diffusion loss;
 --   5. generate images from sbj_3's 50 test fMRI; and, by a second route (not MinD-Vis's), decode label2img's
---      class context from the voxels by ridge regression and draw the nearest category with label2img;
+--      class context from the voxels by ridge regression and draw the nearest category with label2img, starting
+--      from the ridge baseline's first-stage latents (Takagi & Nishimoto's decoding of c and z);
 --   6. evaluate against the ridge baseline and chance: 50-way top-1 with a CNN judge trained on fresh
 --      renderings of the stimulus categories, pair-wise identification (MSE, PCC, SSIM);
 --   7. write report.html (self-contained) and eval.json.
@@ -28,6 +29,7 @@ local opt = mv.parse_args(arg, {
   align_epochs = {10, "epochs of aligning the fMRI conditioner with label2img's class contexts before stage B (0: none, as the reference)"},
   align_lr = {1e-3, "learning rate of that alignment"},
   decoded_guidance = {3, "guidance of label2img's samples from the categories decoded from the voxels"},
+  decoded_strength = {0.5, "how far those samples start from the ridge baseline's latents (SDEdit): 1 starts from pure noise"},
   num_samples = {3, "images generated per test fMRI"}, steps = {50, "sampler steps (the reference: 250)"},
   sampler = {"plms", "plms or ddim"},
 }, "The MindVis main job: simulate -> A1 -> A2 -> first stage -> label2img -> stage B -> generate -> evaluate -> report.")
@@ -147,11 +149,19 @@ end)
 local truth = mv.eval.ground_truth(sim.test, generated:size(4))
 mv.image.sample_grid(out .. "/generated.png", generated, {truth = truth})
 
--- A second route from fMRI to images, not MinD-Vis's: linear decoding into the generative model's conditioning
--- space, as Takagi & Nishimoto (CVPR 2023) decode fMRI into Stable Diffusion's. A ridge regression from the voxels
--- to label2img's class context of each training trial's category predicts a context for each test fMRI; the
--- category whose context is nearest is drawn by label2img with guidance. The class contexts are sums of factor-level
--- rows, so the regression reaches categories no training trial showed.
+-- The baseline every table shows: ridge regression from the voxels to the first stage's latents, decoded.
+local ridge_baseline, ridge_images = stage("ridge baseline: voxels -> first-stage latents", function()
+  local ridge = mv.eval.ridge{train = sim.train, vq = vq}
+  return ridge, ridge:images(sim.test.fmri)  -- the raw voxels, as it was fitted
+end)
+mv.image.sample_grid(out .. "/ridge.png", ridge_images:unsqueeze(2), {truth = truth})
+
+-- A second route from fMRI to images, not MinD-Vis's: Takagi & Nishimoto's (CVPR 2023), who decode fMRI linearly
+-- into Stable Diffusion's conditioning and image latents. A ridge regression from the voxels to label2img's class
+-- context of each training trial's category predicts a context for each test fMRI; the category whose context is
+-- nearest is drawn by label2img with guidance, starting from the ridge baseline's latents noised part of the way
+-- (SDEdit; --decoded_strength 1 starts from pure noise). The class contexts are sums of factor-level rows, so the
+-- regression reaches categories no training trial showed.
 local decoded, decoded_categories = stage("decoding: voxels -> label2img's class context -> label2img", function()
   local l2i_model = mv.models.load_ldm(label2img)
   local categories = #sim.categories
@@ -160,8 +170,10 @@ local decoded, decoded_categories = stage("decoding: voxels -> label2img's class
   local predicted = ridge:predict(sim.test.fmri)  -- [N, D]
   local distances = (predicted:unsqueeze(2) - class_contexts:unsqueeze(1)):pow(2):sum(3)  -- [N, C]
   local labels = distances:argmin(2)
+  local start = opt.decoded_strength < 1 and ridge_baseline:latents(sim.test.fmri) * l2i_model.config.scale_factor or nil
   local images = l2i_model:generate{labels = labels, num_samples = opt.quick and 1 or opt.num_samples, steps = opt.quick and 2 or opt.steps,
-                                    sampler = opt.sampler, guidance = opt.decoded_guidance, seed = opt.seed, progress = true}
+                                    sampler = opt.sampler, guidance = opt.decoded_guidance, seed = opt.seed, progress = true,
+                                    init_latents = start, strength = start and opt.decoded_strength or 1}
   return images, labels
 end)
 local right = 0
@@ -169,16 +181,12 @@ for i = 1, #sim.test do if decoded_categories[i] == sim.test.labels[i] then righ
 print(("decoded categories: %d of %d test items exactly right"):format(right, #sim.test))
 mv.image.sample_grid(out .. "/decoded.png", decoded, {truth = truth})
 
--- Evaluation: the judge, the ridge baseline, the scores.
+-- Evaluation: the judge and the scores.
 local judge = stage("judge: a CNN on fresh renderings of the stimulus categories", function()
   return mv.eval.train_judge(run_options("judge", {sim = sim, vq = vq, model = {preset = opt.quick and "tiny" or "small"},
                              num_epoch = epochs(opt.judge_epochs)}))
 end)
 stages[#stages + 1] = {name = "The judge", metrics = judge.metrics, plots = {{"loss"}, {"accuracy"}}}
-local ridge_images = stage("ridge baseline: voxels -> first-stage latents", function()
-  return mv.eval.ridge{train = sim.train, vq = vq}:images(sim.test.fmri)  -- the raw voxels, as it was fitted
-end)
-mv.image.sample_grid(out .. "/ridge.png", ridge_images:unsqueeze(2), {truth = truth})
 local reconstructed = mv.no_grad(function() return ((vq:reconstruct(truth * 2 - 1) + 1) / 2):clamp(0, 1) end)
 
 local ways = math.min(50, #sim.categories)  -- the reference's 50-way; the quick simulation has fewer categories
@@ -197,7 +205,7 @@ local result = {generated = scores.generated.values, decoded = scores.decoded.va
 mv.save_json(out .. "/eval.json", result)
 stages[#stages + 1] = {name = "Generated images", notes = {"sbj_3's 50 test fMRI: ground truth first, then the samples."},
                        figures = {{caption = "stage B samples", path = out .. "/generated.png"},
-                                  {caption = ("decoded into label2img's context, then drawn by label2img (%d of %d categories exactly right)"):format(right, #sim.test), path = out .. "/decoded.png"},
+                                  {caption = ("decoded into label2img's context, then drawn by label2img from the ridge baseline's latents (%d of %d categories exactly right)"):format(right, #sim.test), path = out .. "/decoded.png"},
                                   {caption = "ridge baseline", path = out .. "/ridge.png"}}}
 mv.report.write(out .. "/report.html", {
   title = "MindVis: MinD-Vis on the built-in simulated visual cortex",
@@ -206,7 +214,7 @@ mv.report.write(out .. "/report.html", {
   scores = {title = "Scores on the test set", columns = {{"generated (stage B)", scores.generated}, {"decoded context -> label2img", scores.decoded},
                                                         {"ridge baseline", scores.ridge}, {"VQ reconstruction (ceiling)", scores.vq}},
             notes = {"The judge labels each ground-truth image (as the reference's ViT does); n-way top-1 draws distractor classes with a fixed seed.",
-                     "\"generated (stage B)\" is MinD-Vis's route; \"decoded context -> label2img\" is a ridge regression from the voxels into label2img's class contexts (nearest category), drawn by label2img with guidance: not MinD-Vis, the linear-decoding route of Takagi & Nishimoto (2023)."}},
+                     "\"generated (stage B)\" is MinD-Vis's route; \"decoded context -> label2img\" is a ridge regression from the voxels into label2img's class contexts (nearest category), drawn by label2img with guidance from the ridge baseline's latents noised part of the way (SDEdit): not MinD-Vis, the linear-decoding route of Takagi & Nishimoto (2023)."}},
   judge = judge.accuracy,
   stages = stages,
   config = opt,

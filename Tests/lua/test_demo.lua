@@ -10,7 +10,7 @@ T.test("demo.lua --quick: every stage, the report and eval.json; a second run re
   local output = run("demo.lua", "--quick", "--output", dir .. "/demo")
   T.truthy(output:find("done in", 1, true), output)
   local result = mv.load_json(dir .. "/demo/eval.json")
-  for _, part in ipairs{"generated", "ridge", "vq_reconstruction"} do
+  for _, part in ipairs{"generated", "decoded", "ridge", "vq_reconstruction"} do
     for _, key in ipairs{"top1_30way", "top1_30way_max", "pairwise_mse", "pairwise_pcc", "pairwise_ssim"} do
       local value = result[part][key]
       T.truthy(type(value) == "number" and value >= 0 and value <= 1, ("%s.%s = %s"):format(part, key, tostring(value)))
@@ -25,6 +25,7 @@ T.test("demo.lua --quick: every stage, the report and eval.json; a second run re
   T.truthy(select(2, html:gsub('<svg class="plot"', "")) >= 10, "curves of every stage")
   T.truthy(select(2, html:gsub("data:image/png;base64,", "")) >= 2, "the sample grids")
   T.truthy(read(dir .. "/demo/generated.png") ~= nil and read(dir .. "/demo/ridge.png") ~= nil)
+  T.truthy(html:find("drawn by label2img from the ridge baseline", 1, true), "the decoded route starts from the ridge latents")
   local again = run("demo.lua", "--quick", "--output", dir .. "/demo")
   T.eq(mv.load_json(dir .. "/demo/eval.json").generated.pairwise_pcc, result.generated.pairwise_pcc, "reused stages give the same images")
   T.truthy(again:find("done in", 1, true))
