@@ -34,6 +34,13 @@ local opt = mv.parse_args(arg, {
   sampler = {"plms", "plms or ddim"},
 }, "The MindVis main job: simulate -> A1 -> A2 -> first stage -> label2img -> stage B -> generate -> evaluate -> report.")
 
+if not (opt.decoded_strength > 0 and opt.decoded_strength <= 1) then
+  error(("--decoded_strength must be in (0, 1], got %g"):format(opt.decoded_strength), 0)
+end
+-- How the decoded route's samples start, for the report's captions.
+local decoded_start = opt.decoded_strength < 1 and ("from the ridge baseline's latents noised %g of the way (SDEdit)"):format(opt.decoded_strength)
+                      or "from pure noise"
+
 local started = mv.clock()
 local out = opt.output
 local timings, stages = {}, {}
@@ -205,7 +212,7 @@ local result = {generated = scores.generated.values, decoded = scores.decoded.va
 mv.save_json(out .. "/eval.json", result)
 stages[#stages + 1] = {name = "Generated images", notes = {"sbj_3's 50 test fMRI: ground truth first, then the samples."},
                        figures = {{caption = "stage B samples", path = out .. "/generated.png"},
-                                  {caption = ("decoded into label2img's context, then drawn by label2img from the ridge baseline's latents (%d of %d categories exactly right)"):format(right, #sim.test), path = out .. "/decoded.png"},
+                                  {caption = ("decoded into label2img's context, then drawn by label2img %s (%d of %d categories exactly right)"):format(decoded_start, right, #sim.test), path = out .. "/decoded.png"},
                                   {caption = "ridge baseline", path = out .. "/ridge.png"}}}
 mv.report.write(out .. "/report.html", {
   title = "MindVis: MinD-Vis on the built-in simulated visual cortex",
@@ -214,7 +221,7 @@ mv.report.write(out .. "/report.html", {
   scores = {title = "Scores on the test set", columns = {{"generated (stage B)", scores.generated}, {"decoded context -> label2img", scores.decoded},
                                                         {"ridge baseline", scores.ridge}, {"VQ reconstruction (ceiling)", scores.vq}},
             notes = {"The judge labels each ground-truth image (as the reference's ViT does); n-way top-1 draws distractor classes with a fixed seed.",
-                     "\"generated (stage B)\" is MinD-Vis's route; \"decoded context -> label2img\" is a ridge regression from the voxels into label2img's class contexts (nearest category), drawn by label2img with guidance from the ridge baseline's latents noised part of the way (SDEdit): not MinD-Vis, the linear-decoding route of Takagi & Nishimoto (2023)."}},
+                     "\"generated (stage B)\" is MinD-Vis's route; \"decoded context -> label2img\" is a ridge regression from the voxels into label2img's class contexts (nearest category), drawn by label2img with guidance " .. decoded_start .. ": not MinD-Vis, the linear-decoding route of Takagi & Nishimoto (2023)."}},
   judge = judge.accuracy,
   stages = stages,
   config = opt,

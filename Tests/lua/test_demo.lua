@@ -29,6 +29,8 @@ T.test("demo.lua --quick: every stage, the report and eval.json; a second run re
   local again = run("demo.lua", "--quick", "--output", dir .. "/demo")
   T.eq(mv.load_json(dir .. "/demo/eval.json").generated.pairwise_pcc, result.generated.pairwise_pcc, "reused stages give the same images")
   T.truthy(again:find("done in", 1, true))
+  T.raises(function() run("demo.lua", "--quick", "--output", dir .. "/demo", "--decoded_strength", "1.5") end,
+           "--decoded_strength must be in (0, 1], got 1.5")
 end)
 
 T.test("train_weights.lua --quick writes loadable float16 weights", function()
