@@ -2,10 +2,12 @@ import Foundation
 import MindTensor
 import MindVis
 
-// `swift run -c release MindBench [filter]`: the speed figures of DESIGN.md §4, each as GFLOP/s and as a
+// `swift run -c release MindBench [filter [shape filter]]`: the speed figures of DESIGN.md §4, each as GFLOP/s and as a
 // fraction of the cblas_sgemm peak measured in the same run; `simd` compares the kernels' SIMD paths instead
 // (best and median per path, GFLOP/s or GB/s).
 let filter = CommandLine.arguments.dropFirst().first
+/// `conv` only: a second argument keeps the shapes whose names contain it (e.g. `conv "1x1 16x16"`), for profiling one.
+let shapeFilter = CommandLine.arguments.dropFirst(2).first
 
 func report(_ m: Measurement, peak: Double) {
     let name = m.name.padding(toLength: 64, withPad: " ", startingAt: 0)
@@ -31,7 +33,7 @@ do {
         ("block", { [try transformerBlockStep(batch: 32, tokens: 65, width: 256, heads: 8, mlpRatio: 4)] }),
         ("conv", {
             try [conv3x3Step(batch: 8, channels: 64, size: 32).measure(repeats: 20)]
-                + convolutionShapes.flatMap { try convolutionProducts($0, batch: 8) }
+                + convolutionShapes.filter { shapeFilter.map($0.name.contains) ?? true }.flatMap { try convolutionProducts($0, batch: 8) }
         }),
         // Winograd F(2×2, 3×3) against im2col on the shapes it takes, side by side.
         ("winograd", { try compareWinograd(batch: 8); return [] }),

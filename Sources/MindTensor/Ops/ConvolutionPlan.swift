@@ -3,8 +3,8 @@ import CKernels
 /// How `conv2d` puts a convolution on the cores (DESIGN.md §4). The batch's column matrix [C·kh·kw, N·OH·OW]
 /// (im2col's rows (channel, ki, kj), columns (image, oy, ox)) is never built whole: for a 3×3 kernel it is nine
 /// times the input, far beyond the caches, and writing it out and reading it back cost as much as a third of
-/// the products. It is cut into tiles of consecutive columns, each small enough to stay in a core's L2 cache
-/// with its product, built by im2col and consumed at once by a single-threaded GEMM. Tiles may span images, so
+/// the products. It is cut into tiles of consecutive columns (a few MB with their product), each built by
+/// im2col and consumed at once by a single-threaded GEMM. Tiles may span images, so
 /// 8×8 maps at batch 8 still give products hundreds of columns wide, and large maps give every worker many
 /// tiles. The work is split so that no two workers ever write the same memory:
 /// - forward: each worker takes an equal run of columns and walks it tile by tile: im2col, W · tile, the tile
@@ -44,11 +44,17 @@ struct ConvolutionPlan {
     /// Multiply-adds of the forward pass, twice (each gradient costs as much).
     var forwardFlops: Int { 2 * outChannels * rows * columns }
 
-    /// A tile and its product should fill about half of a 1 MB L2 cache (Zen 4; Skylake-SP and later have
-    /// 1–2 MB), leaving the rest to OpenBLAS's packed panels.
-    static let tileFloats = 1 << 17
+    /// The floats of a tile and its product (2 MB). The tile need not fit the L2 cache: OpenBLAS packs it into
+    /// cache-sized panels anyway, and wider tiles make it re-pack the weights less often. On an AVX2 EPYC (Zen 2,
+    /// 512 KB L2) 2^19 ran the UNet's convolutions 7% faster than 2^17 (forward and both gradients, each shape
+    /// weighted by its count in the model; medians of three alternating rounds of `scripts/bench conv`); 2^20 and
+    /// 2^21 were no faster.
+    static let tileFloats = 1 << 19
     /// Narrower tiles make OpenBLAS re-pack the weights too often; wider ones gain nothing (measured).
     static let tileWidths = 64...1024
+    /// Planes from this many columns (16×16 maps) give 1×1 convolutions tiles wide enough to stay inside an image:
+    /// on 16×16 maps 5–17% faster than tiles spanning four images (`scripts/bench conv 1x1`); 8×8 maps gain nothing.
+    static let inPlacePlane = 256
 
     /// The plan of a convolution whose arguments `conv2d` has validated.
     init(batch: Int, channels: Int, height: Int, width: Int, outChannels: Int, kernel: (Int, Int), stride: (Int, Int),
@@ -69,8 +75,21 @@ struct ConvolutionPlan {
         }
     }
 
-    /// Calls `body` for tiles of equal width (a multiple of 16 but the last) and at most `tileWidth` covering `range`.
+    /// Calls `body` for tiles of at most `tileWidth` columns covering `range`. A 1×1 convolution's tiles stop at the
+    /// images' edges when its planes are at least `inPlacePlane` columns wide: a tile inside one image is read and
+    /// written in place, where one that spans images is copied in and out.
     private func forEachTile(in range: Range<Int>, _ body: ((start: Int, count: Int)) -> Void) {
+        guard direct && plane >= Self.inPlacePlane else { return forEachEvenTile(in: range, body) }
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = Swift.min((start / plane + 1) * plane, range.upperBound)
+            forEachEvenTile(in: start..<end, body)
+            start = end
+        }
+    }
+
+    /// Calls `body` for tiles of equal width (a multiple of 16 but the last) and at most `tileWidth` covering `range`.
+    private func forEachEvenTile(in range: Range<Int>, _ body: ((start: Int, count: Int)) -> Void) {
         guard !range.isEmpty else { return }
         let tiles = (range.count + tileWidth - 1) / tileWidth
         let width = ((range.count + tiles - 1) / tiles + 15) / 16 * 16
