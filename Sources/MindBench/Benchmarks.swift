@@ -211,3 +211,24 @@ func vqPaperInference() throws -> Measurement {
     let peak = Double(CachingAllocator.shared.statistics.peakBytes) / Double(1 << 20)
     return Measurement(name: String(format: "VQ paper 256x256 encode+decode B=1 (peak %.0f MB)", peak), flops: vqForwardFlops(model), seconds: seconds)
 }
+
+/// The cost of one parallel region, printed in µs: `Parallel.forEachChunk` over the workers with a body that only
+/// touches its range, timed back to back (the worker thread still spinning: a UNet training step opens about 1,500
+/// regions) and after 1 ms of idling (the worker parked: the first region after serial work).
+func parallelRegionHandOff(regions: Int = 20_000) {
+    var sink = [Int](repeating: 0, count: 2 * 64)
+    sink.withUnsafeMutableBufferPointer { slots in
+        func region() { Parallel.forEachChunk(2) { range, worker in slots[worker * 64] &+= range.count } }
+        let hot = time(repeats: 5) { for _ in 0..<regions { region() } } / Double(regions)
+        var colds: [Double] = []
+        for _ in 0..<200 {
+            usleep(1000)
+            let start = DispatchTime.now().uptimeNanoseconds
+            region()
+            colds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        colds.sort()
+        print(String(format: "parallel region hand-off, %d workers: %.2f µs back to back; after 1 ms idle: best %.1f µs, median %.1f µs",
+                     Parallel.workers, hot * 1e6, colds[0] * 1e6, colds[colds.count / 2] * 1e6))
+    }
+}

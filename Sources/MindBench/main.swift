@@ -29,6 +29,7 @@ do {
         ("decoder fc1", 8224, 128, 512), ("decoder fc2", 8224, 512, 128),
     ]
     let benches: [(String, () throws -> [Measurement])] = [
+        ("handoff", { parallelRegionHandOff(); return [] }),
         ("matmul", { [try engineMatmul(size: 1024)] }),
         ("block", { [try transformerBlockStep(batch: 32, tokens: 65, width: 256, heads: 8, mlpRatio: 4)] }),
         ("conv", {
