@@ -75,6 +75,15 @@ final class ConvolutionTests: XCTestCase {
                  padding: Padding2D(top: 2, bottom: 0, left: 0, right: 2)),
             Case(batch: 3, channels: 2, height: 6, width: 5, outChannels: 2, kernel: 3, stride: 1,
                  padding: Padding2D(top: 0, bottom: 0, left: 1, right: 1)),
+            // Stride 2 with outputs half the input's size, read from the input's phase planes: the UNet's and the
+            // VQ's downsamplers, a 5×5 kernel (shifts of -1 to 1 in the phases), a 1×1 one, and a 2×2 map whose
+            // only output reads mostly padding.
+            Case(batch: 2, channels: 3, height: 8, width: 8, outChannels: 4, kernel: 3, stride: 2, padding: Padding2D(1)),
+            Case(batch: 3, channels: 2, height: 6, width: 10, outChannels: 3, kernel: 3, stride: 2,
+                 padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)),
+            Case(batch: 2, channels: 2, height: 10, width: 6, outChannels: 3, kernel: 5, stride: 2, padding: Padding2D(2)),
+            Case(batch: 2, channels: 3, height: 8, width: 4, outChannels: 2, kernel: 1, stride: 2, padding: Padding2D(0)),
+            Case(batch: 3, channels: 2, height: 2, width: 2, outChannels: 2, kernel: 3, stride: 2, padding: Padding2D(1)),
         ]
         for (k, c) in cases.enumerated() { try check(c, seed: UInt64(10 * k)) }
     }
@@ -88,6 +97,8 @@ final class ConvolutionTests: XCTestCase {
             Case(batch: 5, channels: 16, height: 5, width: 5, outChannels: 80, kernel: 3, stride: 1, padding: Padding2D(1)),
             Case(batch: 2, channels: 12, height: 33, width: 31, outChannels: 24, kernel: 3, stride: 2,
                  padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)),
+            // Stride 2 from phase planes, tiles starting and ending inside an image's 8×7 outputs.
+            Case(batch: 4, channels: 16, height: 16, width: 14, outChannels: 32, kernel: 3, stride: 2, padding: Padding2D(1)),
             Case(batch: 4, channels: 24, height: 25, width: 23, outChannels: 32, kernel: 1, stride: 1, padding: Padding2D(0)),
             Case(batch: 7, channels: 64, height: 8, width: 8, outChannels: 64, kernel: 1, stride: 1, padding: Padding2D(0)),
             // Few output channels: direct sums split over (image, channel) pairs, the weight gradient over input channels.

@@ -55,36 +55,54 @@ MV_INLINE void next_output_row(const mv_conv_geometry *g, conv_position *at) {
 // d = (ki - ph)*w + (kj - pw), so a tile is filled image by image with one long copy instead of one per output
 // row (the rows of 4×4 and 8×8 maps are a few floats long). Left to fix: output rows whose input row lies in the
 // padding (outside [lo, hi)), and the |kj - pw| columns at the left or right edge that would read the neighbouring
-// input row instead of the padding ("wrapped" positions).
-typedef struct { int64_t d, dx, lo, hi; } same_row;
+// input row instead of the padding ("wrapped" positions). w is the source plane's width.
+typedef struct { int64_t d, dx, lo, hi, w; } same_row;
 
-static same_row same_row_of(const mv_conv_geometry *g, int64_t ki, int64_t kj) {
-    int64_t hw = g->h * g->w, d = (ki - g->ph) * g->w + (kj - g->pw);
-    int64_t lo = (g->ph - ki) * g->w, hi = (g->h + g->ph - ki) * g->w;
-    // Also keep q + d inside the input plane: the positions cut off here are wrapped ones.
+// A source plane of h × w read at the shift (dy, dx) for every position of an output plane of `plane` positions
+// with the same width.
+static same_row same_row_shifted(int64_t h, int64_t w, int64_t plane, int64_t dy, int64_t dx) {
+    int64_t hw = h * w, d = dy * w + dx;
+    int64_t lo = -dy * w, hi = (h - dy) * w;
+    // Also keep q + d inside the source plane: the positions cut off here are wrapped ones.
     if (lo < -d) lo = -d;
     if (hi > hw - d) hi = hw - d;
     if (lo < 0) lo = 0;
-    if (hi > g->oh * g->ow) hi = g->oh * g->ow;
-    return (same_row){d, kj - g->pw, lo, hi};
+    if (hi > plane) hi = plane;
+    return (same_row){d, dx, lo, hi, w};
 }
 
 // Calls fix(k) for the wrapped positions k - p0 of the span [a, b) of an image's positions that starts at p0.
-#define FOR_EACH_WRAPPED(g, r, a, b, p0, fix) \
+#define FOR_EACH_WRAPPED(r, a, b, p0, fix) \
     do { \
         if ((r).dx != 0) { \
-            int64_t first_ = (r).dx < 0 ? 0 : (g)->w - (r).dx, last_ = (r).dx < 0 ? -(r).dx : (g)->w; \
-            for (int64_t row_ = (a) / (g)->w * (g)->w; row_ < (b); row_ += (g)->w) \
+            int64_t first_ = (r).dx < 0 ? 0 : (r).w - (r).dx, last_ = (r).dx < 0 ? -(r).dx : (r).w; \
+            for (int64_t row_ = (a) / (r).w * (r).w; row_ < (b); row_ += (r).w) \
                 for (int64_t q_ = row_ + first_; q_ < row_ + last_; q_++) \
                     if (q_ >= (a) && q_ < (b)) { int64_t k = q_ - (p0); fix; } \
         } \
     } while (0)
 
+// The positions [p, end) of one image's row of the column matrix, c[q - p], from the source plane read as r says
+// (to_columns), or added into it. Both directions zero the wrapped entries of c: the im2col after its long copy,
+// the adjoint before its long add, so that the add covers the rest. The adjoint may thus overwrite c.
+MV_INLINE void same_run(same_row r, float *source, int64_t p, int64_t end, float *c, int to_columns) {
+    // [a, b): the positions whose source row lies inside the plane (maybe none).
+    int64_t a = r.lo > p ? r.lo : p, b = r.hi < end ? r.hi : end;
+    if (a > end) a = end;
+    if (b < a) b = a;
+    float *in = source + a + r.d;
+    if (to_columns) {
+        zero_span(c, a - p);
+        copy_span(c + a - p, in, b - a);
+        zero_span(c + b - p, end - b);
+    }
+    FOR_EACH_WRAPPED(r, a, b, p, c[k] = 0.0f);
+    if (!to_columns) add_span(in, c + a - p, b - a);
+}
+
 // Between the input planes x [N, c, h, w] and the rows of channels [c0, c1) of the tile of columns
 // [j0, j0 + cols) (leading dimension cols), one image-long run at a time: with to_columns the im2col (x is only
-// read), else its adjoint, which adds the tile into x (the input gradient). Both directions zero the wrapped
-// entries of col: the im2col after its long copy, the adjoint before its long add, so that the add covers the
-// rest. The adjoint may thus overwrite col.
+// read), else its adjoint, which adds the tile into x (the input gradient); the adjoint may overwrite col.
 static void same_columns(float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols,
                          float *col, int to_columns) {
     int64_t in_plane = g->h * g->w, image = g->c * in_plane, plane = g->oh * g->ow;
@@ -92,23 +110,11 @@ static void same_columns(float *x, const mv_conv_geometry *g, int64_t c0, int64_
         for (int64_t ki = 0; ki < g->kh; ki++) {
             for (int64_t kj = 0; kj < g->kw; kj++) {
                 float *row = col + (((ch - c0) * g->kh + ki) * g->kw + kj) * cols;
-                same_row r = same_row_of(g, ki, kj);
+                same_row r = same_row_shifted(g->h, g->w, plane, ki - g->ph, kj - g->pw);
                 int64_t i = j0 / plane, p = j0 % plane;
                 for (int64_t t = 0; t < cols; i++, p = 0) {
-                    int64_t run = plane - p < cols - t ? plane - p : cols - t, end = p + run;
-                    float *c = row + t; // c[q - p]
-                    // [a, b): the run's positions whose input row lies inside the plane (maybe none); in: a's input.
-                    int64_t a = r.lo > p ? r.lo : p, b = r.hi < end ? r.hi : end;
-                    if (a > end) a = end;
-                    if (b < a) b = a;
-                    float *in = x + i * image + ch * in_plane + a + r.d;
-                    if (to_columns) {
-                        zero_span(c, a - p);
-                        copy_span(c + a - p, in, b - a);
-                        zero_span(c + b - p, end - b);
-                    }
-                    FOR_EACH_WRAPPED(g, r, a, b, p, c[k] = 0.0f);
-                    if (!to_columns) add_span(in, c + a - p, b - a);
+                    int64_t run = plane - p < cols - t ? plane - p : cols - t;
+                    same_run(r, x + i * image + ch * in_plane, p, p + run, row + t, to_columns);
                     t += run;
                 }
             }
@@ -116,16 +122,81 @@ static void same_columns(float *x, const mv_conv_geometry *g, int64_t c0, int64_
     }
 }
 
+// The four phase planes of an h × w plane (h, w even): phases[(py * 2 + px) * h/2 * w/2 + i * w/2 + j] =
+// x[(2i + py) * w + 2j + px].
+static void split_phases(const float *x, int64_t h, int64_t w, float *phases) {
+    int64_t half = w / 2, quarter = h / 2 * half;
+    for (int64_t r = 0; r < h; r++) {
+        const float *src = x + r * w;
+        float *even = phases + (r % 2) * 2 * quarter + r / 2 * half, *odd = even + quarter;
+        int64_t j = 0;
+        for (; j + VF_WIDTH <= half; j += VF_WIDTH) {
+            vfloat e, o;
+            vf_deinterleave(src + 2 * j, &e, &o);
+            vf_store(even + j, e);
+            vf_store(odd + j, o);
+        }
+        for (; j < half; j++) { even[j] = src[2 * j]; odd[j] = src[2 * j + 1]; }
+    }
+}
+
+// The adjoint of split_phases: adds the phases back into their places in x.
+static void add_phases(const float *phases, int64_t h, int64_t w, float *x) {
+    int64_t half = w / 2, quarter = h / 2 * half;
+    for (int64_t r = 0; r < h; r++) {
+        float *dst = x + r * w;
+        const float *even = phases + (r % 2) * 2 * quarter + r / 2 * half, *odd = even + quarter;
+        for (int64_t j = 0; j < half; j++) { dst[2 * j] += even[j]; dst[2 * j + 1] += odd[j]; }
+    }
+}
+
+// Stride 2 with outputs half as high and wide as the inputs (the downsamplers: 3×3 with pad 1, or the VQ's pad on
+// the right and bottom only): output (oy, ox) reads input (2oy + a, 2ox + b), a = ki - ph, b = kj - pw, which is
+// element (oy + ⌊a/2⌋, ox + ⌊b/2⌋) of the phase plane of the rows ≡ a and columns ≡ b (mod 2), an oh × ow plane.
+// Each (image, channel) plane is split into its phases once, and every kernel row is then a shifted copy of a
+// phase plane with long runs, as in same_columns (read one float at a time instead, the runs of 8×8 outputs were
+// 4-8 floats long). The adjoint adds into zeroed phases and adds those back into x. Returns 0, having done
+// nothing, when the phases' scratch cannot be allocated.
+static int strided_columns(float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols,
+                           float *col, int to_columns) {
+    int64_t in_plane = g->h * g->w, image = g->c * in_plane, plane = g->oh * g->ow;
+    float *phases = malloc(sizeof(float) * (size_t)in_plane);
+    if (!phases) return 0;
+    for (int64_t ch = c0; ch < c1; ch++) {
+        int64_t i = j0 / plane, p = j0 % plane;
+        for (int64_t t = 0; t < cols; i++, p = 0) {
+            int64_t run = plane - p < cols - t ? plane - p : cols - t;
+            float *source = x + i * image + ch * in_plane;
+            if (to_columns) split_phases(source, g->h, g->w, phases);
+            else zero_span(phases, in_plane);
+            for (int64_t ki = 0; ki < g->kh; ki++) {
+                for (int64_t kj = 0; kj < g->kw; kj++) {
+                    int64_t a = ki - g->ph, b = kj - g->pw, py = (a % 2 + 2) % 2, px = (b % 2 + 2) % 2;
+                    float *row = col + (((ch - c0) * g->kh + ki) * g->kw + kj) * cols;
+                    same_row r = same_row_shifted(g->oh, g->ow, plane, (a - py) / 2, (b - px) / 2);
+                    same_run(r, phases + (py * 2 + px) * plane, p, p + run, row + t, to_columns);
+                }
+            }
+            if (!to_columns) add_phases(phases, g->h, g->w, source);
+            t += run;
+        }
+    }
+    free(phases);
+    return 1;
+}
+
 // Between the input planes x [N, c, h, w] and the rows of channels [c0, c1) of the tile of columns
 // [j0, j0 + cols) (leading dimension cols), one output row's run at a time: with to_columns the im2col (x is only
 // read), else its adjoint, which adds the tile into x (the input gradient). Stride 1 with outputs as wide as the
-// inputs takes same_columns.
+// inputs takes same_columns, stride 2 with outputs half the inputs' size strided_columns.
 static void conv_columns(float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols,
                          float *col, int to_columns) {
     if (g->sh == 1 && g->sw == 1 && g->ow == g->w) {
         same_columns(x, g, c0, c1, j0, cols, col, to_columns);
         return;
     }
+    if (g->sh == 2 && g->sw == 2 && g->h == 2 * g->oh && g->w == 2 * g->ow &&
+        strided_columns(x, g, c0, c1, j0, cols, col, to_columns)) return;
     int64_t image = g->c * g->h * g->w;
     conv_position start = position_of(g, j0);
     for (int64_t ch = c0; ch < c1; ch++) {
