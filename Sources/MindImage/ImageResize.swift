@@ -1,3 +1,5 @@
+import MindTensor
+
 /// Memory layout of a float image buffer.
 public enum PixelLayout: Sendable {
     /// Row-major rows of interleaved channels (NumPy/PIL images).
@@ -24,7 +26,7 @@ public enum ImageResize {
     public static func bilinear(_ input: [Float], channels: Int, height: Int, width: Int, layout: PixelLayout,
                                 outHeight: Int, outWidth: Int) throws -> [Float] {
         try checkShape(input.count, channels: channels, height: height, width: width, operation: "resize")
-        let outCount = try checkedCount(channels: channels, height: outHeight, width: outWidth, operation: "resize output")
+        let outCount = try allocatableCount(channels: channels, height: outHeight, width: outWidth, operation: "resize output")
         let rows = taps(input: height, output: outHeight)
         let cols = taps(input: width, output: outWidth)
         let si = layout.strides(channels: channels, height: height, width: width)
@@ -77,7 +79,7 @@ public enum ImageResize {
     public static func area(_ input: [Float], channels: Int, height: Int, width: Int, layout: PixelLayout,
                             outHeight: Int, outWidth: Int) throws -> [Float] {
         try checkShape(input.count, channels: channels, height: height, width: width, operation: "area resize")
-        let outCount = try checkedCount(channels: channels, height: outHeight, width: outWidth, operation: "area resize output")
+        let outCount = try allocatableCount(channels: channels, height: outHeight, width: outWidth, operation: "area resize output")
         let si = layout.strides(channels: channels, height: height, width: width)
         let so = layout.strides(channels: channels, height: outHeight, width: outWidth)
         func bounds(_ i: Int, _ n: Int, _ m: Int) -> (Int, Int) {
@@ -130,6 +132,19 @@ public enum ImageResize {
         let (a, o1) = channels.multipliedReportingOverflow(by: height)
         let (n, o2) = a.multipliedReportingOverflow(by: width)
         guard !o1, !o2 else { throw ImageError("\(operation): \(channels)x\(height)x\(width) overflows") }
+        return n
+    }
+
+    /// `checkedCount` for an image about to be allocated: also an error when its floats cannot be had.
+    static func allocatableCount(channels: Int, height: Int, width: Int, operation: String) throws -> Int {
+        let n = try checkedCount(channels: channels, height: height, width: width, operation: operation)
+        let (bytes, overflow) = n.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        guard !overflow else { throw ImageError("\(operation): \(channels)x\(height)x\(width) overflows") }
+        do {
+            try MemoryCheck.ensureAvailable(bytes: bytes, for: "a \(channels)x\(height)x\(width) image")
+        } catch {
+            throw ImageError("\(operation): \(error)")
+        }
         return n
     }
 

@@ -65,4 +65,13 @@ final class ByteCountTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("out of memory: cannot allocate 128.0 TiB for a tensor of 35184372088832 elements"), "\(error)")
         }
     }
+
+    /// The check before a large Swift array: an impossible size is an error naming what it was for, a possible one
+    /// passes (and leaves nothing allocated).
+    func testMemoryCheckRefusesWhatCannotBeAllocated() throws {
+        XCTAssertThrowsError(try MemoryCheck.ensureAvailable(bytes: 1 << 47, for: "the test's images")) { error in
+            XCTAssertEqual("\(error)", "out of memory: cannot allocate 128.0 TiB for the test's images")
+        }
+        XCTAssertNoThrow(try MemoryCheck.ensureAvailable(bytes: MemoryCheck.threshold, for: "a buffer"))
+    }
 }

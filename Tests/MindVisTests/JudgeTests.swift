@@ -62,10 +62,10 @@ final class JudgeTests: XCTestCase {
         let bytes = d.imageSize * d.imageSize * 3
         let test = Array(d.testImages[0..<bytes])
         let category = d.categoryFactors[d.testCategory[0]]
-        let fresh = StimulusExemplars.render([category], perCategory: 3, size: d.imageSize, seed: d.config.seed, split: 0)
+        let fresh = try StimulusExemplars.render([category], perCategory: 3, size: d.imageSize, seed: d.config.seed, split: 0)
         for k in 0..<3 { XCTAssertNotEqual(Array(fresh[(k * bytes)..<((k + 1) * bytes)]), test) }
-        XCTAssertEqual(StimulusExemplars.render([category], perCategory: 3, size: d.imageSize, seed: d.config.seed, split: 0), fresh)
-        XCTAssertNotEqual(StimulusExemplars.render([category], perCategory: 3, size: d.imageSize, seed: d.config.seed, split: 1), fresh)
+        XCTAssertEqual(try StimulusExemplars.render([category], perCategory: 3, size: d.imageSize, seed: d.config.seed, split: 0), fresh)
+        XCTAssertNotEqual(try StimulusExemplars.render([category], perCategory: 3, size: d.imageSize, seed: d.config.seed, split: 1), fresh)
     }
 
     func testProbabilitiesOfAnySizeAndErrors() throws {

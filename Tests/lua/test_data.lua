@@ -57,6 +57,16 @@ T.test("images: save, load, grid, resize", function()
   T.eq(table.concat(mv.image.load(base .. "_grid.png"):shape(), "x"), "38x54x3")
   T.eq(table.concat(mv.image.resize(img, 8, 12):shape(), "x"), "8x12x3")
   T.raises(function() mv.image.load(base .. ".missing.png") end, "missing.png")
+  -- [C, H, W] and [H, W] images keep their layout through resize; other ranks say what they are.
+  local chw = img:permute(3, 1, 2):contiguous()
+  T.eq(table.concat(mv.image.resize(chw, 8, 12):shape(), "x"), "3x8x12")
+  T.near(mv.image.resize(chw, 8, 12):permute(2, 3, 1):totable(), mv.image.resize(img, 8, 12):totable(), 1e-6)
+  T.eq(table.concat(mv.image.resize(mv.rand(16, 24), 8, 12):shape(), "x"), "8x12")
+  T.raises(function() mv.image.resize(mv.rand(2, 2, 2, 2), 4, 4) end, "expected an [H, W, C], [C, H, W] or [H, W] tensor, got [2, 2, 2, 2]")
+  -- NaN pixels (a diverged model) are written black instead of stopping the process.
+  mv.image.save(base .. ".png", mv.full({2, 2, 3}, 0 / 0))
+  T.eq(mv.image.load(base .. ".png"):max():item(), 0)
+  mv.image.grid(base .. "_grid.png", {mv.full({4, 4, 3}, 0 / 0), img:narrow(1, 1, 4):narrow(2, 1, 4)})
   os.remove(base .. ".png"); os.remove(base .. "_grid.png")
 end)
 

@@ -21,6 +21,28 @@ T.test("mv.eval.score: identical images score 1, chance beside every score, clea
   T.raises(function() mv.eval.score{truth = truth, samples = truth, metrics = {"psnr"}} end, "unknown 'psnr'")
   T.raises(function() mv.eval.score{truth = truth, samples = truth, labels = "true"} end, "needs true_labels")
   T.raises(function() mv.eval.score{truth = truth, samples = truth, way = 2} end, "did you mean 'ways'")
+  T.raises(function() mv.eval.score{truth = truth, samples = truth, trials = 1e12} end, "expected an integer in 1...100000")
+end)
+
+T.test("mv.eval.score: a judge of your own, as a module, a table or a function", function()
+  local truth = mv.eval.ground_truth(sim.test)
+  -- The class of an image is its brightest channel: three classes any image is recognised by.
+  local function brightest(images) return mv.softmax(images:mean(4):mean(3) * 100, 2) end
+  local Brightest = mv.nn.Module:extend("Brightest")
+  function Brightest:probabilities(images) return brightest(images) end
+  local judges = {Brightest(), {probabilities = function(_, images) return brightest(images) end}, brightest}
+  for _, judge in ipairs(judges) do
+    local scores = mv.eval.score{truth = truth, samples = truth, judge = judge, ways = 3, trials = 20, metrics = {"mse"}}
+    T.eq(scores.values.top1_3way, 1.0, "the ground truth recognises itself")
+    T.near(scores.chance.top1_3way, 1 / 3, 1e-12)
+  end
+  T.raises(function() mv.eval.score{truth = truth, samples = truth, judge = 3} end,
+           "expected a Judge (mv.eval.train_judge, mv.eval.load_judge), a module with a probabilities(images) method")
+  T.raises(function() mv.eval.score{truth = truth, samples = truth, judge = function() return 1 end} end,
+           "the judge must return a tensor of class probabilities [N, classes]")
+  T.raises(function() mv.eval.score{truth = truth, samples = truth, judge = function() return mv.zeros(2) end} end,
+           "the judge must return [10, classes] probabilities for the ground truth, got [2]")
+  T.raises(function() mv.eval.score{truth = truth, samples = truth, judge = function() error("judge failed") end} end, "judge failed")
 end)
 
 T.test("the judge: trains on fresh renderings, classifies, scores n-way, round-trips", function()

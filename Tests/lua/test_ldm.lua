@@ -84,7 +84,9 @@ T.test("class embeddings from the categories' factors, renderings of every categ
   for f, level in ipairs(factors.levels[c]) do expected = expected + table_rows[offset + level]; offset = offset + factors.counts[f] end
   close(base:context{labels = mv.tensor{c}}:reshape(16), expected, 1e-6, "a class's context is the sum of its levels' rows")
   close(base:context{labels = mv.tensor{n}}:reshape(16), table_rows[23], 0, "the null class has its own row")
-  mv.ldm.train_label2img(with{model = base, data = renderings, output = dir .. "/attr", val_every = 0})
+  local run = mv.ldm.train_label2img(with{model = base, data = renderings, output = dir .. "/attr", val_every = 0})
+  T.eq(run.validation, nil, "val_every = 0 never validates, not even after the last epoch")
+  T.eq(#run.figures, 0, "and draws no validation figure")
   base:save(dir .. "/attr.safetensors")
   local back = mv.models.load_ldm(dir .. "/attr.safetensors")
   T.eq(#back.config.cond_stage_config.attributes, #sim.categories, "the attributes are part of the saved config")

@@ -27,14 +27,24 @@ enum ImageBindings: LuaBindingSet {
         try state.bind("mv.image", "resize", doc: """
             mv.image.resize(image, height, width) -> Tensor
             Bilinear resize of an [H, W, C] image to [height, width, C], as torchvision's Resize on tensors (align_corners false, no antialias).
+            [C, H, W] images (C = 1, 3 or 4, as mv.image.save reads them) come back as [C, height, width], [H, W] ones as [height, width].
             Shrinking by large factors aliases (no low-pass filter); sizes are at most 32768.
             """) { args in
             let t = try args.tensor(1, "image")
             let h = try args.integer(2, "height", min: 1, max: 1 << 15), w = try args.integer(3, "width", min: 1, max: 1 << 15)
-            guard t.rank == 3 else { throw args.argumentError(1, "image", expected: "an [H, W, C] tensor") }
-            let out = try ImageResize.bilinear(t.toArray(), channels: t.shape[2], height: t.shape[0], width: t.shape[1], layout: .hwc,
+            guard t.rank == 2 || t.rank == 3 else {
+                throw args.error("argument #1 'image': expected an [H, W, C], [C, H, W] or [H, W] tensor, got \(Shape.describe(t.shape))")
+            }
+            let (layout, shape): (PixelLayout, [Int])
+            switch t.rank {
+            case 2: (layout, shape) = (.hwc, [t.shape[0], t.shape[1], 1])
+            case _ where isChannelsFirst(t.shape): (layout, shape) = (.chw, [t.shape[1], t.shape[2], t.shape[0]])
+            default: (layout, shape) = (.hwc, t.shape)
+            }
+            let out = try ImageResize.bilinear(t.toArray(), channels: shape[2], height: shape[0], width: shape[1], layout: layout,
                                                outHeight: h, outWidth: w)
-            return try args.returning(tensor: Tensor(out, shape: [h, w, t.shape[2]]))
+            let outShape = t.rank == 2 ? [h, w] : layout == .chw ? [shape[2], h, w] : [h, w, shape[2]]
+            return try args.returning(tensor: Tensor(out, shape: outShape))
         }
         // mv.image.grid(path, images, {columns=, padding=}): images as an array of [H, W, C] tensors or one [N, H, W, C] tensor.
         try state.bind("mv.image", "grid", doc: """
@@ -74,19 +84,25 @@ enum ImageBindings: LuaBindingSet {
         }
     }
 
+    /// Whether a 3-D image tensor is [C, H, W]: 1, 3 or 4 leading channels and a last size that is not a channel count.
+    static func isChannelsFirst(_ shape: [Int]) -> Bool {
+        [1, 3, 4].contains(shape[0]) && ![1, 3, 4].contains(shape[2])
+    }
+
     static func tensor(_ image: Image) throws -> Tensor {
         try Tensor(image.pixels.map { Float($0) / 255 }, shape: [image.height, image.width, image.channels])
     }
 
-    /// A [H, W, C] (C = 1, 3, 4) or [C, H, W] tensor in [0, 1] as an 8-bit image (values clamped, rounded).
+    /// A [H, W, C] (C = 1, 3, 4) or [C, H, W] tensor in [0, 1] as an 8-bit image (values clamped, rounded; NaN
+    /// is black, as `Image.quantize` has it).
     static func image(_ t: Tensor, function: String) throws -> Image {
         var hwc = t
-        if t.rank == 3, [1, 3, 4].contains(t.shape[0]), ![1, 3, 4].contains(t.shape[2]) { hwc = try t.permute([1, 2, 0]) }
+        if t.rank == 3, isChannelsFirst(t.shape) { hwc = try t.permute([1, 2, 0]) }
         if t.rank == 2 { hwc = try t.unsqueeze(2) }
         guard hwc.rank == 3, [1, 3, 4].contains(hwc.shape[2]) else {
             throw LuaBindingError("\(function): expected an image tensor [H, W, C] or [C, H, W] with 1, 3 or 4 channels, got \(Shape.describe(t.shape))")
         }
-        let pixels = try hwc.clamp(min: 0, max: 1).toArray().map { UInt8(($0 * 255).rounded()) }
+        let pixels = try hwc.toArray().map(Image.quantize)
         return try Image(width: hwc.shape[1], height: hwc.shape[0], channels: hwc.shape[2], pixels: pixels)
     }
 }

@@ -45,17 +45,17 @@ extension ImageSet {
     /// `init(folder:size:)`) when they are not already `size`×`size`.
     public func modelInput(size: Int) throws -> Tensor {
         guard size > 0 else { throw TensorError("images: size must be positive, got \(size)") }
-        var values: [Float] = []
-        values.reserveCapacity(count * 3 * size * size)
+        // The tensor first: its allocation fails with an error where an array of this size would trap.
+        let out = try Tensor.empty([count, 3, size, size]), plane = 3 * size * size
         do {
             for i in 0..<count {
                 let bytes = Array(pixels[(i * imageBytes)..<((i + 1) * imageBytes)])
                 let image = try ImageSet.squareRGB(Image(width: width, height: height, channels: channels, pixels: bytes), size: size)
-                values += image.floatCHW().map { $0 * 2 - 1 }
+                for (k, v) in image.floatCHW().enumerated() { out.data[i * plane + k] = v * 2 - 1 }
             }
         } catch let error as ImageError {
             throw TensorError("images: \(error)")
         }
-        return try Tensor(values, shape: [count, 3, size, size])
+        return out
     }
 }

@@ -1,8 +1,10 @@
+import MindImage
 import MindTensor
 
 /// Images [N, C, H, W] in [0, 1] as the reference scores them: bytes (round(255·x), the values the uint8
 /// arrays hold) with the channel last. The reference truncates (`(255·x).astype(uint8)`); rounding keeps
-/// byte images unchanged through a float round trip, and moves no value by more than one grey level.
+/// byte images unchanged through a float round trip, and moves no value by more than one grey level. NaN (a
+/// diverged model's pixels) becomes 0, as in saved images.
 struct ByteImages {
     let count: Int, height: Int, width: Int, channels: Int
     /// count × (height · width · channels), HWC per image.
@@ -14,7 +16,7 @@ struct ByteImages {
     init(_ images: Tensor) throws {
         (count, channels, height, width) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
         let values = try images.permute([0, 2, 3, 1]).contiguous().toArray()
-        bytes = values.map { UInt8((Swift.min(Swift.max($0, 0), 1) * 255).rounded()) }
+        bytes = values.map(Image.quantize)
     }
 
     /// The bytes as floats [N, C, H, W] (SSIM's layout; per-channel SSIM averaged is the same either way).

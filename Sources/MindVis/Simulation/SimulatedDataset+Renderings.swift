@@ -18,7 +18,7 @@ extension SimulatedDataset {
     /// random stream under `seed`, so they are never the dataset's images (test images included) nor the judge's.
     public func renderings(perCategory: Int, seed: UInt64) throws -> FMRIDataset {
         guard perCategory >= 1 else { throw TensorError("renderings: per_category must be at least 1, got \(perCategory)") }
-        let bytes = StimulusExemplars.render(categoryFactors, perCategory: perCategory, size: imageSize, seed: seed, split: 0,
+        let bytes = try StimulusExemplars.render(categoryFactors, perCategory: perCategory, size: imageSize, seed: seed, split: 0,
                                              stream: SeedTag.generativeExemplar)
         let count = categoryFactors.count * perCategory
         let images = try ImageSet(count: count, height: imageSize, width: imageSize, channels: 3, pixels: bytes)

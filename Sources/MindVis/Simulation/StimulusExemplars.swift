@@ -10,8 +10,9 @@ enum StimulusExemplars {
     /// category c), RGB bytes HWC, size × size each. `split` keys independent sets (training, held-out) under
     /// one seed; exemplar k of a category is the same whatever the other categories are.
     static func render(_ categories: [CategoryFactors], perCategory: Int, size: Int, seed: UInt64, split: UInt64,
-                       stream: UInt64 = SeedTag.judgeExemplar) -> [UInt8] {
+                       stream: UInt64 = SeedTag.judgeExemplar) throws -> [UInt8] {
         let imageBytes = size * size * 3, total = categories.count * perCategory
+        try MemoryCheck.ensureAvailable(bytes: total * imageBytes, for: "\(total) renderings of \(size)×\(size) pixels")
         var bytes = [UInt8](repeating: 0, count: total * imageBytes)
         bytes.withUnsafeMutableBufferPointer { b in
             let base = b.baseAddress!

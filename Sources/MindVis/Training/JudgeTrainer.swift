@@ -77,7 +77,7 @@ public final class JudgeTrainer {
         let start = Date()
         let size = judge.config.imageSize, perClass = config.exemplarsPerClass
         // Split 0 is the held-out set; epoch e trains on split e + 1.
-        let images = StimulusExemplars.render(categories, perCategory: perClass, size: size, seed: UInt64(config.seed), split: UInt64(epoch + 1))
+        let images = try StimulusExemplars.render(categories, perCategory: perClass, size: size, seed: UInt64(config.seed), split: UInt64(epoch + 1))
         let order = generator.permutation(imagesPerEpoch)
         var sums = (loss: 0.0, correct: 0, lr: 0.0)
         for it in 0..<iterationsPerEpoch {
@@ -148,7 +148,7 @@ public final class JudgeTrainer {
     static func heldOutAccuracy(judge: JudgeCNN, categories: [CategoryFactors], config: JudgeTrainingConfig, vq: VQModel?,
                                 classification: NWayClassification) throws -> JudgeAccuracy {
         let size = judge.config.imageSize, perClass = config.evalExemplarsPerClass
-        let bytes = StimulusExemplars.render(categories, perCategory: perClass, size: size, seed: UInt64(config.seed), split: 0)
+        let bytes = try StimulusExemplars.render(categories, perCategory: perClass, size: size, seed: UInt64(config.seed), split: 0)
         let images = try Tensor(bytes.map { Float($0) / 255 }, shape: [categories.count * perClass, size, size, 3]).permute([0, 3, 1, 2]).contiguous()
         var nWay = classification
         nWay.ways = Swift.min(nWay.ways, categories.count)

@@ -100,7 +100,7 @@ public final class LDMRun {
             var fields = report.values
             var values: [(name: String, value: Double)]?
             let last = report.epoch == config.numEpoch
-            if self.validation != nil, last || (config.valEvery > 0 && report.epoch % config.valEvery == 0) {
+            if self.validation != nil, config.valEvery > 0, last || report.epoch % config.valEvery == 0 {
                 let (scores, figure) = try self.validate(epoch: report.epoch)
                 figures.append(figure)
                 values = scores

@@ -61,6 +61,17 @@ enum EvalBindings: LuaBindingSet {
         return type
     }()
 
+    /// The `judge` option: a trained Judge, or a function of images [N, 3, H, W] in [0, 1] returning class
+    /// probabilities [N, classes] (eval_judge.lua turns a module with a `probabilities` method into one).
+    static func judge(_ options: LuaOptions, _ args: LuaArgs) throws -> ImageJudge? {
+        if let function = try? options.function("judge") { return LuaFunctionJudge(function: function, args: args) }
+        do {
+            return try options.userdata("judge", as: JudgeCNN.self)
+        } catch {
+            throw args.error("option 'judge': expected a Judge (mv.eval.train_judge, mv.eval.load_judge), a module with a probabilities(images) method or a function(images) returning [N, classes] probabilities")
+        }
+    }
+
     static func install(_ state: LuaState) throws {
         try state.register(scoresType)
         try state.register(ridgeType)
@@ -69,9 +80,9 @@ enum EvalBindings: LuaBindingSet {
             Scores images against their ground truth as the reference does (REFERENCE §7): n-way top-1 with a judge (seeded distractors, per sample column, mean and best column) and pair-wise identification by MSE, PCC and SSIM.
             truth = required  -- ground truth [N, 3, H, W] in [0, 1] (mv.eval.ground_truth(ds))
             samples = required  -- [N, K, 3, H, W] (K samples per item) or [N, 3, H, W], in [0, 1]
-            judge = nil  -- a Judge (or any module with probabilities); without one, pair-wise scores only
+            judge = nil  -- a Judge, any module with a probabilities(images) method, or a function(images) -> [N, classes] probabilities; without one, pair-wise scores only
             ways = 50  -- n of n-way top-1 (the reference: 50)
-            trials = 50  -- distractor draws per item (the reference: 50 in validation, 1000 in gen_eval.py)
+            trials = 50  -- distractor draws per item, at most 100000 (the reference: 50 in validation, 1000 in gen_eval.py)
             labels = "judge"  -- the class to recognise: "judge" (its argmax on the ground truth, as the reference) or "true"
             true_labels = nil  -- 1-based classes of the items, for labels = "true"
             seed = 0  -- seed of the distractor draws
@@ -82,7 +93,7 @@ enum EvalBindings: LuaBindingSet {
             guard let truth = try options.userdata("truth", as: Tensor.self), let samples = try options.userdata("samples", as: Tensor.self) else {
                 throw args.error("give truth = [N, 3, H, W] and samples = [N, K, 3, H, W] images in [0, 1]")
             }
-            let judge = try options.userdata("judge", as: JudgeCNN.self)
+            let judge = try Self.judge(options, args)
             let source = try options.string("labels", default: "judge")
             guard let labelSource = NWayClassification.LabelSource(rawValue: source) else {
                 throw args.error("labels must be \"judge\" or \"true\", got \"\(source)\"")
@@ -97,7 +108,7 @@ enum EvalBindings: LuaBindingSet {
                 return metric
             }
             let evaluation = ImageEvaluation(
-                classification: NWayClassification(ways: try options.integer("ways", default: 50, min: 2), trials: try options.integer("trials", default: 50, min: 1),
+                classification: NWayClassification(ways: try options.integer("ways", default: 50, min: 2), trials: try options.integer("trials", default: 50, min: 1, max: 100_000),
                                                    labelSource: labelSource, seed: UInt64(try options.integer("seed", default: 0, min: 0))),
                 pairwise: PairwiseIdentification(metrics: metrics, mseUInt8Wraparound: try options.bool("mse_uint8", default: false)))
             return try args.returning(object: ScoresBox(try evaluation.evaluate(groundTruth: truth, samples: samples, judge: judge, trueLabels: trueLabels)))
@@ -134,10 +145,25 @@ enum EvalBindings: LuaBindingSet {
                 throw args.error("give train = a Dataset with images and vq = a VQModel, or x = inputs [N, V] and y = targets [N, ...]")
             }
         }
+        try LuaLibraryChunk.run(state, EmbeddedLua.evalJudge)
     }
 
     /// fMRI as [N, V] (the datasets' [N, 1, V] batches accepted too).
     static func fmriRows(_ fmri: Tensor) throws -> Tensor {
         fmri.rank == 3 && fmri.shape[1] == 1 ? try fmri.reshape([fmri.shape[0], fmri.shape[2]]) : fmri
+    }
+}
+
+/// A judge written in Lua: a function of images [N, 3, H, W] returning their class probabilities [N, classes],
+/// called back during `mv.eval.score` (the n-way classification checks the shape it returns).
+struct LuaFunctionJudge: ImageJudge {
+    let function: LuaFunctionRef
+    let args: LuaArgs
+
+    func probabilities(_ images: Tensor) throws -> Tensor {
+        guard case .object(let result as Tensor)? = try args.call(function, [.object(images)]).first else {
+            throw LuaBindingError("\(args.function): the judge must return a tensor of class probabilities [N, classes]")
+        }
+        return result
     }
 }
