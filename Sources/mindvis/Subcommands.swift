@@ -86,8 +86,15 @@ extension Subcommand {
                 print(try APIReference.markdown(), terminator: "")
             } else {
                 // An unknown name is an error (exit status 1), not a help text.
-                try state.run(chunk: "local text = mv.help_text(...); if text:find('^no help') then error(text, 0) end; print(text)",
-                              name: "=help", arguments: [.string(topic)])
+                guard case .string(let text)? = try state.run(chunk: "return mv.help_text(...)", name: "=help", arguments: [.string(topic)]).first else {
+                    fputs("mindvis help: no help for '\(topic)'\n", stderr)
+                    return 1
+                }
+                if text.hasPrefix("no help") {
+                    fputs("mindvis help: \(text)\n", stderr)
+                    return 1
+                }
+                print(text)
             }
             return 0
         } catch {

@@ -31,6 +31,7 @@ final class CLITests: CLITestCase {
         XCTAssertEqual(unknown.status, 1)
         XCTAssertEqual(unknown.stdout, "")
         XCTAssertTrue(unknown.stderr.contains("no help for 'mv.nosuch'"), unknown.stderr)
+        XCTAssertFalse(unknown.stderr.contains("traceback"), "a message, not a Lua traceback: \(unknown.stderr)")
         XCTAssertEqual(try mindvis(["help", "a", "b"]).status, 2)
     }
 

@@ -77,7 +77,8 @@ final class DiffusionSamplingTests: XCTestCase {
         assertThrowsMessage(["either x_T or shape"]) { try sample(xT: Tensor.zeros([1, 3, 4, 4]), context: context, SamplerOptions()) }
         assertThrowsMessage(["give x_T"]) { try sample(shape: nil, context: context, SamplerOptions()) }
         assertThrowsMessage(["starting noise must be [B, 3, H, W]"]) { try sample(shape: [1, 2, 4, 4], context: context, SamplerOptions()) }
-        assertThrowsMessage(["context must be [2, T, D] or [1, T, D]"]) { try sample(shape: [2, 3, 4, 4], context: Tensor.zeros([3, 77, 4]), SamplerOptions()) }
+        assertThrowsMessage(["context must be [2, T, D] or [1, T, D] for 2 samples"]) { try sample(shape: [2, 3, 4, 4], context: Tensor.zeros([3, 77, 4]), SamplerOptions()) }
+        assertThrowsMessage(["context must be [1, T, D] for 1 sample, got [3, 77, 4]"]) { try sample(shape: [1, 3, 4, 4], context: Tensor.zeros([3, 77, 4]), SamplerOptions()) }
         assertThrowsMessage(["does not match the context"]) {
             try sample(context: context, uncond: Tensor.zeros([1, 76, 4]), SamplerOptions(guidance: 2))
         }

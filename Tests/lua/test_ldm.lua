@@ -11,6 +11,15 @@ local function with(extra) local t = {} for k, v in pairs(fast) do t[k] = v end 
 T.test("label2img: train, generate by label with guidance, save in half precision", function()
   local base = mv.models.LDM{preset = "tiny", cond_stage_config = {target = "class", n_classes = 31, null_class = 31}}
   T.eq(base.config.cond_stage_config.null_class, 31, "the null class reads back 1-based")
+  T.truthy(tostring(base.cond_stage_model):find("null class 31 of 31", 1, true), "and prints 1-based")
+  local none = mv.models.LDM{preset = "tiny", cond_stage_config = {target = "class", n_classes = 3, null_class = 0}}
+  T.eq(none.config.cond_stage_config.null_class, 0, "0: no null class")
+  for _, bad in ipairs{9, -1, 1.5} do
+    T.raises(function() mv.models.LDM{preset = "tiny", cond_stage_config = {target = "class", n_classes = 3, null_class = bad}} end,
+             "'null_class' must be a 1-based label in 1...3 (0: no null class)")
+  end
+  T.raises(function() mv.models.LDM{preset = "tiny", scale_factr = 1} end, "unknown key 'scale_factr' (did you mean 'scale_factor'?)")
+  T.raises(function() mv.models.LDM{preset = "tiny"} end, "a class-conditional LDM takes cond_stage_config = {target = \"class\"")
   local r = mv.ldm.train_label2img(with{model = base, data = sim.train, output = dir .. "/l2i"})
   T.truthy(r.loss > 0 and #r.figures == 1 and r.validation.pairwise_pcc ~= nil)
   local images, seeds = base:generate{labels = mv.tensor{1, 2}, num_samples = 2, steps = 2, guidance = 2, seed = 4}
@@ -117,7 +126,8 @@ T.test("class embeddings from the categories' factors, renderings of every categ
   T.truthy(ldm:generate{fmri = fmri, num_samples = 1, steps = 2, seed = 1, guidance = 3, uncond = null:expand(1, 77, 16)}:equal(guided),
            "one unconditional token is that token repeated")
   T.raises(function() ldm:generate{fmri = fmri, steps = 2, guidance = 3} end, "give one (uncond =) or use guidance = 1")
-  T.raises(function() ldm:generate{fmri = fmri, steps = 2, guidance = 3, uncond = mv.zeros(1, 2, 16)} end, "must be [1, 77 or 1, 16]")
+  T.raises(function() ldm:generate{fmri = fmri, steps = 2, guidance = 3, uncond = mv.zeros(1, 2, 16)} end,
+           "the unconditional context must be [1, 77, 16] (or [1, 1, 16], one token for all), got [1, 2, 16]")
   T.raises(function() mv.ldm.align{model = ldm, data = sim.train} end, "give label2img =")
   T.raises(function() mv.ldm.align{model = back, data = sim.train, label2img = back} end, "must be conditioned on fMRI")
   T.raises(function() mv.ldm.align{model = ldm, data = sim.pool or renderings, label2img = back, num_epochs = 1} end, "did you mean 'num_epoch'")

@@ -23,6 +23,7 @@ T.test("ragged or non-numeric tables are errors naming the position", function()
   T.raises(function() mv.tensor{{1, 2}, {3, "x"}} end, "mv.tensor: argument #1 'data' at [2][2]: expected a number, got string \"x\"")
   T.raises(function() mv.tensor{{1, 2}, 3} end, "mv.tensor: argument #1 'data' at [2]: expected a table of 2 entries, got 3")
   T.raises(function() mv.tensor("x") end, "mv.tensor: argument #1 'data': expected a number, a Tensor or nested tables of numbers")
+  T.raises(function() mv.cat({}, 1) end, "mv.cat: argument #1 'tensors': expected a non-empty array of tensors, got an empty one")
 end)
 
 T.test("zeros, ones, full, arange, linspace, eye, like", function()

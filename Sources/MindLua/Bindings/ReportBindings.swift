@@ -55,7 +55,8 @@ enum ReportBindings: LuaBindingSet {
             Reads a JSON object (e.g. a run's eval.json) as a table.
             """) { args in
             let url = URL(fileURLWithPath: try args.string(1, "path"))
-            let text = try String(contentsOf: url, encoding: .utf8)
+            guard FileManager.default.fileExists(atPath: url.path) else { throw args.error("\(url.path) does not exist") }
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw args.error("\(url.path) is not a readable UTF-8 text file") }
             let values = try ConfigJSON.decode(text, context: url.lastPathComponent)
             return try args.returning(ConfigTables.table(values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
         }

@@ -152,6 +152,7 @@ enum TensorViews {
             let name = stacking ? "stack" : "cat"
             try state.bind("mv", name, doc: docs[name]) { args in
                 let tensors = try args.tensorArray(1, "tensors")
+                guard !tensors.isEmpty else { throw args.error("argument #1 'tensors': expected a non-empty array of tensors, got an empty one") }
                 let rank = (tensors.first?.rank ?? 0) + (stacking ? 1 : 0)
                 let d = try args.optionalDimension(2, rank: rank) ?? 0
                 return try args.returning(tensor: stacking ? try Tensor.stack(tensors, dim: d) : try Tensor.cat(tensors, dim: d))

@@ -33,7 +33,8 @@ struct NoisePredictor {
     /// A context for every sample: [batch, T, D] as given, or one [1, T, D] shared by all samples.
     static func perSample(_ c: Tensor, batch: Int, name: String) throws -> Tensor {
         guard c.rank == 3, c.shape[0] == batch || c.shape[0] == 1 else {
-            throw TensorError("sampler: \(name) must be [\(batch), T, D] or [1, T, D] for \(batch) samples, got \(Shape.describe(c.shape))")
+            let shapes = batch == 1 ? "[1, T, D]" : "[\(batch), T, D] or [1, T, D]"
+            throw TensorError("sampler: \(name) must be \(shapes) for \(batch) sample\(batch == 1 ? "" : "s"), got \(Shape.describe(c.shape))")
         }
         return try c.expand([batch, c.shape[1], c.shape[2]])
     }

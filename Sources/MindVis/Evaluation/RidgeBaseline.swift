@@ -39,7 +39,10 @@ public struct RidgeBaseline: Sendable {
 
     /// Predicted latents [N, embed_dim, h, w] of fMRI rows [N, V].
     public func latents(_ fmri: Tensor) throws -> Tensor {
-        guard fmri.rank == 2, fmri.shape[0] > 0 else { throw TensorError("ridge baseline: fMRI must be [N, V], got \(Shape.describe(fmri.shape))") }
+        let inputs = decoder.inputCount
+        guard fmri.rank == 2, fmri.shape[0] > 0, fmri.shape[1] == inputs else {
+            throw TensorError("ridge baseline: expects inputs [N, \(inputs)] (the fit's \(inputs) features), got \(Shape.describe(fmri.shape))")
+        }
         let predicted = try decoder.predict(fmri.contiguous().toArray(), rows: fmri.shape[0])
         return try Tensor(predicted, shape: [fmri.shape[0]] + latentShape)
     }

@@ -118,7 +118,7 @@ enum LDMBindings: LuaBindingSet {
         "preset": "\"tiny\", \"small\" or \"paper\": the presets of the UNet and the first stage (their keys below are the preset's unless given)",
         "timesteps": "diffusion steps T", "linear_start": "β at t = 0", "linear_end": "β at t = T-1",
         "scale_factor": "latents are multiplied by it after encoding (the reference: 1.0)",
-        "cond_stage_config": "the conditioner: {target = \"fmri\", num_voxels =, ...} (the stage-A encoder's keys) or {target = \"class\", n_classes =, null_class =, attributes =} (null_class a 1-based label, default the last class; attributes: per class but the null one its 1-based factor levels, e.g. sim.stimuli.factors.levels, making each class's embedding the sum of its levels' rows)",
+        "cond_stage_config": "the conditioner: {target = \"fmri\", num_voxels =, ...} (the stage-A encoder's keys) or {target = \"class\", n_classes =, null_class =, attributes =} (null_class a 1-based label, default the last class, 0 for none; attributes: per class but the null one its 1-based factor levels, e.g. sim.stimuli.factors.levels, making each class's embedding the sum of its levels' rows)",
         "unet_config": "the UNet's keys (help(mv.models.UNet))", "first_stage_config": "the first stage's keys (help(mv.models.VQModel))",
     ]
 
@@ -131,7 +131,7 @@ enum LDMBindings: LuaBindingSet {
             notes: ["A class embedder gives one context token: its UNet runs without time conditioning (use_time_cond = false) unless told otherwise."],
             name: "mv.models.LDM")) { args in
             let values = try ConfigTables.values(try args.value(1, "config"), function: args.function)
-            return try args.returning(module: try LatentDiffusion(LatentDiffusionConfig(shiftingNullClass(values, by: -1))))
+            return try args.returning(module: try LatentDiffusion(LatentDiffusionConfig(engineValues(values))))
         }
         try state.bind("mv.models", "load_ldm", doc: """
             mv.models.load_ldm(path [, config]) -> LDM
@@ -139,7 +139,7 @@ enum LDMBindings: LuaBindingSet {
             Unknown or missing keys are errors naming them; what was adapted is said on standard error.
             """) { args in
             let loaded = try LDMCheckpoint.load(URL(fileURLWithPath: try args.string(1, "path")),
-                                                values: shiftingNullClass(try ConfigTables.values(try args.value(2, "config"), function: args.function), by: -1))
+                                                values: engineValues(try ConfigTables.values(try args.value(2, "config"), function: args.function)))
             for note in loaded.notes { args.warn(note) }
             return try args.returning(module: loaded.model)
         }
@@ -167,6 +167,20 @@ enum LDMBindings: LuaBindingSet {
             for note in loaded.notes { args.warn(note) }
             return try args.returning(module: loaded.model)
         }
+    }
+
+    /// The values of an LDM config from Lua for the engine: `cond_stage_config.null_class`, a 1-based label in Lua
+    /// (0: no null class), checked here so that its error speaks Lua's numbering, then made 0-based.
+    static func engineValues(_ values: [String: ConfigValue]) throws -> [String: ConfigValue] {
+        guard case .table(let cond)? = values["cond_stage_config"], let null = cond.first(where: { $0.0 == "null_class" })?.1 else {
+            return values
+        }
+        var count = 1001  // ConditionerConfig's default n_classes
+        if case .int(let n)? = cond.first(where: { $0.0 == "n_classes" })?.1 { count = n }
+        let rule = "LDM cond_stage_config: 'null_class' must be a 1-based label in 1...\(count) (0: no null class)"
+        guard case .int(let label) = null else { throw TensorError("\(rule), got a value that is not an integer") }
+        guard (0...count).contains(label) else { throw TensorError("\(rule), got \(label)") }
+        return shiftingNullClass(values, by: -1)
     }
 
     /// `cond_stage_config.null_class` is a label, 1-based in Lua like every index, 0-based in the engine.

@@ -38,7 +38,7 @@ public enum ConditionerConfig: Equatable {
             let trainPosEmbed = try r.bool("train_pos_embed", true)
             try r.finish()
             guard encoder.numVoxels > 0 else {
-                throw TensorError("LDM cond_stage_config: 'num_voxels' is required (the dataset's voxel count, padded to the patch size)")
+                throw TensorError("LDM cond_stage_config: 'num_voxels' is required (the dataset's voxel count, padded to the patch size): the default conditioner is the fMRI encoder; a class-conditional LDM takes cond_stage_config = {target = \"class\", n_classes = ...}")
             }
             guard encoder.numVoxels % encoder.patchSize == 0 else {
                 throw TensorError("LDM cond_stage_config: num_voxels \(encoder.numVoxels) is not a multiple of patch_size \(encoder.patchSize); pad the data first (datasets pad to the patch size)")

@@ -30,14 +30,14 @@ public struct LatentDiffusionConfig: Equatable {
         scaleFactor = try r.double("scale_factor", 1, range: 1e-6...1e6)
         let cond = try r.table("cond_stage_config") ?? [:]
         var unetValues = try r.table("unet_config") ?? [:]
+        var vqValues = try r.table("first_stage_config") ?? [:]
+        try r.finish()  // a misspelt key is named before the parts' own errors (a missing num_voxels)
         unetValues["preset"] = unetValues["preset"] ?? .string(preset)
         if cond["target"] == .string("class"), unetValues["use_time_cond"] == nil { unetValues["use_time_cond"] = .bool(false) }
         unet = try UNetConfig(unetValues)
-        var vqValues = try r.table("first_stage_config") ?? [:]
         vqValues["preset"] = vqValues["preset"] ?? .string(preset)
         firstStage = try VQConfig(vqValues)
         conditioner = try ConditionerConfig(cond, preset: preset, globalPool: unet.globalPool)
-        try r.finish()
         try validate()
     }
 

@@ -30,7 +30,7 @@ public final class ClassEmbedder: Module {
     }
 
     public override var summary: String {
-        "classes=\(classCount), dim=\(embedDim)" + (nullClass.map { ", null=\($0)" } ?? "") + (attributes.map { ", attribute levels=\($0.counts)" } ?? "")
+        "classes=\(classCount), dim=\(embedDim)" + (nullClass.map { ", null class \($0 + 1) of \(classCount)" } ?? "") + (attributes.map { ", attribute levels=\($0.counts)" } ?? "")
     }
 
     public func callAsFunction(_ labels: Tensor) throws -> Tensor { try scoped { try forward(labels) } }

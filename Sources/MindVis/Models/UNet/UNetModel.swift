@@ -130,7 +130,8 @@ public final class UNetModel: Module {
             throw TensorError("UNet: expects latents [B, \(c.inChannels), H, W], got \(Shape.describe(x.shape))")
         }
         let (b, height, width) = (x.shape[0], x.shape[2], x.shape[3])
-        guard b > 0, height > 0, width > 0, height % c.sizeDivisor == 0, width % c.sizeDivisor == 0 else {
+        guard b > 0 else { throw TensorError("UNet: expects at least one sample, got an empty batch \(Shape.describe(x.shape))") }
+        guard height > 0, width > 0, height % c.sizeDivisor == 0, width % c.sizeDivisor == 0 else {
             throw TensorError("UNet: latent size \(height)x\(width) must be positive and divisible by \(c.sizeDivisor) (\(c.channelMult.count - 1) downsamplings)")
         }
         guard t.shape == [b] else {
