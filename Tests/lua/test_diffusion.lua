@@ -54,6 +54,8 @@ T.test("class conditioning, guidance and seeds", function()
   -- Fresh output layers are zero (as the reference initialises them): redraw every weight so the context matters.
   mv.no_grad(function() for _, p in ipairs(unet:parameters()) do p:copy_(mv.randn(table.unpack(p:shape())) * 0.2) end end)
   local emb = mv.models.ClassEmbedder{n_classes = 3, embed_dim = unet.config.context_dim, null_class = 3}
+  T.raises(function() emb:drop(mv.tensor{1, 2}, 0 / 0) end, "dropout probability must be in [0, 1]")
+  T.raises(function() unet(mv.randn(1, 3, 16, 16), mv.tensor{0 / 0}, emb(mv.tensor{1})) end, "timesteps must be finite numbers")
   local labels = mv.tensor{1, 2}
   local context = emb(labels)
   T.eq(tostring(context:shape()), "[2, 1, " .. unet.config.context_dim .. "]")

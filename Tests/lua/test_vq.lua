@@ -49,6 +49,8 @@ end)
 
 T.test("VQModel configuration errors name the key", function()
   T.raises(function() mv.models.VQModel{preset = "tiny", ddconfig = {ch_mul = {1, 2}}} end, "did you mean 'ch_mult'")
+  T.raises(function() mv.models.VQModel{preset = "tiny", ddconfig = {ch = 0 / 0}} end, "'ch' must be an integer, got nan")
+  T.raises(function() mv.models.VQModel{preset = "tiny", ddconfig = {dropout = 1 / 0}} end, "'dropout' must be a finite number, got inf")
   T.raises(function() mv.models.VQModel{preset = "tiny", n_embeds = 3} end, "did you mean 'n_embed'")
   T.raises(function() mv.models.VQModel{preset = "tiny", ddconfig = {resolution = 17}} end, "not divisible")
   local vq = mv.models.VQModel{preset = "tiny"}

@@ -54,11 +54,11 @@ public final class ClassEmbedder: Module {
 
     /// Conditioning dropout: each label replaced by the null class with probability `probability`.
     public func droppingLabels(_ labels: Tensor, probability: Double, generator: Generator) throws -> Tensor {
+        guard probability >= 0 && probability <= 1 else { throw TensorError("ClassEmbedder: dropout probability must be in [0, 1], got \(probability)") }
         guard probability > 0 else { return labels }
         guard let nullClass else {
             throw TensorError("ClassEmbedder: conditioning dropout needs a null class (null_class)")
         }
-        guard probability <= 1 else { throw TensorError("ClassEmbedder: dropout probability must be in [0, 1], got \(probability)") }
         let kept = try labels.toArray().map { generator.nextUnit() < probability ? Float(nullClass) : $0 }
         return try Tensor(kept, shape: labels.shape)
     }
