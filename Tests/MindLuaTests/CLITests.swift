@@ -103,6 +103,19 @@ final class CLITests: CLITestCase {
         XCTAssertTrue(plain.stderr.hasPrefix("mindvis: (error object is a table value)\nstack traceback:"), plain.stderr)
     }
 
+    /// A grad-mode guard dropped without <close> leaves the mode as it set it (restoring it at an arbitrary collection
+    /// would be worse) and says so on standard error; a closed one says nothing.
+    func testAnUnclosedGradGuardIsReported() throws {
+        let dropped = try mindvis(["-e", "local g = mv.no_grad(); g = nil; collectgarbage(); print(mv.is_grad_enabled())"])
+        XCTAssertEqual(dropped.status, 0, dropped.stderr)
+        XCTAssertEqual(dropped.stdout, "false\n")
+        XCTAssertTrue(dropped.stderr.contains("was dropped without being closed: gradient recording stays off until mv.set_grad_enabled(true)"),
+                      dropped.stderr)
+        let closed = try mindvis(["-e", "do local _ <close> = mv.no_grad() end; collectgarbage(); print(mv.is_grad_enabled())"])
+        XCTAssertEqual(closed.stdout, "true\n")
+        XCTAssertEqual(closed.stderr, "")
+    }
+
     /// Stage A says on standard error what it did on the user's behalf: padding data to the model, holding data out.
     func testStageAWarnsAboutPaddingAndTheHeldOutSplit() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("warn-\(UUID().uuidString)").path

@@ -102,6 +102,7 @@ enum AutogradBindings {
             mv.no_grad([f, ...]) -> ...
             Runs f(...) with gradient recording off and returns its results, restoring the previous mode even if f raises (torch.no_grad).
             Without f it returns a guard for a scope: local _ <close> = mv.no_grad(). For evaluation, EMA and manual weight updates.
+            A guard never closed leaves recording off (a warning says so when it is collected); mv.set_grad_enabled(false) switches it off on purpose.
             """)
         try state.document("mv.enable_grad", """
             mv.enable_grad([f, ...]) -> ...

@@ -1,11 +1,23 @@
 -- mv.no_grad / mv.enable_grad: to-be-closed guards and function forms over mv.set_grad_enabled
 -- (AutogradBindings.swift).
 local mv = rawget(_G, "mv")
-local set_grad_enabled = mv.set_grad_enabled
+local set_grad_enabled, is_grad_enabled, stderr = mv.set_grad_enabled, mv.is_grad_enabled, io.stderr
 
 local Guard = {__name = "GradModeGuard"}
 Guard.__index = Guard
-function Guard.__close(guard) set_grad_enabled(guard.previous) end
+function Guard.__close(guard)
+  guard.closed = true
+  set_grad_enabled(guard.previous)
+end
+-- A guard dropped without <close> (`mv.no_grad()` typed as in PyTorch) leaves the mode switched until someone
+-- switches it back; restoring it at an arbitrary collection would be worse, so the collector only says so.
+function Guard.__gc(guard)
+  if not guard.closed and is_grad_enabled() ~= guard.previous then
+    stderr:write("warning: a guard of mv.no_grad() or mv.enable_grad() was dropped without being closed: gradient recording stays ",
+                 is_grad_enabled() and "on" or "off", " until mv.set_grad_enabled(", tostring(guard.previous),
+                 "); write local _ <close> = mv.no_grad(), or pass a function\n")
+  end
+end
 function Guard.__tostring(guard) return "GradModeGuard(restores " .. tostring(guard.previous) .. ")" end
 
 local function scope(enabled, name)
