@@ -2,7 +2,7 @@ import MindIO
 import MindTensor
 
 /// Configs travel as JSON objects (checkpoint metadata, metrics): written in key order, read back
-/// into `ConfigValue`s with MindIO's strict JSON reader.
+/// into `ConfigValue`s with MindIO's strict JSON reader (null, which stands for a non-finite number, as NaN).
 public enum ConfigJSON {
     public static func encode(_ pairs: [(String, ConfigValue)]) -> String {
         "{" + pairs.map { ConfigValue.string($0.0).json + ": " + $0.1.json }.joined(separator: ", ") + "}"
@@ -27,7 +27,9 @@ public enum ConfigJSON {
             return .double(d)
         case .array(let items): return .list(try items.map { try value($0, key: key, context: context) })
         case .object(let members): return .table(try members.map { ($0.key, try value($0.value, key: "\(key).\($0.key)", context: context)) })
-        case .null: throw TensorError("\(context): '\(key)' holds a JSON null, expected a number, string, boolean, list or object")
+        // JSON has no NaN or infinity: `ConfigValue.json` writes them as null (a diverged run's loss), so null reads
+        // back as NaN, which every config key that needs a number refuses by name.
+        case .null: return .double(.nan)
         }
     }
 }
