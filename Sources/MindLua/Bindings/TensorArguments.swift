@@ -85,6 +85,11 @@ extension LuaArgs {
         if values.contains(0) {
             throw error("argument '\(name)': " + (rank == 0 ? "a 0-d tensor has no dimensions" : "dimensions are 1...\(rank) or -\(rank)...-1, got 0"))
         }
+        // A repeat is named here, 1-based: the engine would name it 0-based.
+        let oneBased = values.map { $0 > 0 ? $0 : $0 + rank + 1 }
+        if let twice = oneBased.indices.first(where: { oneBased[..<$0].contains(oneBased[$0]) }) {
+            throw error("argument '\(name)': dimension \(oneBased[twice]) is given twice (\(values.map(String.init).joined(separator: ", ")))")
+        }
         return values.map { $0 > 0 ? $0 - 1 : $0 }
     }
 
