@@ -175,7 +175,7 @@ enum LDMBindings: LuaBindingSet {
         guard case .table(let cond)? = values["cond_stage_config"], let null = cond.first(where: { $0.0 == "null_class" })?.1 else {
             return values
         }
-        var count = 1001  // ConditionerConfig's default n_classes
+        var count = ConditionerConfig.defaultClassCount
         if case .int(let n)? = cond.first(where: { $0.0 == "n_classes" })?.1 { count = n }
         let rule = "LDM cond_stage_config: 'null_class' must be a 1-based label in 1...\(count) (0: no null class)"
         guard case .int(let label) = null else { throw TensorError("\(rule), got a value that is not an integer") }

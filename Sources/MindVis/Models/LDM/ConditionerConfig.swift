@@ -27,6 +27,9 @@ public enum ConditionerConfig: Equatable {
     case classLabel(ClassLabel)
 
     public static let targets = ["fmri", "class"]
+    /// `n_classes` of a class embedder when the config leaves it out (the reference label2img's ImageNet classes
+    /// and its null class).
+    public static let defaultClassCount = 1001
 
     /// Reads the table; `preset` names the encoder preset (the LDM's by default), `globalPool` is the UNet's.
     public init(_ values: [String: ConfigValue], preset: String, globalPool: Bool) throws {
@@ -48,7 +51,7 @@ public enum ConditionerConfig: Equatable {
             }
             self = .fmri(FMRI(encoder: FMRIEncoderConfig(mae: encoder, globalPool: globalPool), trainPosEmbed: trainPosEmbed))
         default:
-            let count = try r.int("n_classes", 1001, range: 1...(1 << 24))
+            let count = try r.int("n_classes", ConditionerConfig.defaultClassCount, range: 1...(1 << 24))
             let null = try r.int("null_class", count - 1, range: -1...(count - 1))
             let attributes = try r.intLists("attributes").map { try ClassAttributes(oneBased: $0, context: "LDM cond_stage_config") }
             try r.finish()

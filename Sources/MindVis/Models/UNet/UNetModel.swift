@@ -137,7 +137,8 @@ public final class UNetModel: Module {
         guard t.shape == [b] else {
             throw TensorError("UNet: expects one timestep per sample, t [\(b)], got \(Shape.describe(t.shape))")
         }
-        guard try t.toArray().allSatisfy(\.isFinite) else { throw TensorError("UNet: timesteps must be finite numbers, got \(try t.toArray())") }
+        let steps = try t.toArray()
+        guard steps.allSatisfy(\.isFinite) else { throw TensorError("UNet: timesteps must be finite numbers, got \(steps)") }
         guard let context else {
             if c.useTimeCond { throw TensorError("UNet: use_time_cond needs a context [B, \(c.globalPool ? 1 : UNetConfig.contextTokens), \(c.contextDim)]") }
             guard c.attentionWidths.allSatisfy({ c.headLayout(channels: $0).heads * c.headLayout(channels: $0).headDim == c.contextDim }) else {
