@@ -73,6 +73,10 @@ final class TensorBindingsTests: XCTestCase {
                        "Tensor:masked_fill: where: shapes differ")
         XCTAssertEqual(BindingCall.relabel(TensorError("linear: bad").inModule("qkv").inModule("attn").description, as: "TransformerBlock").message,
                        "TransformerBlock: attn.qkv: linear: bad")
+        XCTAssertEqual(BindingCall.relabel(TensorError("VQModel: expects images [B, 3, 16, 16]").description, as: "VQModel:encode").message,
+                       "VQModel:encode: expects images [B, 3, 16, 16]", "a method's type named once")
+        XCTAssertEqual(BindingCall.relabel(TensorError("Tensor: bad").description, as: "mv.Tensor").message,
+                       "mv.Tensor: bad", "a library function's last component")
     }
 
     func testBindingsChargeTheirAllocationsToTheCollector() throws {

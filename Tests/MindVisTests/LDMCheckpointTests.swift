@@ -84,6 +84,16 @@ final class LDMCheckpointTests: XCTestCase {
         }
     }
 
+    func testAUNetStateDictIsNotTakenForAnLDM() throws {
+        let url = try Self.write(try Self.prefixed("unet.safetensors", ""), "unet_only.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        XCTAssertThrowsError(try LDMCheckpoint.load(url, values: Self.values)) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("not a latent diffusion checkpoint: no key starts with 'model.diffusion_model.'"), message)
+            XCTAssertFalse(message.contains("VQ"), message)
+        }
+    }
+
     func testAnotherScheduleIsRefused() throws {
         let url = try Self.write(Self.referenceState(), "finetuned.safetensors")
         defer { try? FileManager.default.removeItem(at: url) }

@@ -43,6 +43,11 @@ T.test("mv.eval.score: a judge of your own, as a module, a table or a function",
   T.raises(function() mv.eval.score{truth = truth, samples = truth, judge = function() return mv.zeros(2) end} end,
            "the judge must return [10, classes] probabilities for the ground truth, got [2]")
   T.raises(function() mv.eval.score{truth = truth, samples = truth, judge = function() error("judge failed") end} end, "judge failed")
+  local labels = {}
+  for i = 1, 10 do labels[i] = 1 end
+  labels[4] = 4
+  T.raises(function() mv.eval.score{truth = truth, samples = truth, judge = brightest, ways = 3, labels = "true", true_labels = labels} end,
+           "the label of item 4 (counting items from 1) is not one of the judge's 3 classes")
 end)
 
 T.test("the judge: trains on fresh renderings, classifies, scores n-way, round-trips", function()

@@ -208,6 +208,10 @@ T.test("reductions over all elements or a 1-based dimension", function()
   T.near(mv.tensor{3, 1, 2}:argsort():totable(), {2, 3, 1})
   T.near(mv.tensor{3, 1, 2}:argsort(1, true):totable(), {1, 3, 2})
   T.raises(function() t:sum(3) end, "Tensor:sum: argument #1 'dim': expected a dimension in 1...2 or -2...-1, got 3")
+  -- Empty reductions name the op called and no 0-based dimension.
+  T.raises(function() mv.zeros(0):max() end, "Tensor:max: the reduced dimension of [0] is empty")
+  T.raises(function() mv.zeros(2, 0):argmax(2) end, "Tensor:argmax: the reduced dimension of [2, 0] is empty")
+  T.raises(function() mv.zeros(2, 0):softmax(2) end, "Tensor:softmax: the dimension it runs along in [2, 0] is empty")
 end)
 
 T.test("matmul, gather and index_select with 1-based indices", function()

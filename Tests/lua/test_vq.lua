@@ -53,6 +53,8 @@ T.test("VQModel configuration errors name the key", function()
   T.raises(function() mv.models.VQModel{preset = "tiny", ddconfig = {dropout = 1 / 0}} end, "'dropout' must be a finite number, got inf")
   T.raises(function() mv.models.VQModel{preset = "tiny", n_embeds = 3} end, "did you mean 'n_embed'")
   T.raises(function() mv.models.VQModel{preset = "tiny", ddconfig = {resolution = 17}} end, "not divisible")
+  T.raises(function() mv.models.VQModel{preset = "tiny", ddconfig = {ch_mult = {1, 1e9}}} end, "multipliers in 1...64, got [1, 1000000000]")
+  T.raises(function() mv.models.VQModel{preset = "tiny"}:encode(mv.zeros(1, 3, 7, 7)) end, "VQModel:encode: expects images [B, 3, 16, 16]")
   local vq = mv.models.VQModel{preset = "tiny"}
   T.raises(function() vq:encode(mv.zeros(1, 3, 8, 8)) end, "VQModel:encode")
   T.raises(function() vq:decode_code(mv.tensor{0, 1}) end, "expected indices in 1...32")

@@ -25,12 +25,17 @@ public enum BindingCall {
         return result
     }
 
-    /// `Tensor:matmul` + `matmul: [4, 3] x ...` -> `Tensor:matmul: [4, 3] x ...`; other prefixes are kept.
+    /// `Tensor:matmul` + `matmul: [4, 3] x ...` -> `Tensor:matmul: [4, 3] x ...`, and a method's type prefix too:
+    /// `VQModel:encode` + `VQModel: expects ...` -> `VQModel:encode: expects ...`; other prefixes are kept.
     static func relabel(_ text: String, as function: String) -> LuaBindingError {
         if text.hasPrefix(function + ": ") { return LuaBindingError(text) }
-        var operation = Substring(function.split(whereSeparator: { $0 == ":" || $0 == "." }).last ?? Substring(function))
+        let parts = function.split(whereSeparator: { $0 == ":" || $0 == "." })
+        var operation = parts.last ?? Substring(function)
         if operation.hasPrefix("__") { operation = operation.dropFirst(2) }
-        if text.hasPrefix(operation + ": ") { return LuaBindingError(function + text.dropFirst(operation.count)) }
+        let typeName = function.contains(":") ? parts.first : nil
+        for prefix in [operation] + (typeName.map { [$0] } ?? []) where text.hasPrefix(prefix + ": ") {
+            return LuaBindingError(function + text.dropFirst(prefix.count))
+        }
         return LuaBindingError(function + ": " + text)
     }
 }

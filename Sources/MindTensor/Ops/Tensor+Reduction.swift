@@ -86,25 +86,29 @@ extension Tensor {
 
     /// Maximum (or minimum) along `dim`, with the index of the first extreme element.
     public func max(_ dim: Int, keepDim: Bool = false) throws -> (values: Tensor, indices: Tensor) {
-        try extreme(dim, keepDim: keepDim, isMin: false)
+        try extreme(dim, keepDim: keepDim, isMin: false, op: "max")
     }
 
     public func min(_ dim: Int, keepDim: Bool = false) throws -> (values: Tensor, indices: Tensor) {
-        try extreme(dim, keepDim: keepDim, isMin: true)
+        try extreme(dim, keepDim: keepDim, isMin: true, op: "min")
     }
 
-    public func argmax(_ dim: Int, keepDim: Bool = false) throws -> Tensor { try max(dim, keepDim: keepDim).indices }
-    public func argmin(_ dim: Int, keepDim: Bool = false) throws -> Tensor { try min(dim, keepDim: keepDim).indices }
+    public func argmax(_ dim: Int, keepDim: Bool = false) throws -> Tensor {
+        try extreme(dim, keepDim: keepDim, isMin: false, op: "argmax").indices
+    }
+    public func argmin(_ dim: Int, keepDim: Bool = false) throws -> Tensor {
+        try extreme(dim, keepDim: keepDim, isMin: true, op: "argmin").indices
+    }
 
     /// Largest element overall (0-d), gradient to the first maximal element.
-    public func max() throws -> Tensor { try flatten().max(0).values }
-    public func min() throws -> Tensor { try flatten().min(0).values }
+    public func max() throws -> Tensor { try flatten().extreme(0, keepDim: false, isMin: false, op: "max").values }
+    public func min() throws -> Tensor { try flatten().extreme(0, keepDim: false, isMin: true, op: "min").values }
 
-    private func extreme(_ dim: Int, keepDim: Bool, isMin: Bool) throws -> (values: Tensor, indices: Tensor) {
-        let op = isMin ? "min" : "max"
+    private func extreme(_ dim: Int, keepDim: Bool, isMin: Bool, op: String) throws -> (values: Tensor, indices: Tensor) {
         let d = try Shape.normalize(dim: dim, rank: Swift.max(rank, 1), op: op)
         let x = rank == 0 ? try reshape([1]) : try contiguousIfNeeded()
-        guard x.shape[d] > 0 else { throw TensorError("\(op): dimension \(dim) of \(Shape.describe(shape)) is empty") }
+        // No dimension number in the message: callers count from 0 (Swift) or 1 (Lua).
+        guard x.shape[d] > 0 else { throw TensorError("\(op): the reduced dimension of \(Shape.describe(shape)) is empty") }
         let (outer, size, inner) = x.split(at: d)
         let kept = Tensor.reducedShape(x.shape, dims: [d], keepDim: true)
         let values = try Tensor.empty(kept, op: op), indices = try Tensor.empty(kept, op: op)

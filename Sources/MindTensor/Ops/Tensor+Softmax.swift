@@ -48,7 +48,7 @@ extension Tensor {
     private func alongLastDim(_ dim: Int, op: String, _ body: (Tensor) throws -> Tensor) throws -> Tensor {
         if rank == 0 { return try reshape([1]).alongLastDim(0, op: op, body).reshape([]) }
         let d = try Shape.normalize(dim: dim, rank: rank, op: op)
-        guard shape[d] > 0 else { throw TensorError("\(op): dimension \(dim) of \(Shape.describe(shape)) is empty") }
+        guard shape[d] > 0 else { throw TensorError("\(op): the dimension it runs along in \(Shape.describe(shape)) is empty") }
         if d == rank - 1 { return try body(contiguous()) }
         return try body(transpose(d, -1).contiguous()).transpose(d, -1)
     }

@@ -80,8 +80,9 @@ public struct NWayClassification: Sendable {
         }
         guard trials >= 1 else { throw TensorError("\(operation): trials must be at least 1, got \(trials)") }
         guard labels.count == items else { throw TensorError("\(operation): \(labels.count) labels for \(items) items") }
-        if let bad = labels.first(where: { !(0..<classes).contains($0) }) {
-            throw TensorError("\(operation): label \(bad) is not a class of the judge (0..<\(classes))")
+        if let bad = labels.firstIndex(where: { !(0..<classes).contains($0) }) {
+            // The item is numbered from 1 and the label not shown: callers count classes from 0 (Swift) or 1 (Lua).
+            throw TensorError("\(operation): the label of item \(bad + 1) (counting items from 1) is not one of the judge's \(classes) classes")
         }
         let accuracies = columns.enumerated().map { k, p in
             (0..<items).map { i in

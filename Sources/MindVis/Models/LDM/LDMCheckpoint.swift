@@ -123,6 +123,12 @@ public enum LDMCheckpoint {
     /// `values` (preset "paper" unless given) completed from a reference state dict's shapes: the first stage's
     /// architecture unless `first_stage_config` is given, and the fMRI encoder's shape keys not given.
     static func referenceConfig(_ values: [String: ConfigValue], state: [(name: String, tensor: Tensor)], conditioner: Bool = true) throws -> LatentDiffusionConfig {
+        // A UNet's or first stage's own state dict has none of the LDM's prefixes: say so before inferring parts from it.
+        let parts = ["model.diffusion_model.", "first_stage_model."]
+        for prefix in parts where !state.contains(where: { $0.name.hasPrefix(prefix) }) {
+            let example = state.first.map { " (its first key: '\($0.name)')" } ?? " (it is empty)"
+            throw TensorError("not a latent diffusion checkpoint: no key starts with '\(prefix)'\(example); an LDM holds \(parts.map { "'\($0)*'" }.joined(separator: " and ")) keys")
+        }
         var values = values
         values["preset"] = values["preset"] ?? .string("paper")
         if values["first_stage_config"] == nil {

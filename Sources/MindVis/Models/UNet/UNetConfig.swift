@@ -94,7 +94,7 @@ public struct UNetConfig: Equatable {
 
     func validate() throws {
         guard !channelMult.isEmpty, channelMult.allSatisfy({ $0 > 0 && $0 <= 64 }) else {
-            throw TensorError("UNet: channel_mult must be a non-empty list of positive multipliers, got \(channelMult)")
+            throw TensorError("UNet: channel_mult must be a non-empty list of multipliers in 1...64, got \(channelMult)")
         }
         guard channelMult.count <= 12 else { throw TensorError("UNet: at most 12 levels (channel_mult entries), got \(channelMult.count)") }
         guard modelChannels % UNetConfig.normGroups == 0 else {

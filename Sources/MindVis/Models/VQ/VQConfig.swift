@@ -93,7 +93,7 @@ public struct VQConfig: Equatable {
             throw TensorError("VQModel: ddconfig double_z must be false (a VQ encoder outputs z_channels, not a mean and a variance)")
         }
         guard !d.chMult.isEmpty, d.chMult.allSatisfy({ $0 > 0 && $0 <= 64 }) else {
-            throw TensorError("VQModel: ddconfig ch_mult must be a non-empty list of positive multipliers, got \(d.chMult)")
+            throw TensorError("VQModel: ddconfig ch_mult must be a non-empty list of multipliers in 1...64, got \(d.chMult)")
         }
         for width in [d.ch] + d.chMult.map({ d.ch * $0 }) where width % VQConfig.normGroups != 0 {
             throw TensorError("VQModel: channel width \(width) (ch \(d.ch) x ch_mult) is not a multiple of the \(VQConfig.normGroups) GroupNorm groups")
