@@ -274,14 +274,17 @@ function Module.extend(parent, name)
   if not classes[parent] then
     error("mv.nn.Module.extend: bad self: expected a module class (call Class:extend(name)), got " .. describe(parent), 2)
   end
-  return derive(parent, name, "mv.nn.Module:extend")
+  -- Not a tail call: derive's errors name the caller's line (level 3), which a tail call would erase.
+  local class = derive(parent, name, "mv.nn.Module:extend")
+  return class
 end
 
 function nn.class(name, parent)
   if parent ~= nil and not classes[parent] then
     error("mv.nn.class: argument #2 'parent': expected a module class, got " .. describe(parent), 2)
   end
-  return derive(parent or Module, name, "mv.nn.class")
+  local class = derive(parent or Module, name, "mv.nn.class")
+  return class
 end
 
 --- Whether value is an instance of class (or of a subclass).
