@@ -20,6 +20,16 @@ final class HelpTests: XCTestCase {
         XCTAssertThrowsError(try LuaDoc(name: "mv.h", text: "mv.h()\nsummary\na = 1  -- x\na = 2  -- y"))
     }
 
+    /// Parsed help is kept (option lookups run on every call); a redefinition replaces it.
+    func testRegistryReparsesARedefinedHelp() throws {
+        let registry = LuaDocRegistry()
+        registry.add("mv.t", "mv.t{...}\nFirst.\na = 1  -- the first option")
+        XCTAssertEqual(try registry.doc("mv.t")?.options.map(\.name), ["a"])
+        XCTAssertEqual(try registry.doc("mv.t")?.options.map(\.name), ["a"], "read again from the parsed copy")
+        registry.add("mv.t", "mv.t{...}\nSecond.\nb = 2  -- the second option")
+        XCTAssertEqual(try registry.doc("mv.t")?.options.map(\.name), ["b"], "the last definition wins")
+    }
+
     /// docs/API.md is what `mindvis help --api` prints, so the reference never drifts from the code.
     func testCommittedAPIReferenceIsCurrent() throws {
         _ = try MindVisRuntime.makeState()

@@ -8,13 +8,19 @@ public final class LuaDocRegistry: @unchecked Sendable {
 
     private let lock = NSLock()
     private var texts: [String: String] = [:]
+    /// Parsed help by name: functions taking options look their valid keys up on every call, and parsing the
+    /// text each time cost ~70 µs per call (a `loss:backward()` in a Lua loop).
+    private var parsed: [String: LuaDoc] = [:]
     private var boundNames: Set<String> = []
     private var typeSummaries: [String: String] = [:]
     private var typeParents: [String: String] = [:]
 
     /// Records help `text` for the qualified name (`mv.nn.Linear`, `Tensor:matmul`); the last definition wins.
     func add(_ name: String, _ text: String) {
-        lock.withLock { texts[name] = text }
+        lock.withLock {
+            texts[name] = text
+            parsed[name] = nil
+        }
     }
 
     /// Records that a function of this name is bound (documented or not), so a test can list what lacks help.
@@ -33,7 +39,12 @@ public final class LuaDocRegistry: @unchecked Sendable {
     /// `Module:parameters`). Nil when undocumented.
     public func doc(_ name: String) throws -> LuaDoc? {
         for candidate in lineageNames(name) {
-            if let text = lock.withLock({ texts[candidate] }) { return try LuaDoc(name: candidate, text: text) }
+            if let doc = lock.withLock({ parsed[candidate] }) { return doc }
+            if let text = lock.withLock({ texts[candidate] }) {
+                let doc = try LuaDoc(name: candidate, text: text)
+                lock.withLock { parsed[candidate] = doc }
+                return doc
+            }
         }
         return nil
     }
