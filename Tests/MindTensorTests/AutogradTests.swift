@@ -21,6 +21,39 @@ final class AutogradTests: XCTestCase {
         try kept.backward()
     }
 
+    /// A leaf's first gradient is kept uncopied only when nothing else can see it; a seed passed straight through,
+    /// a view of it, or one tensor given to two leaves is copied, so accumulating never writes into another tensor.
+    func testFirstLeafGradientIsKeptOnlyWhenUnshared() throws {
+        let x = try Tensor([1, 2, 3]).requiresGrad()
+        var fresh: ObjectIdentifier?
+        let probe = try Tensor.zeros([3]).recorded("probe", inputs: [x]) { _ in
+            let g = try Tensor([4, 5, 6])
+            fresh = ObjectIdentifier(g.storage)
+            return [g]
+        }
+        try probe.backward(gradient: try Tensor([1, 1, 1]))
+        XCTAssertEqual(fresh, ObjectIdentifier(x.grad!.storage), "a gradient nothing else holds becomes .grad as it is")
+        XCTAssertEqual(try x.grad!.toArray(), [4, 5, 6])
+
+        let seed = try Tensor([1, 1, 1])
+        let a = try Tensor([1, 2, 3]).requiresGrad(), b = try Tensor([1, 2, 3]).requiresGrad()
+        let sum = try a + b  // its backward hands the seed itself to both leaves
+        try sum.backward(gradient: seed, retainGraph: true)
+        try sum.backward(gradient: seed)
+        XCTAssertEqual(try a.grad!.toArray(), [2, 2, 2])
+        XCTAssertEqual(try b.grad!.toArray(), [2, 2, 2])
+        XCTAssertEqual(try seed.toArray(), [1, 1, 1], "accumulating did not write into the caller's seed")
+        XCTAssertFalse(a.grad!.storage === b.grad!.storage)
+
+        let m = try Tensor([1, 2, 3, 4]).requiresGrad()
+        let square = try Tensor([1, 1, 1, 1]).reshape([2, 2])
+        let reshaped = try m.reshape([2, 2])  // its backward returns a view of the seed
+        try reshaped.backward(gradient: square, retainGraph: true)
+        try reshaped.backward(gradient: square)
+        XCTAssertEqual(try m.grad!.toArray(), [2, 2, 2, 2])
+        XCTAssertEqual(try square.toArray(), [1, 1, 1, 1])
+    }
+
     func testSharedSubexpressionsAndInPlaceProtection() throws {
         let x = try Tensor([0.5, -1]).requiresGrad()
         let h = try x.tanh()

@@ -22,19 +22,25 @@ extension Tensor {
         }
         try GradMode.withNoGrad {
             guard let root = gradFn else {
-                try accumulateLeafGrad(seed)
+                var g = seed
+                try accumulateLeafGrad(&g)
                 return
             }
             try runBackward(from: root, seed: seed, retainGraph: retainGraph)
         }
     }
 
-    /// Adds `g` to this leaf's `.grad`. The first gradient is copied: `g` may alias a tensor the
-    /// caller still holds (an add passes its upstream gradient straight through).
-    func accumulateLeafGrad(_ g: Tensor) throws {
+    /// Adds `g` to this leaf's `.grad`. The first gradient is copied when anything else may see it (an add passes
+    /// its upstream gradient, perhaps the caller's seed, straight through; a reshape returns a view of it), and kept
+    /// as it is when `g` is the only reference to a tensor that is the only one on its storage, as PyTorch's
+    /// AccumulateGrad does: a copy of every parameter's gradient each step, and of an input's, saved.
+    func accumulateLeafGrad(_ g: inout Tensor) throws {
         if let existing = grad {
             mv_add_inplace(existing.data, try g.contiguousIfNeeded().data, Int64(numel))
             existing.bumpVersion()
+        } else if isKnownUniquelyReferenced(&g), g.viewsStorageAlone(), g.offset == 0, g.isContiguous, g.shape == shape,
+                  g.gradFn == nil, !g.isGradLeaf {
+            grad = g
         } else {
             grad = try g.contiguousCopy()
         }
@@ -73,12 +79,14 @@ private func runBackward(from root: Node, seed: Tensor, retainGraph: Bool) throw
         guard let fn = node.backward else {
             throw TensorError("backward: the graph through \(node.name) was already freed; keep it with retain_graph (retainGraph in Swift) on the first backward to run it twice")
         }
-        let grads = try withErrorContext(node.name + " backward") { try fn(gradOut) }
-        for (edge, g) in zip(node.edges, grads) {
-            guard let edge, let g else { continue }
+        var grads = try withErrorContext(node.name + " backward") { try fn(gradOut) }
+        for i in 0..<Swift.min(node.edges.count, grads.count) {
+            guard let edge = node.edges[i], var g = grads[i] else { continue }
+            // Dropped from the list so that a gradient nothing else holds can become the leaf's `.grad` uncopied.
+            grads[i] = nil
             switch edge {
             case .leaf(let t):
-                try t.accumulateLeafGrad(g)
+                try t.accumulateLeafGrad(&g)
             case .node(let child):
                 let key = ObjectIdentifier(child)
                 if let existing = pending[key] {

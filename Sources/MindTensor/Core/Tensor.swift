@@ -10,7 +10,8 @@ public final class Tensor {
     public let strides: [Int]
     /// Element offset of this view into its storage.
     public let offset: Int
-    public let storage: Storage
+    /// Never reassigned: `var` only so that `viewsStorageAlone` can ask whether anything else holds it.
+    @exclusivity(unchecked) public private(set) var storage: Storage
     public let numel: Int
 
     /// The node that produced this tensor (nil for leaves and for tensors created without grad).
@@ -36,6 +37,9 @@ public final class Tensor {
     }
 
     public var rank: Int { shape.count }
+
+    /// Whether no other tensor (a view, a copy saved for a backward pass) shares this tensor's storage.
+    func viewsStorageAlone() -> Bool { isKnownUniquelyReferenced(&storage) }
 
     /// True when elements are laid out row-major without gaps (size-1 dimensions may have any stride).
     public var isContiguous: Bool {
