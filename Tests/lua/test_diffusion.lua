@@ -27,7 +27,7 @@ T.test("UNet from the reference's unet.ckpt reproduces unet_io.npz", function()
   T.truthy(relative_error(out, io.out) < 1e-4, "out")
   T.truthy(tostring(mv.help_text(unet)):find("mv.models.UNet", 1, true), "help names the constructor")
   T.raises(function() unet(io.x:narrow(1, 1, 0), io.t:float():narrow(1, 1, 0), io.context:narrow(1, 1, 0)) end,
-           "UNet: expects at least one sample, got an empty batch [0,")
+           "UNet:__call: expects at least one sample, got an empty batch [0,")
 end)
 
 T.test("PLMS and DDIM reproduce sampler_io.npz", function()
