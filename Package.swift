@@ -45,7 +45,7 @@ let package = Package(
         .executableTarget(name: "MindBench", dependencies: ["MindTensor", "MindVis", "COpenBLAS", "CKernels"]),
         .testTarget(name: "MindTensorTests", dependencies: ["MindTensor", "CKernels"]),
         .testTarget(name: "MindImageTests", dependencies: ["MindImage", "MindTensor"], exclude: ["Data"]),
-        .testTarget(name: "MindIOTests", dependencies: ["MindIO"], exclude: ["Data"]),
+        .testTarget(name: "MindIOTests", dependencies: ["MindIO", .product(name: "ZIPFoundation", package: "ZIPFoundation")], exclude: ["Data"]),
         .testTarget(name: "MindVisTests", dependencies: ["MindVis", "MindTensor", "MindIO", "MindImage"]),
         // Depends on the executable so that `swift test` always builds the `mindvis` binary the CLI tests spawn.
         .testTarget(name: "MindLuaTests", dependencies: ["MindLua", "LuaShim", "CLua", "MindTensor", "MindIO", "MindVis", "mindvis"], exclude: ["Data"]),

@@ -31,6 +31,37 @@ public enum NPY {
     /// Decodes a complete npy file image; `name` labels errors (e.g. "sbj_3.npz/arr_0.npy").
     public static func decode(_ bytes: UnsafeRawBufferPointer, name: String, limits: PickleLimits = PickleLimits()) throws -> PickleValue {
         let context = "npy: \(name)"
+        let (header, dataOffset) = try readHeader(bytes, context: context)
+        let payload = UnsafeRawBufferPointer(rebasing: bytes[dataOffset...])
+        if header.descr.kind == .object {
+            return try Pickle.load(payload, name: "\(name) (object array)", limits: limits)
+        }
+        return try header.descr.decode(payload, shape: header.shape, fortranOrder: header.fortranOrder, context: context)
+    }
+
+    /// The most bytes a header may take with its magic, version and length fields.
+    static let maxPreambleBytes = 12 + maxHeaderBytes
+
+    /// The size of the npy file whose first bytes are `prefix` (which must hold its whole header): the header plus
+    /// the data its shape and dtype need; nil for an object array, whose pickle no header sizes.
+    static func fileSize(prefix: UnsafeRawBufferPointer, name: String) throws -> Int? {
+        let context = "npy: \(name)"
+        let (header, dataOffset) = try readHeader(prefix, context: context)
+        if header.descr.kind == .object { return nil }
+        var size = header.descr.itemSize
+        for dimension in header.shape {
+            let (product, overflow) = size.multipliedReportingOverflow(by: dimension)
+            guard !overflow else { throw MindIOError("\(context): shape \(header.shape) is too large") }
+            size = product
+        }
+        let (total, overflow) = size.addingReportingOverflow(dataOffset)
+        guard !overflow else { throw MindIOError("\(context): shape \(header.shape) is too large") }
+        return total
+    }
+
+    /// The header of an npy file image and the offset where its data start.
+    private static func readHeader(_ bytes: UnsafeRawBufferPointer, context: String) throws
+        -> (header: (descr: NumpyDescr, fortranOrder: Bool, shape: [Int]), dataOffset: Int) {
         var cursor = ByteCursor(bytes, context: context)
         guard bytes.count >= magic.count, zip(bytes.prefix(magic.count), magic).allSatisfy({ $0 == $1 }) else {
             throw MindIOError("\(context): not an npy file (missing the \\x93NUMPY magic)")
@@ -58,12 +89,7 @@ public enum NPY {
         } else {
             headerText = String(headerBytes.map { Character(Unicode.Scalar($0)) })
         }
-        let header = try parseHeader(headerText, context: context)
-        let payload = UnsafeRawBufferPointer(rebasing: bytes[cursor.offset...])
-        if header.descr.kind == .object {
-            return try Pickle.load(payload, name: "\(name) (object array)", limits: limits)
-        }
-        return try header.descr.decode(payload, shape: header.shape, fortranOrder: header.fortranOrder, context: context)
+        return (try parseHeader(headerText, context: context), cursor.offset)
     }
 
     private static func parseHeader(_ text: String, context: String) throws -> (descr: NumpyDescr, fortranOrder: Bool, shape: [Int]) {

@@ -52,6 +52,15 @@ public enum NPZ {
             guard entry.name.hasSuffix(".npy") else {
                 throw MindIOError("npz: \(url.path): member '\(entry.name)' is not an .npy file")
             }
+            if !entry.isStored {
+                // A deflated member can declare gigabytes in a few MB of file: its npy header says what its data
+                // need, so a size that disagrees is refused before the member is inflated.
+                let name = "\(fileName)/\(entry.name)"
+                let head = try zip.prefix(of: entry, count: NPY.maxPreambleBytes)
+                if let size = try head.withUnsafeBytes({ try NPY.fileSize(prefix: $0, name: name) }), size != entry.uncompressedSize {
+                    throw MindIOError("npz: \(name): the zip entry holds \(entry.uncompressedSize) bytes but its npy header needs \(size)")
+                }
+            }
             let value = try zip.withContents(of: entry, verifyChecksum: verifyChecksums) { contents in
                 try NPY.decode(contents, name: "\(fileName)/\(entry.name)", limits: limits)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import MindTensor
 import ZIPFoundation
 
 /// One file inside a zip archive, as the central directory describes it.
@@ -80,6 +81,17 @@ final class ZipReader {
         return try inflated.withUnsafeBytes(body)
     }
 
+    /// The first `count` uncompressed bytes of the entry (fewer when it is shorter), inflating no more than that:
+    /// a reader can check a member's own header against its declared size before inflating all of it.
+    func prefix(of entry: ZipEntry, count: Int) throws -> [UInt8] {
+        if entry.isStored {
+            return data.withUnsafeBytes { raw in
+                Array(raw[entry.dataOffset..<(entry.dataOffset + min(count, entry.compressedSize))])
+            }
+        }
+        return try inflate(entry, verifyChecksum: false, stopAfter: count)
+    }
+
     private func crc32(of contents: UnsafeRawBufferPointer) -> UInt32 {
         guard let base = contents.baseAddress, contents.count > 0 else { return 0 }
         // Wrap without copying; ZIPFoundation's CRC only reads through withUnsafeBytes.
@@ -97,12 +109,19 @@ final class ZipReader {
         "0x" + String(value, radix: 16)
     }
 
-    private func inflate(_ entry: ZipEntry, verifyChecksum: Bool) throws -> [UInt8] {
+    /// Thrown by the consumer to end inflation once `stopAfter` bytes are out.
+    private struct EnoughBytes: Error {}
+
+    /// The entry's bytes, checked against its declared size and CRC; or only the first `stopAfter` of them, unchecked.
+    private func inflate(_ entry: ZipEntry, verifyChecksum: Bool, stopAfter: Int? = nil) throws -> [UInt8] {
         let chunkSize = ZipReader.inflateChunkSize
         var output: [UInt8] = []
+        let wanted = min(entry.uncompressedSize, stopAfter ?? Int.max)
+        // A Swift array that cannot get its memory ends the process: ask first.
+        try MemoryCheck.ensureAvailable(bytes: wanted, for: "\(context): entry '\(entry.name)'")
         // The declared size is untrusted: reserve what a plausible ratio needs and let the array grow.
         let plausible = entry.compressedSize > Int.max / 8 ? Int.max : max(entry.compressedSize * 8, 1 << 26)
-        output.reserveCapacity(min(entry.uncompressedSize, plausible))
+        output.reserveCapacity(min(wanted, plausible))
         var nextInput = 0
         let computed: UInt32
         do {
@@ -130,9 +149,12 @@ final class ZipReader {
                         guard piece.count <= entry.uncompressedSize - output.count else {
                             throw MindIOError("\(self.context): entry '\(entry.name)' inflates to more than its declared \(entry.uncompressedSize) bytes")
                         }
-                        output.append(contentsOf: piece)
+                        output.append(contentsOf: piece.prefix(wanted - output.count))
+                        if let stopAfter, output.count >= stopAfter { throw EnoughBytes() }
                     })
             }
+        } catch is EnoughBytes {
+            return output
         } catch let error as MindIOError {
             throw error
         } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ZIPFoundation
 @testable import MindIO
 
 final class NPZTests: XCTestCase {
@@ -43,6 +44,23 @@ final class NPZTests: XCTestCase {
         XCTAssertLessThan(deflated * 10, stored, "the repetitive array compresses")
         assertThrowsMessage(try NPZ.write([("a", arrays[0].array), ("a", arrays[0].array)], to: directory.appendingPathComponent("dup.npz")),
                             contains: "duplicate array name 'a'")
+    }
+
+    /// A deflated member that declares far more bytes than its npy header needs (a zip bomb: 8 MB of zeros in a few
+    /// KB) is refused from its header, before it is inflated.
+    func testMemberLargerThanItsHeaderSaysIsRefusedUninflated() throws {
+        let directory = try TestFiles.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("bomb.npz")
+        let header = try NPY.header(for: try NDArray(floats: [1, 2], shape: [2]))
+        let contents = Data(header) + Data(count: 8 + (8 << 20))
+        let archive = try Archive(url: url, accessMode: .create)
+        try archive.addEntry(with: "a.npy", type: .file, uncompressedSize: Int64(contents.count), compressionMethod: .deflate) { position, size in
+            contents.subdata(in: Int(position)..<Int(position) + size)
+        }
+        XCTAssertLessThan(try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? .max, 1 << 16)
+        assertThrowsMessage(try NPZ.read(contentsOf: url),
+                            contains: "bomb.npz/a.npy: the zip entry holds \(contents.count) bytes but its npy header needs \(header.count + 8)")
     }
 
     func testBrokenAndHostileArchives() {
