@@ -26,7 +26,7 @@ enum LuaBoundObject {
         }
         let metatable = lua_topointer(L, -1)
         mv_pop(L, 1)
-        guard let metatable, let registered = state.typesByMetatable[metatable] else {
+        guard let metatable, let registered = state.typesByMetatable[metatable], mv_is_object_block(L, index) != 0 else {
             return .mismatch(expected: expected)
         }
         guard let pointer = mv_userdata_object(L, index) else { return .freed(typeName: registered.name) }

@@ -52,6 +52,13 @@ enum LuaStack {
         return string(L, -1)
     }
 
+    /// Whether the value's metatable is one of the state's MindVis types.
+    static func hasMindVisMetatable(_ L: OpaquePointer, _ index: Int32) -> Bool {
+        guard lua_getmetatable(L, index) != 0 else { return false }
+        defer { mv_pop(L, 1) }
+        return lua_topointer(L, -1).map { LuaState.owning(L).typesByMetatable[$0] != nil } ?? false
+    }
+
     /// A short description of the value for error messages: `nil`, `no value`, `-3`, `string "abc"`, `table`,
     /// `Tensor` (a userdata's `__name`).
     static func describe(_ L: OpaquePointer, _ index: Int32) -> String {
@@ -64,7 +71,10 @@ enum LuaStack {
             let text = string(L, index)
             let shown = text.count > 40 ? String(text.prefix(40)) + "..." : text
             return "string " + quoted(shown)
-        case LUA_TUSERDATA: return metatableName(L, index) ?? "userdata"
+        case LUA_TUSERDATA:
+            guard let name = metatableName(L, index) else { return "userdata" }
+            // Another library's userdata given a MindVis metatable (the debug library can) is not that object.
+            return hasMindVisMetatable(L, index) && mv_is_object_block(L, index) == 0 ? "a foreign userdata with the \(name) metatable" : name
         case LUA_TLIGHTUSERDATA: return "light userdata"
         default: return String(cString: lua_typename(L, lua_type(L, index)))
         }

@@ -290,6 +290,19 @@ T.test("Lua-defined modules with bad arguments", function()
   end
 end)
 
+T.test("another library's userdata given a MindVis metatable is not read as an object", function()
+  -- The debug library can swap any userdata's metatable; a file handle's bytes read as a tensor crashed the process.
+  local file = io.tmpfile()
+  local original = getmetatable(file)
+  debug.setmetatable(file, getmetatable(mv.zeros(1)))
+  T.raises(function() return file:sum() end, "bad self: expected a Tensor, got a foreign userdata with the Tensor metatable")
+  T.raises(function() return file + 1 end, "expected a Tensor, got a foreign userdata with the Tensor metatable")
+  T.raises(function() return #file end, "bad self")
+  debug.setmetatable(file, original)
+  file:close()
+  T.eq(mv.help_text(io.stdout), "a userdata value of type FILE* (not a MindVis object)")
+end)
+
 T.test("the interpreter is intact afterwards", function()
   print(string.format("%d calls, %d raised errors", calls, failures))
   for _, problem in ipairs(problems) do io.stderr:write(problem, "\n") end

@@ -33,6 +33,14 @@ static inline int mv_gc_collect(lua_State *L) { return lua_gc(L, LUA_GCCOLLECT);
 static inline size_t mv_gc_bytes(lua_State *L) {
     return (size_t)lua_gc(L, LUA_GCCOUNT) * 1024u + (size_t)lua_gc(L, LUA_GCCOUNTB);
 }
+/* Whether the userdata at idx has the shape of a MindLua block (one pointer, one user value): the debug library can
+   give any userdata a MindLua metatable, and reading a file handle's bytes as a Swift object would crash. */
+static inline int mv_is_object_block(lua_State *L, int idx) {
+    if (lua_rawlen(L, idx) != sizeof(void *)) return 0;
+    int has_value = lua_getiuservalue(L, idx, 1) != LUA_TNONE;
+    lua_settop(L, -2);
+    return has_value;
+}
 /* The Swift object pointer stored in a MindLua userdata block (NULL once released). */
 static inline void *mv_userdata_object(lua_State *L, int idx) {
     void **slot = (void **)lua_touserdata(L, idx);

@@ -120,6 +120,10 @@ local function text_for(x)
   elseif kind == "userdata" then
     local mt = getmetatable(x)
     local name = type(mt) == "table" and rawget(mt, "__name")
+    -- MindVis types keep their methods in __methods; another library's userdata (a FILE*) has a __name only.
+    if type(name) == "string" and type(rawget(mt, "__methods")) ~= "table" then
+      return "a userdata value of type " .. name .. " (not a MindVis object)"
+    end
     if type(name) == "string" then
       local ok, constructor = pcall(constructor_help, x, name)
       -- A module prints as "Name(" followed by its children: its first line without the bracket names it.
