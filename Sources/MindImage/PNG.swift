@@ -28,6 +28,7 @@ public enum PNG {
         guard hasSignature(bytes) else {
             throw ImageError("png: \(name): not a PNG file (the first 8 bytes are not the PNG signature)")
         }
+        try checkChunkLengths(bytes, name: name)
         var image = png_image()
         image.version = png_uint_32(PNG_IMAGE_VERSION)
         let begun = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
@@ -57,6 +58,21 @@ public enum PNG {
             throw ImageError("png: \(name): corrupt or truncated image data: \(libpngMessage(image))")
         }
         return Image(width: width, height: height, channels: channels, validatedPixels: pixels)
+    }
+
+    /// Refuses a chunk that declares more bytes than the file has left: libpng allocates a chunk's buffer from its
+    /// declared length before reading it (2 GB for an 82-byte file whose tEXt chunk says 2^31 − 1).
+    static func checkChunkLengths(_ bytes: [UInt8], name: String) throws {
+        var offset = 8
+        while offset + 8 <= bytes.count {
+            let length = bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+            let type = String(decoding: bytes[(offset + 4)..<(offset + 8)].map { (32...126).contains($0) ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+            guard length <= bytes.count - offset - 12 else {
+                throw ImageError("png: \(name): chunk '\(type)' at byte \(offset) declares \(length) bytes, but the file has \(Swift.max(bytes.count - offset - 12, 0)) left")
+            }
+            if type == "IEND" { return }
+            offset += 12 + length
+        }
     }
 
     /// Encodes an 8-bit gray, RGB or RGBA image.

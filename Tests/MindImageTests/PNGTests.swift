@@ -65,6 +65,17 @@ final class PNGTests: XCTestCase {
         }
     }
 
+    /// A chunk declaring more bytes than the file holds is refused before libpng allocates its declared length.
+    func testChunkLongerThanTheFileIsRefused() throws {
+        let bytes = try TestData.bytes("gray8.png")
+        let ihdrEnd = 8 + 12 + 13
+        let liar: [UInt8] = [0x7F, 0xFF, 0xFF, 0xFF] + Array("tEXt".utf8) + Array("abc".utf8)
+        let hostile = Array(bytes[0..<ihdrEnd]) + liar + Array(bytes[ihdrEnd...])
+        assertThrows(try PNG.decode(hostile, name: "liar.png"),
+                     containing: ["png: liar.png: chunk 'tEXt' at byte 33 declares 2147483647 bytes, but the file has"])
+        XCTAssertNoThrow(try PNG.checkChunkLengths(bytes, name: "gray8.png"), "a valid file passes")
+    }
+
     func testDirectoryIsNotAFile() {
         assertThrows(try PNG.read(path: TestData.directory), containing: ["is a directory, expected a file"])
     }
