@@ -42,7 +42,8 @@ public indirect enum JSONValue {
         return try copy.withUTF8 { try parse(UnsafeRawBufferPointer($0), context: context) }
     }
 
-    static func quoted(_ text: String) -> String {
+    /// `text` as a JSON string literal: quotes, backslashes and every control character escaped.
+    public static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -1,3 +1,5 @@
+import MindIO
+
 /// A configuration value as it arrives from Lua tables, JSON metadata or command lines.
 public enum ConfigValue: Equatable, Sendable {
     case int(Int)
@@ -37,7 +39,7 @@ public enum ConfigValue: Equatable, Sendable {
         case .int(let v): String(v)
         case .double(let v): v.isFinite ? String(v) : "null"
         case .bool(let v): v ? "true" : "false"
-        case .string(let v): "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .string(let v): JSONValue.quoted(v)
         case .list(let vs): "[" + vs.map(\.json).joined(separator: ", ") + "]"
         case .table(let pairs): ConfigJSON.encode(pairs)
         }
