@@ -8,7 +8,7 @@ public enum ImageGrid {
         guard columns > 0 else { throw ImageError("grid: columns must be positive, got \(columns)") }
         guard padding >= 0 else { throw ImageError("grid: padding must be non-negative, got \(padding)") }
         for (i, image) in images.enumerated() where image.width != first.width || image.height != first.height {
-            throw ImageError("grid: image \(i) is \(image.width)x\(image.height), expected \(first.width)x\(first.height) like image 0")
+            throw ImageError("grid: image \(i + 1) is \(image.width)x\(image.height), expected \(first.width)x\(first.height) like image 1 (counting from 1)")
         }
         let cols = min(columns, images.count)
         let rows = (images.count + columns - 1) / columns

@@ -67,6 +67,8 @@ T.test("images: save, load, grid, resize", function()
   mv.image.save(base .. ".png", mv.full({2, 2, 3}, 0 / 0))
   T.eq(mv.image.load(base .. ".png"):max():item(), 0)
   mv.image.grid(base .. "_grid.png", {mv.full({4, 4, 3}, 0 / 0), img:narrow(1, 1, 4):narrow(2, 1, 4)})
+  T.raises(function() mv.image.grid(base .. "_grid.png", {mv.ones(4, 4, 3), mv.ones(4, 4, 3), mv.ones(5, 5, 3)}) end,
+           "image 3 is 5x5, expected 4x4 like image 1 (counting from 1)")
   os.remove(base .. ".png"); os.remove(base .. "_grid.png")
 end)
 

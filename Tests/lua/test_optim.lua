@@ -50,6 +50,8 @@ end)
 T.test("parameter groups, param_groups and zero_grad", function()
   local a, b = parameter({1}, {1}), parameter({1}, {1})
   local opt = mv.optim.SGD({{params = {a}, lr = 0.5}, {params = {b}}}, {lr = 0.1})
+  T.raises(function() mv.optim.SGD({{params = {a}}, {params = {b * 2}}}, {lr = 0.1}) end,
+           "parameter group 2 (counting from 1) holds a tensor that is not a leaf")
   T.eq(#opt.param_groups, 2)
   T.near(opt.param_groups[1].lr, 0.5)
   T.near(opt.param_groups[2].lr, 0.1)

@@ -6,7 +6,7 @@ extension Tensor {
     /// graph is freed afterwards unless `retainGraph` is set.
     public func backward(gradient: Tensor? = nil, retainGraph: Bool = false) throws {
         guard requiresGrad else {
-            throw TensorError("backward: tensor of shape \(Shape.describe(shape)) does not require grad (no input had requires_grad set)")
+            throw TensorError("backward: tensor of shape \(Shape.describe(shape)) does not require grad: none of its inputs requires grad, or it was computed while gradient recording was off (no_grad)")
         }
         let seed: Tensor
         if let gradient {

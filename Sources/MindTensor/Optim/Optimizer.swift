@@ -76,7 +76,7 @@ func validateGroups(_ groups: [ParamGroup], optimizer name: String) throws {
             throw TensorError("\(name): weight decay must be a non-negative number, got \(g.weightDecay)")
         }
         for p in g.params {
-            guard p.isLeaf else { throw TensorError("\(name): group \(gi) holds a tensor that is not a leaf; optimise parameters, not results") }
+            guard p.isLeaf else { throw TensorError("\(name): parameter group \(gi + 1) (counting from 1) holds a tensor that is not a leaf; optimise parameters, not results") }
             guard seen.insert(ObjectIdentifier(p)).inserted else {
                 throw TensorError("\(name): a parameter appears more than once in the parameter groups")
             }

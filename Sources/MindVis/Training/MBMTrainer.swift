@@ -104,7 +104,7 @@ public final class MBMTrainer {
                                                         scalars: [local.loss * share, local.correlationSum,
                                                                   stop.flag])
             let value = step[0]
-            guard value.isFinite else { throw TensorError("MBM training: loss is \(value) at epoch \(epoch), iteration \(it); stopping") }
+            guard value.isFinite else { throw TensorError("MBM training: loss is \(value) at epoch \(epoch + 1), iteration \(it + 1); stopping") }
             stop.record(reducedFlag: step[2])
             if config.clipGrad > 0 { try clipGradNorm(model.trainableParameters(), maxNorm: Float(config.clipGrad)) }
             try optimizer.step()
