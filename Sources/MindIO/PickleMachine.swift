@@ -200,7 +200,12 @@ struct PickleMachine {
             marks.append(stack.count)
         case .pop:
             // As in Python's unpickler, POP right after a MARK discards the mark.
-            if stack.count > (marks.last ?? 0) { stack.removeLast() } else { _ = try popMark() }
+            if stack.count > (marks.last ?? 0) {
+                stack.removeLast()
+            } else {
+                guard !marks.isEmpty else { throw failure("stack underflow: no item or MARK to pop") }
+                _ = try popMark()
+            }
         case .popMark:
             _ = try popMark()
         case .dup:
@@ -398,6 +403,9 @@ struct PickleMachine {
     }
 
     func intValue(_ id: PickleNodeID, role: String) throws -> Int {
+        if case .leaf(.bigInt(let digits)) = graph[id] {
+            throw failure("\(role) \(digits) is out of range (beyond 64 bits)")
+        }
         guard case .leaf(let value) = graph[id], let number = value.asInt, let result = Int(exactly: number) else {
             throw failure("\(role) must be an integer, found \(graph[id].kindName)")
         }

@@ -120,5 +120,11 @@ final class PickleTests: XCTestCase {
         assertThrowsMessage(try load(bytes: [0x80, 0x02, 0x58, 0xFF, 0xFF, 0xFF, 0x7F]), contains: "truncated: need 2147483647 bytes")
         assertThrowsMessage(try load(bytes: [0x80, 0x02, 0x51, 0x2E]), contains: "stack underflow")
         assertThrowsMessage(try load(bytes: [0x80, 0x02, 0x4E, 0x51, 0x2E]), contains: "no external storages")
+        assertThrowsMessage(try load(bytes: [0x80, 0x02, 0x30, 0x2E]), contains: "(POP): stack underflow")
+        // bytearray([2**70]): an integer beyond 64 bits where an int is needed is named with its value.
+        let big: [UInt8] = [0x8A, 0x09] + [UInt8](repeating: 0, count: 8) + [0x40]
+        let appendsTupleReduceStop: [UInt8] = [0x65, 0x85, 0x52, 0x2E]
+        assertThrowsMessage(try load(bytes: [0x80, 0x02] + Array("cbuiltins\nbytearray\n](".utf8) + big + appendsTupleReduceStop),
+                            contains: "bytearray element 1180591620717411303424 is out of range (beyond 64 bits)")
     }
 }
