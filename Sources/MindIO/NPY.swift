@@ -48,7 +48,7 @@ public enum NPY {
         let context = "npy: \(name)"
         let (header, dataOffset) = try readHeader(prefix, context: context)
         if header.descr.kind == .object { return nil }
-        var size = header.descr.itemSize
+        var size = header.shape.contains(0) ? 0 : header.descr.itemSize
         for dimension in header.shape {
             let (product, overflow) = size.multipliedReportingOverflow(by: dimension)
             guard !overflow else { throw MindIOError("\(context): shape \(header.shape) is too large") }
@@ -115,7 +115,7 @@ public enum NPY {
                     return size
                 }
             default:
-                throw MindIOError("\(context): unexpected header entry \(key): \(value)")
+                throw MindIOError("\(context): unexpected header entry \(key): \(value) (numpy writes 'descr': a dtype string, 'fortran_order': a bool, 'shape': a tuple of ints)")
             }
         }
         guard let descr, let fortranOrder, let shape else {

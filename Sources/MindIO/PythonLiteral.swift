@@ -1,7 +1,7 @@
 /// The subset of Python literal syntax that npy headers use: a dict of strings, bools and tuples of
 /// ints, e.g. `{'descr': '<f4', 'fortran_order': False, 'shape': (16, 9), }` (numpy reads it with
 /// `ast.literal_eval`; Python 2 era files may write `3L`).
-indirect enum PythonLiteral: Equatable {
+indirect enum PythonLiteral: Equatable, CustomStringConvertible {
     case string(String)
     case int(Int)
     case bool(Bool)
@@ -20,6 +20,19 @@ indirect enum PythonLiteral: Equatable {
         case (.dict(let a), .dict(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
         default: return false
+        }
+    }
+
+    /// As Python would print it, for messages: `'shape'`, `[2]`, `(2,)`, `True`.
+    var description: String {
+        switch self {
+        case .string(let text): return "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        case .int(let value): return String(value)
+        case .bool(let value): return value ? "True" : "False"
+        case .none: return "None"
+        case .tuple(let items): return "(" + items.map(\.description).joined(separator: ", ") + (items.count == 1 ? ",)" : ")")
+        case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
+        case .dict(let pairs): return "{" + pairs.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
         }
     }
 

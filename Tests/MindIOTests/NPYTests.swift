@@ -58,6 +58,12 @@ final class NPYTests: XCTestCase {
         assertThrowsMessage(try NPY.write(bf16, to: directory.appendingPathComponent("bf16.npy")), contains: "no bfloat16")
     }
 
+    /// A version 1.0 npy preamble and header (no padding) for `header`.
+    static func npy(header: String) -> [UInt8] {
+        let text = Array((header + "\n").utf8)
+        return Array("\u{93}NUMPY".unicodeScalars.map { UInt8($0.value) }) + [1, 0, UInt8(text.count % 256), UInt8(text.count / 256)] + text
+    }
+
     func testBrokenAndHostileFiles() {
         assertThrowsMessage(try NPY.read(contentsOf: TestFiles.crafted("npy_truncated.npy")),
                             contains: "npy_truncated.npy", "shape [10, 37] of dtype <f4 needs 1480 bytes, found 1200")
@@ -75,5 +81,16 @@ final class NPYTests: XCTestCase {
         let headerOnly: [UInt8] = Array("\u{93}NUMPY".unicodeScalars.map { UInt8($0.value) }) + [1, 0, 10, 0] + Array("{'descr': ".utf8)
         assertThrowsMessage(try headerOnly.withUnsafeBytes { try NPY.decode($0, name: "cut") }, contains: "npy: cut", "malformed header")
         assertThrowsMessage(try [UInt8](headerOnly.prefix(9)).withUnsafeBytes { try NPY.decode($0, name: "cut") }, contains: "truncated")
+        let listShape = Self.npy(header: "{'descr': '<f4', 'fortran_order': False, 'shape': [2], }") + [UInt8](repeating: 0, count: 8)
+        assertThrowsMessage(try listShape.withUnsafeBytes { try NPY.decode($0, name: "list") },
+                            contains: "unexpected header entry 'shape': [2] (numpy writes")
+    }
+
+    /// The size an npz member must have (header plus data): zero data for an empty array whatever its other dimensions.
+    func testFileSizeFromTheHeader() throws {
+        let empty = Self.npy(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776, 1099511627776, 0), }")
+        XCTAssertEqual(try empty.withUnsafeBytes { try NPY.fileSize(prefix: $0, name: "empty") }, empty.count)
+        let pair = try NPY.header(for: try NDArray(floats: [1, 2], shape: [2]))
+        XCTAssertEqual(try pair.withUnsafeBytes { try NPY.fileSize(prefix: $0, name: "pair") }, pair.count + 8)
     }
 }

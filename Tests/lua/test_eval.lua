@@ -43,6 +43,8 @@ T.test("mv.eval.score: a judge of your own, as a module, a table or a function",
   T.raises(function() mv.eval.score{truth = truth, samples = truth, judge = function() return mv.zeros(2) end} end,
            "the judge must return [10, classes] probabilities for the ground truth, got [2]")
   T.raises(function() mv.eval.score{truth = truth, samples = truth, judge = function() error("judge failed") end} end, "judge failed")
+  T.raises(function() mv.eval.score{truth = truth, samples = truth, judge = function(images) return mv.ones(images:size(1), 1) end} end,
+           "the judge gives 1 class; n-way scoring needs at least 2")
   local labels = {}
   for i = 1, 10 do labels[i] = 1 end
   labels[4] = 4

@@ -75,6 +75,9 @@ public struct NWayClassification: Sendable {
         guard columns.allSatisfy({ $0.rows == items && $0.classes == classes }) else {
             throw TensorError("\(operation): every sample column needs [\(items), \(classes)] probabilities, got \(columns.map { "[\($0.rows), \($0.classes)]" }.joined(separator: ", "))")
         }
+        guard classes >= 2 else {
+            throw TensorError("\(operation): the judge gives \(classes) class\(classes == 1 ? "" : "es"); n-way scoring needs at least 2")
+        }
         guard ways >= 2, ways <= classes else {
             throw TensorError("\(operation): ways must be in 2...\(classes) (the judge's classes), got \(ways)")
         }
