@@ -74,6 +74,8 @@ static const char function_box_metatable_key = 'F';
 static const char mindlua_metatable_marker = 'M';
 
 static int release_userdata_quietly(lua_State *L);
+static int close_userdata_quietly(lua_State *L);
+static const char *type_name_of(lua_State *L, int idx);
 
 /* t[name] = value on top (popped), without metamethods: these run from Swift, outside any protected call. */
 static void raw_set_field(lua_State *L, int table, const char *name) {
@@ -238,8 +240,25 @@ static void release_slot(lua_State *L, int idx) {
     }
 }
 
-static int release_userdata_quietly(lua_State *L) { /* __gc and __close: never raise */
+static int release_userdata_quietly(lua_State *L) { /* __gc: never raise */
     if (is_mindlua_userdata(L, 1)) release_slot(L, 1);
+    return 0;
+}
+
+static int is_module_part(lua_State *L, int idx) {
+    int marked = lua_getiuservalue(L, idx, 2) == LUA_TBOOLEAN;
+    lua_pop(L, 1);
+    return marked;
+}
+
+void mv_mark_module_part(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    lua_pushboolean(L, 1);
+    lua_setiuservalue(L, idx, 2);
+}
+
+static int close_userdata_quietly(lua_State *L) { /* __close: never raise; a module's part stays with the module */
+    if (is_mindlua_userdata(L, 1) && !is_module_part(L, 1)) release_slot(L, 1);
     return 0;
 }
 
@@ -247,6 +266,10 @@ int mv_free_userdata(lua_State *L) {
     if (!is_mindlua_userdata(L, 1)) {
         return luaL_error(L, "free: expected a MindVis object as self (use ':' to call methods), got %s",
                           luaL_typename(L, 1));
+    }
+    if (is_module_part(L, 1)) {
+        return luaL_error(L, "free: this %s is part of a module (a parameter, buffer or submodule) and lives as long as "
+                          "the module; free the module instead", type_name_of(L, 1));
     }
     release_slot(L, 1);
     return 0;
@@ -258,12 +281,12 @@ void mv_prepare_metatable(lua_State *L, int idx) {
     lua_rawsetp(L, idx, &mindlua_metatable_marker);
     lua_pushcfunction(L, release_userdata_quietly);
     raw_set_field(L, idx, "__gc");
-    lua_pushcfunction(L, release_userdata_quietly);
+    lua_pushcfunction(L, close_userdata_quietly);
     raw_set_field(L, idx, "__close");
 }
 
 void mv_push_object(lua_State *L, void *retained, int metatable_ref) {
-    void **slot = (void **)lua_newuserdatauv(L, sizeof(void *), 1);
+    void **slot = (void **)lua_newuserdatauv(L, sizeof(void *), 2);
     *slot = retained;
     lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
     lua_setmetatable(L, -2);

@@ -285,6 +285,14 @@ T.test("freed tensors error clearly", function()
   T.raises(function() return t + 1 end, "attempt to use a freed Tensor")
   T.eq(tostring(t), "Tensor (freed)")
   do local c <close> = mv.ones(3) end
+  -- A module's parameter is the same handle as its field: freeing it would leave the field freed for good.
+  local l = mv.nn.Linear(3, 3)
+  for _, p in ipairs(l:parameters()) do
+    T.raises(function() p:free() end, "free: this Tensor is part of a module (a parameter, buffer or submodule)")
+  end
+  do local w <close> = l.weight end
+  T.eq(l.weight:shape()[1], 3, "closing a variable that holds a module's parameter leaves the parameter alone")
+  T.eq(l(mv.ones(1, 3)):size(2), 3)
 end)
 
 T.test("Torch7 table indexing t[{i, j}] and t[{{a, b}, {}}] reads and writes, never nil", function()

@@ -84,9 +84,14 @@ void *mv_swift_function_box(lua_State *L, int idx);
 /* ---- Userdata owning Swift objects ---- */
 /* Marks the table at idx as a MindLua userdata metatable and sets __gc and __close to the releasing function. */
 void mv_prepare_metatable(lua_State *L, int idx);
-/* Pushes a full userdata (8 bytes + 1 user value) holding `retained`, with the metatable at registry[ref]. */
+/* Pushes a full userdata (8 bytes + 2 user values: Lua-side fields, owner mark) holding `retained`, with the
+   metatable at registry[ref]. */
 void mv_push_object(lua_State *L, void *retained, int metatable_ref);
-/* lua_CFunction for a `free` method: releases the Swift object now; later use raises "attempt to use a freed". */
+/* Marks the userdata at idx as a part of a module (a parameter, buffer or submodule cached as its field): `free` and
+   `<close>` leave it alone, so the module's field never turns into a freed handle while the module lives. */
+void mv_mark_module_part(lua_State *L, int idx);
+/* lua_CFunction for a `free` method: releases the Swift object now; later use raises "attempt to use a freed".
+   Refused for a module's part. */
 int mv_free_userdata(lua_State *L);
 /* Pops a methods table and a getters table (pushed in that order), pushes the __index closure: methods (raw), then getter(self),
    then the object's Lua-side fields (user value table). */

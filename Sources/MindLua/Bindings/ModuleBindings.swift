@@ -203,10 +203,12 @@ extension LuaArgs {
         lua_createtable(L, 0, Int32(clamping: module.ownParameters.count + module.ownBuffers.count + module.children.count))
         for (name, tensor) in module.ownParameters.map({ ($0.name, $0.tensor) }) + module.ownBuffers.map({ ($0.name, $0.tensor) }) {
             try push(object: tensor)
+            mv_mark_module_part(L, -1)
             LuaStack.rawSet(L, table: -2, key: name)
         }
         for (name, child) in module.children {
             try push(module: child)
+            mv_mark_module_part(L, -1)
             if let position = Int(name), position >= 0, position < Int(Int32.max) {
                 lua_pushvalue(L, -1)
                 lua_rawseti(L, -3, lua_Integer(position + 1))

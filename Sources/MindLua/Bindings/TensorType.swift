@@ -29,6 +29,7 @@ public enum TensorBindings: LuaBindingSet {
             t:free()
             Drops this Lua value's hold on the tensor now instead of at garbage collection, as leaving the scope of local t <close> does.
             The memory returns once nothing else (a view, a .grad, a module) shares the storage; any later use of t is an error.
+            A module's own parameter or buffer (m.weight, m:parameters()) cannot be freed: it lives as long as the module, and <close> leaves it alone.
             """)
         try TensorConstructors.install(state)
         try TensorMath.install(state)
