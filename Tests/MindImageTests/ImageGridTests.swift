@@ -22,7 +22,7 @@ final class ImageGridTests: XCTestCase {
     func testErrorsAndSave() throws {
         let a = try Image(width: 2, height: 2, channels: 3, fill: [1, 2, 3])
         let b = try Image(width: 3, height: 2, channels: 3, fill: [1, 2, 3])
-        assertThrows(try ImageGrid.compose([a, b], columns: 2), containing: ["image 1 is 3x2, expected 2x2"])
+        assertThrows(try ImageGrid.compose([a, b], columns: 2), containing: ["image 2 is 3x2, expected 2x2 like image 1 (counting from 1)"])
         assertThrows(try ImageGrid.compose([], columns: 2), containing: ["no images"])
         assertThrows(try ImageGrid.compose([a], columns: 0), containing: ["columns must be positive"])
         let directory = try TestData.temporaryDirectory()
