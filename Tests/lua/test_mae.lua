@@ -57,9 +57,10 @@ T.test("probing, training, checkpoints and the figure", function()
   -- A model broken after its first epoch stops the run at the next step, named 1-based.
   local broken = mv.models.MAE{preset = "tiny", num_voxels = 64}
   T.raises(function()
-    mv.mbm.pretrain{model = broken, data = x:reshape(32, 64), num_epoch = 2, batch_size = 8, progress = false,
+    mv.mbm.pretrain{model = broken, data = x:reshape(32, 64), output = dir .. "_nan", num_epoch = 2, batch_size = 8, progress = false,
                     on_epoch = function() mv.no_grad(function() for _, p in ipairs(broken:parameters()) do p:fill_(0 / 0) end end) end}
   end, "at epoch 2, iteration 1; stopping")
+  os.execute("rm -rf '" .. dir .. "_nan'")
   T.raises(function() mv.mbm.pretrain{model = mae, data = x:reshape(32, 64), fit = "loose"} end,
            "mv.mbm.pretrain: fit must be \"pad_or_crop\" or \"strict\"")
   local ok, message = pcall(mv.mbm.finetune, {checkpoint = result.checkpoint, data = x:reshape(32, 64):narrow(2, 1, 60), fit = "strict"})
