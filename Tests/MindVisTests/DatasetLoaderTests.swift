@@ -111,6 +111,21 @@ final class DatasetLoaderTests: XCTestCase {
         }
         try NPZ.write(arrays, to: dir.appendingPathComponent("sbj_3.npz"))
         assertThrowsMessage(["sbj_3.npz/arr_3", "3 entries, expected 10"]) { _ = try GODDataset.load(GODDataset.Options(path: dir)) }
+        // An image index outside the images, with the label files present (labels are looked up through the index).
+        for file in ["imagenet_class_index.json", "imagenet_training_label.csv", "imagenet_testing_label.csv"] {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(file), to: dir.appendingPathComponent(file))
+        }
+        for bad in [99, -1] {
+            arrays = try original.entries.compactMap { name, value in
+                guard case .array(let a) = value else { return nil }
+                guard name == "arr_3" else { return (name, a) }
+                var index = try a.int64s()
+                index[0] = Int64(bad)
+                return (name, try NDArray(int64s: index, shape: a.shape))
+            }
+            try NPZ.write(arrays, to: dir.appendingPathComponent("sbj_3.npz"))
+            assertThrowsMessage(["GOD train: image index \(bad) is out of range"]) { _ = try GODDataset.load(GODDataset.Options(path: dir)) }
+        }
 
         var h = HCPDataset.Options(path: try Fixtures.url("datasets/HCP/npz"))
         h.roi = "V9"

@@ -85,10 +85,16 @@ public enum GODDataset {
         let info: [(String, ConfigValue)] = [("dataset", .string("GOD")), ("subjects", .list(subjects.map { .string($0) })),
                                              ("roi", .string(o.roi)), ("normalize", .string(o.normalize.rawValue))] + stats
         let train = try FMRIDataset(name: "GOD train", fmri: concatenateSubjects(trainParts), images: trainImages, imageIndex: trainIndex,
-                                    labels: trainLabels.map { l in trainIndex.map { l[$0] } }, info: info)
+                                    labels: trainLabels.map { trialLabels($0, at: trainIndex) }, info: info)
         let test = try FMRIDataset(name: "GOD test", fmri: concatenateSubjects(testParts), images: testImages, imageIndex: testIndex,
-                                   labels: testLabels.map { l in testIndex.map { l[$0] } }, info: info)
+                                   labels: testLabels.map { trialLabels($0, at: testIndex) }, info: info)
         return (train, test)
+    }
+
+    /// Each trial's label through its image index. An index outside the images gets -1 here, so that FMRIDataset,
+    /// which checks the indices first, reports it (a subscript would end the process).
+    static func trialLabels(_ imageLabels: [Int], at imageIndex: [Int]) -> [Int] {
+        imageIndex.map { imageLabels.indices.contains($0) ? imageLabels[$0] : -1 }
     }
 
     /// One subject's matrices as `load` prepares them: the ROI columns (`roi`, a float index tensor), wrap-padded
