@@ -73,6 +73,7 @@ final class DiffusionSamplingTests: XCTestCase {
                                              xT: xT, shape: shape, options: options)
         }
         assertThrowsMessage(["PLMS needs eta = 0"]) { try sample(context: context, SamplerOptions(method: .plms, steps: 2, eta: 0.5)) }
+        assertThrowsMessage(["eta must be in [0, 1], got 1.01"]) { try sample(context: context, SamplerOptions(method: .ddim, steps: 2, eta: 1.01)) }
         assertThrowsMessage(["guidance 2.0 needs both a context and an unconditional context"]) { try sample(context: context, SamplerOptions(guidance: 2)) }
         assertThrowsMessage(["either x_T or shape"]) { try sample(xT: Tensor.zeros([1, 3, 4, 4]), context: context, SamplerOptions()) }
         assertThrowsMessage(["give x_T"]) { try sample(shape: nil, context: context, SamplerOptions()) }

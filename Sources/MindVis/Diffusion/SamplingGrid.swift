@@ -16,7 +16,9 @@ public struct SamplingGrid: Equatable {
     public init(schedule: DiffusionSchedule, steps: Int, eta: Double) throws {
         let total = schedule.timesteps
         guard steps >= 1, steps <= total else { throw TensorError("sampler: steps must be in 1...\(total), got \(steps)") }
-        guard eta >= 0, eta.isFinite else { throw TensorError("sampler: eta must be a non-negative number, got \(eta)") }
+        // η interpolates DDIM (0) and DDPM's noise (1); beyond 1 the noise exceeds what the step leaves room for and
+        // √(1 − ᾱ_prev − σ²) is NaN.
+        guard eta >= 0, eta <= 1 else { throw TensorError("sampler: eta must be in [0, 1], got \(eta)") }
         let stride = total / steps
         // A last point i*c + 1 = T would index past the reference's table (it fails there); it is left out.
         timesteps = Swift.stride(from: 0, to: total, by: stride).map { $0 + 1 }.filter { $0 < total }

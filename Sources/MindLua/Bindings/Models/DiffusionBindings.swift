@@ -73,7 +73,7 @@ enum DiffusionBindings: LuaBindingSet {
             seed = 0  -- seed of x_T and of DDIM's noise at eta > 0
             steps = 50  -- sampler steps (the reference: 250)
             sampler = "plms"  -- "plms" or "ddim"
-            eta = 0  -- DDIM's noise level (PLMS needs 0)
+            eta = 0  -- DDIM's noise level in [0, 1]: 0 deterministic, 1 DDPM's (PLMS needs 0)
             guidance = 1  -- classifier-free guidance scale; 1 samples without the unconditional branch
             uncond = nil  -- the unconditional context, needed when guidance ~= 1
             x_0 = nil  -- latents [B, C, H, W] (or [1, ...]) to start from, noised with x_T: SDEdit

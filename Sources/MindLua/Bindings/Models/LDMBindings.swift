@@ -18,7 +18,7 @@ enum LDMBindings: LuaBindingSet {
             num_samples = 5  -- images per condition
             steps = 50  -- sampler steps (the reference: 250)
             sampler = "plms"  -- "plms" or "ddim"
-            eta = 0  -- DDIM noise
+            eta = 0  -- DDIM noise, in [0, 1]
             guidance = 1  -- classifier-free guidance scale (needs a null class, or uncond =)
             uncond = nil  -- [1, T or 1, context_dim] the unconditional context for a conditioner without a null class (fMRI): e.g. label2img's null-class context
             seed = 0  -- base seed; condition i uses its own seed, returned in seeds
