@@ -67,6 +67,16 @@ T.test("the judge: trains on fresh renderings, classifies, scores n-way, round-t
   T.truthy(back:probabilities(truth):equal(r.judge:probabilities(truth)), "a saved judge gives the same probabilities")
   local again = mv.eval.train_judge{sim = sim, model = {preset = "tiny"}, num_epoch = 2, output = dir .. "/judge", progress = false}
   T.eq(again.accuracy.values.judge_top1, r.accuracy.values.judge_top1, "a finished judge is reused")
+  local other = mv.data.simulate{preset = "small", pool_size = 0, subject = "sbj_1", train_categories = 5, test_categories = 3}
+  T.raises(function() mv.eval.train_judge{sim = other, model = {preset = "tiny"}, num_epoch = 2, output = dir .. "/judge", progress = false} end,
+           "categories that are not this simulation's 8; overwrite = true trains one for it")
+  T.raises(function() mv.eval.train_judge{sim = sim, num_epoch = 2, output = dir .. "/judge", resume = true} end, "unknown option 'resume'")
+  local epochs = {}
+  T.raises(function()
+    mv.eval.train_judge{sim = other, model = {preset = "tiny"}, num_epoch = 3, output = dir .. "/judge_stopped", progress = false,
+                        on_epoch = function(report) epochs[#epochs + 1] = report.epoch; if report.epoch == 2 then error("enough") end end}
+  end, "enough")
+  T.eq(#epochs, 2, "on_epoch runs after every epoch, and its error stops the training")
   T.raises(function() mv.eval.train_judge{sim = {}, num_epoch = 1} end, "give sim = the result of mv.data.simulate")
   T.raises(function() mv.eval.train_judge{sim = sim, num_epochs = 1} end, "did you mean 'num_epoch'")
 end)

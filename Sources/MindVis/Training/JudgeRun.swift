@@ -11,6 +11,8 @@ public final class JudgeRun {
     /// The first stage whose reconstructions the accuracy is also measured on (the generated images' ceiling).
     public let vq: VQModel?
     public var progress = true
+    /// Called after every epoch is logged, with the held-out accuracy after the last one.
+    public var onEpoch: ((JudgeEpochReport, JudgeAccuracy?) throws -> Void)?
 
     public struct Summary {
         public var reports: [JudgeEpochReport]
@@ -43,6 +45,7 @@ public final class JudgeRun {
                 accuracy = measured
             }
             log?.append(fields)
+            try self.onEpoch?(report, report.epoch == config.numEpoch ? accuracy : nil)
         }
         defer { trainer.onIteration = nil; trainer.onEpoch = nil }
         let reports = try trainer.run()

@@ -70,7 +70,8 @@ enum JudgeBindings: LuaBindingSet {
             leading: [("sim", "required", "the result of mv.data.simulate (its categories)"),
                       ("model", "{preset = \"small\"}", "the architecture: preset \"tiny\" or \"small\", stem_width, widths, depth, groups"),
                       ("vq", "nil", "a VQModel: also measure the accuracy on its reconstructions (the generated images' ceiling)")]
-                + RunOptions.help(output: "runs/judge"),
+                // A judge trains in minutes and is reused when finished: there is nothing to resume.
+                + RunOptions.help(output: "runs/judge").filter { $0.0 != "resume" },
             notes: ["Returns {judge, accuracy, checkpoint, metrics, output}. A finished run in output is loaded instead of trained again unless overwrite = true."],
             name: "mv.eval.train_judge")) { args in
             let options = try args.options(1)
@@ -85,10 +86,16 @@ enum JudgeBindings: LuaBindingSet {
             trainer.shouldStop = { (try? args.checkInterrupt()) == nil }
             let judgeRun = JudgeRun(trainer: trainer, output: run.output, vq: vq)
             judgeRun.progress = run.progress
+            if let callback = run.epochCallback(args) {
+                judgeRun.onEpoch = { report, accuracy in try callback(report.values + (accuracy?.values ?? [])) }
+            }
             let judge: JudgeCNN, accuracy: JudgeAccuracy, metrics: URL
             if !run.overwrite, FileManager.default.fileExists(atPath: judgeRun.checkpointURL.path) {
                 // A judge takes minutes to train and has nothing to resume: a finished one is reused as it is.
                 judge = try JudgeCheckpoint.load(judgeRun.checkpointURL).judge
+                guard judge.classNames == stimuli.categoryDescriptions else {
+                    throw args.error("the judge in \(judgeRun.checkpointURL.path) knows \(judge.classNames.count) categories that are not this simulation's \(stimuli.categoryDescriptions.count); overwrite = true trains one for it, or choose another output")
+                }
                 accuracy = try JudgeTrainer.heldOutAccuracy(judge: judge, dataset: stimuli, config: config, vq: vq)
                 metrics = RunFolder(run.output).metricsURL
                 args.warn("\(args.function): reusing the judge in \(judgeRun.checkpointURL.path) (overwrite = true trains a new one)")
