@@ -88,6 +88,18 @@ T.test("stage A defaults: a held-out figure without eval =, no silent overwrite,
   local fresh = mv.mbm.pretrain(options)
   T.eq(#fresh.reports, 3)
   T.eq(#fresh.figures, 0, "eval = false: no held-out data, no figure")
+  -- Overwriting starts over completely: a new run that fails at once leaves none of the old run's files beside it.
+  options.data = mv.full({40, 64}, 0 / 0)
+  T.raises(function() mv.mbm.pretrain(options) end, "loss is")
+  T.eq(io.open(dir .. "/checkpoints/checkpoint.safetensors"), nil, "the old checkpoint is gone")
+  local lines = 0
+  for _ in io.lines(dir .. "/metrics.jsonl") do lines = lines + 1 end
+  T.eq(lines, 0)
+  local file = dir .. "/a_file"
+  io.open(file, "w"):close()
+  options.output, options.data, options.overwrite = file, x, nil
+  T.raises(function() mv.mbm.pretrain(options) end, "a_file is a file; a run needs a folder there")
+  os.execute("rm -rf '" .. dir .. "'")
 end)
 
 T.finish()

@@ -18,19 +18,36 @@ public struct RunFolder {
     }
 
     /// Refuses a folder that already holds a run unless resuming it or told to overwrite, then creates the folders.
-    /// Under mpirun only rank 0 touches the folder (every other rank computes and writes nothing).
+    /// Overwriting removes the previous run's metrics, checkpoints and figures first, so that a new run that fails
+    /// early never leaves the old checkpoint beside its own new metrics. Under mpirun only rank 0 touches the folder
+    /// (every other rank computes and writes nothing).
     func prepare(resuming: Bool, overwrite: Bool) throws {
         guard ProcessGroup.isWriter else { return }
         let fm = FileManager.default
-        if !resuming && !overwrite {
+        let folders = [output, output.appendingPathComponent("checkpoints"), output.appendingPathComponent("figures")]
+        for folder in folders {
+            var isDirectory: ObjCBool = false
+            if fm.fileExists(atPath: folder.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw TensorError("\(folder.path) is a file; a run needs a folder there (choose another output)")
+            }
+        }
+        if !resuming {
             let previous = [metricsURL, checkpointURL].filter { fm.fileExists(atPath: $0.path) }
-            if !previous.isEmpty {
+            if !previous.isEmpty && !overwrite {
                 throw TensorError("\(output.path) already holds a run (\(previous.map(\.lastPathComponent).joined(separator: ", "))): "
                                   + "resume = true continues it, overwrite = true starts over, or choose another output")
             }
+            if overwrite {
+                for old in [metricsURL] + folders.dropFirst() where fm.fileExists(atPath: old.path) {
+                    try fm.removeItem(at: old)
+                }
+            }
         }
-        try fm.createDirectory(at: output.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
-        try fm.createDirectory(at: output.appendingPathComponent("figures"), withIntermediateDirectories: true)
+        do {
+            for folder in folders.dropFirst() { try fm.createDirectory(at: folder, withIntermediateDirectories: true) }
+        } catch {
+            throw TensorError("cannot create the run folders in \(output.path): \(error.localizedDescription)")
+        }
     }
 
     /// The metrics log: started afresh, or — resuming after `epoch` — kept up to that epoch and appended to; nil on
