@@ -190,8 +190,10 @@ mv.image.sample_grid(out .. "/decoded.png", decoded, {truth = truth})
 
 -- Evaluation: the judge and the scores.
 local judge = stage("judge: a CNN on fresh renderings of the stimulus categories", function()
-  return mv.eval.train_judge(run_options("judge", {sim = sim, vq = vq, model = {preset = opt.quick and "tiny" or "small"},
-                             num_epoch = epochs(opt.judge_epochs)}))
+  local options = run_options("judge", {sim = sim, vq = vq, model = {preset = opt.quick and "tiny" or "small"},
+                                        num_epoch = epochs(opt.judge_epochs)})
+  options.resume = nil  -- a finished judge is reused as it is; there is no judge run to resume
+  return mv.eval.train_judge(options)
 end)
 stages[#stages + 1] = {name = "The judge", metrics = judge.metrics, plots = {{"loss"}, {"accuracy"}}}
 local reconstructed = mv.no_grad(function() return ((vq:reconstruct(truth * 2 - 1) + 1) / 2):clamp(0, 1) end)

@@ -71,8 +71,11 @@ final class VQTrainingTests: XCTestCase {
             XCTAssertEqual(try a.toArray(), try b.toArray())
         }
         let withoutEMA = try VQTrainer(model: VQModel(VQTestData.tiny(), generator: Generator(seed: 8)), data: images,
-                                       config: VQTrainingConfig(["num_epoch": .int(4)]))
+                                       config: VQTrainingConfig(["num_epoch": .int(4), "batch_size": .int(4), "lr": .double(1e-3)]))
         try withoutEMA.resume(from: url)  // averages in the file are simply not used
+        let otherSettings = try VQTrainer(model: VQModel(VQTestData.tiny(), generator: Generator(seed: 8)), data: images,
+                                          config: VQTrainingConfig(["num_epoch": .int(4), "batch_size": .int(4)]))
+        assertThrowsMessage(["was trained with lr = 0.001 (this run: 0.0002)"]) { try otherSettings.resume(from: url) }
         let otherModel = try VQTrainer(model: VQModel(VQTestData.tiny(["n_embed": .int(16)])), data: images, config: config)
         assertThrowsMessage(["different configuration"]) { try otherModel.resume(from: url) }
     }

@@ -84,6 +84,15 @@ T.test("stage A defaults: a held-out figure without eval =, no silent overwrite,
   local resumed = mv.mbm.pretrain(options)
   T.eq(#resumed.reports, 1, "continues after the saved epoch")
   T.eq(resumed.reports[1].epoch, 3)
+  -- Continuing exactly needs the checkpoint's own kind of run and settings.
+  T.raises(function() mv.mbm.pretrain{model = mae, data = x, output = dir, num_epoch = 4, warmup_epochs = 1, batch_size = 4, resume = true, progress = false} end,
+           "was trained with batch_size = 8 (this run: 4); resume with its settings")
+  T.raises(function() mv.mbm.finetune{checkpoint = dir .. "/checkpoints/checkpoint.safetensors", resume = dir .. "/checkpoints/checkpoint.safetensors",
+                                      data = x, output = dir .. "_a2", num_epoch = 4, progress = false} end,
+           'was trained with stage = "pretrain" (this run: "finetune")')
+  T.raises(function() mv.vq.train{model = mv.models.VQModel{preset = "tiny"}, data = mv.rand(4, 3, 16, 16) * 2 - 1, eval = false,
+                                  output = dir, resume = true, num_epoch = 1, progress = false} end,
+           "is a stage A (masked brain modelling) checkpoint, not a VQ autoencoder one")
   options.resume, options.overwrite, options.eval = nil, true, false
   local fresh = mv.mbm.pretrain(options)
   T.eq(#fresh.reports, 3)

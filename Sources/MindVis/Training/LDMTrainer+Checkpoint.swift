@@ -25,6 +25,7 @@ extension LDMTrainer {
     @discardableResult
     public func resume(from url: URL) throws -> [String: String] {
         let file = url.lastPathComponent
+        try ResumeCompatibility.check(url, format: LDMCheckpoint.format, settings: config.values)
         let contents = try LDMCheckpoint.read(url)
         guard let saved = contents.metadata["epoch"].flatMap({ Int($0) }), let rng = contents.metadata["rng"] else {
             throw TensorError("resume: \(file) is not a MindVis diffusion training checkpoint (no epoch and generator state)")

@@ -18,6 +18,7 @@ extension MBMTrainer {
     /// Continues from a checkpoint of this same run: the next epoch is the one after the saved one,
     /// with the saved optimizer moments and random stream.
     public func resume(from url: URL) throws {
+        try ResumeCompatibility.check(url, format: MAECheckpoint.format, settings: config.values)
         let contents = try MAECheckpoint.read(url)
         guard let saved = contents.epoch, let rng = contents.metadata["rng"] else {
             throw TensorError("resume: \(url.lastPathComponent) is not a MindVis training checkpoint (no epoch and generator state)")

@@ -19,6 +19,7 @@ extension VQTrainer {
     /// Continues from a checkpoint of this same run: the next epoch is the one after the saved one, with the
     /// saved weights, optimizer moments, averages and random stream.
     public func resume(from url: URL) throws {
+        try ResumeCompatibility.check(url, format: VQCheckpoint.format, settings: config.values)
         let contents = try VQCheckpoint.read(url)
         guard let saved = contents.metadata["epoch"].flatMap({ Int($0) }), let rng = contents.metadata["rng"] else {
             throw TensorError("resume: \(url.lastPathComponent) is not a MindVis VQ training checkpoint (no epoch and generator state)")

@@ -1,0 +1,37 @@
+import Foundation
+import MindIO
+import MindTensor
+
+/// What a checkpoint must share with a run to continue it exactly, as `resume` promises: the kind of training that
+/// wrote it (its format: a VQ run cannot continue a stage-A checkpoint) and every setting that shapes the
+/// optimisation (the stage, learning rates, batch size, masking, seed, ...). Only settings that do not may change
+/// on resuming: the epoch count, how often checkpoints, figures and validations are made, and the decay of the
+/// weights' moving average (kept beside the weights, never fed back into them).
+enum ResumeCompatibility {
+    static let changeable: Set<String> = ["num_epoch", "checkpoint_every", "grid_images", "val_every", "val_items", "val_samples",
+                                          "ddim_steps", "sampler", "guidance", "ema_decay"]
+
+    static let formatNames = [MAECheckpoint.format: "stage A (masked brain modelling)", VQCheckpoint.format: "VQ autoencoder",
+                              LDMCheckpoint.format: "latent diffusion", JudgeCheckpoint.format: "judge"]
+
+    /// Reads the checkpoint's metadata and throws, naming the differences, unless a run of `format` with `settings`
+    /// (its training config's values) may continue from it. Checkpoints without a training config (older or
+    /// reference files) are left to the reader's own checks.
+    static func check(_ url: URL, format: String, settings: [(String, ConfigValue)]) throws {
+        let file = url.lastPathComponent
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        let metadata = try SafetensorsFile(contentsOf: url).metadata
+        if let stored = metadata["format"], stored != format {
+            throw TensorError("resume: \(file) is a \(formatNames[stored] ?? stored) checkpoint, not a \(formatNames[format] ?? format) one")
+        }
+        guard let text = metadata["training_config"] else { return }
+        let saved = try ConfigJSON.decode(text, context: "\(file) training_config")
+        let differences = settings.filter { !changeable.contains($0.0) }.compactMap { key, value -> String? in
+            guard let old = saved[key], old != value else { return nil }
+            return "\(key) = \(old.json) (this run: \(value.json))"
+        }
+        guard differences.isEmpty else {
+            throw TensorError("resume: \(file) was trained with \(differences.joined(separator: ", ")); resume with its settings to continue it exactly, or overwrite = true starts over")
+        }
+    }
+}
