@@ -126,6 +126,18 @@ final class DatasetLoaderTests: XCTestCase {
             try NPZ.write(arrays, to: dir.appendingPathComponent("sbj_3.npz"))
             assertThrowsMessage(["GOD train: image index \(bad) is out of range"]) { _ = try GODDataset.load(GODDataset.Options(path: dir)) }
         }
+        // A non-finite value in the test averages (arr_2), which normalisation alone would let through.
+        arrays = try original.entries.compactMap { name, value in
+            guard case .array(let a) = value else { return nil }
+            guard name == "arr_2" else { return (name, a) }
+            var values = a.floats()
+            values[a.shape[1] + 2] = .infinity
+            return (name, try NDArray(floats: values, shape: a.shape))
+        }
+        try NPZ.write(arrays, to: dir.appendingPathComponent("sbj_3.npz"))
+        assertThrowsMessage(["sbj_3.npz/arr_2: sample 2, voxel 3 is inf (counting from 1); fMRI values must be finite"]) {
+            _ = try GODDataset.load(GODDataset.Options(path: dir))
+        }
 
         var h = HCPDataset.Options(path: try Fixtures.url("datasets/HCP/npz"))
         h.roi = "V9"

@@ -28,12 +28,18 @@ enum DatasetFiles {
         return try NPZ.read(contentsOf: url)
     }
 
-    /// A 2-D numeric array as a float tensor [rows, cols].
+    /// A 2-D numeric array of fMRI samples as a float tensor [rows, cols]. Every value must be finite: a NaN in test
+    /// data would pass normalisation (only the training rows' statistics see it) and reach the scores.
     static func matrix(_ array: NDArray, name: String) throws -> Tensor {
         guard array.shape.count == 2 else {
             throw TensorError("\(name): expected a 2-D [samples, voxels] array, got shape \(Shape.describe(array.shape))")
         }
-        return try Tensor(array.floats(), shape: array.shape)
+        let values = array.floats()
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            let columns = Swift.max(array.shape[1], 1)
+            throw TensorError("\(name): sample \(bad / columns + 1), voxel \(bad % columns + 1) is \(values[bad]) (counting from 1); fMRI values must be finite")
+        }
+        return try Tensor(values, shape: array.shape)
     }
 
     /// A boolean mask as the indices of its true entries.
