@@ -97,6 +97,12 @@ T.test("stage A defaults: a held-out figure without eval =, no silent overwrite,
   local fresh = mv.mbm.pretrain(options)
   T.eq(#fresh.reports, 3)
   T.eq(#fresh.figures, 0, "eval = false: no held-out data, no figure")
+  options.overwrite, options.resume = nil, true
+  local again = mv.mbm.pretrain(options)
+  T.eq(#again.reports, 0, "a finished run trains no more")
+  T.near(again.loss, fresh.loss, 1e-6, "and returns the finished run's last numbers")
+  T.near(again.cor, fresh.cor, 1e-6)
+  options.overwrite, options.resume = true, nil
   -- Overwriting starts over completely: a new run that fails at once leaves none of the old run's files beside it.
   options.data = mv.full({40, 64}, 0 / 0)
   T.raises(function() mv.mbm.pretrain(options) end, "loss is")

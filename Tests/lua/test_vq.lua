@@ -41,6 +41,8 @@ T.test("mv.vq.train: a held-out split by default, grids, resume, refusal to over
   local resumed = mv.vq.train(options)
   T.eq(#resumed.reports, 1)
   T.eq(resumed.reports[1].epoch, 2)
+  local finished = mv.vq.train(options)
+  T.truthy(#finished.reports == 0 and finished.loss == resumed.loss, "a finished run returns its last logged loss")
   local loaded = mv.models.load_vq(resumed.checkpoint)
   T.eq(loaded.config.n_embed, vq.config.n_embed)
   T.raises(function() mv.vq.train{model = vq, data = mv.zeros(4, 3, 8, 8)} end, "expected images [N, 3, 16, 16]")

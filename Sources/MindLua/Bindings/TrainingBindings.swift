@@ -34,7 +34,7 @@ enum TrainingBindings: LuaBindingSet {
                     ? "Stage A1: pretrains the fMRI masked autoencoder (SC-MBM) on unlabeled fMRI, with the reference's loop and defaults."
                     : "Stage A2: finetunes a pretrained MAE on the target subject's fMRI (the reference uses its test fMRI, no images).",
                 reading: { _ = try MBMTrainingConfig(stage: stage, $0) }, meanings: settingHelp, leading: objectKeys(stage),
-                notes: ["Returns {checkpoint, metrics, output, figures, reports, model, loss, cor, eval_cor}. Ctrl-C saves a checkpoint first."],
+                notes: ["Returns {checkpoint, metrics, output, figures, reports, model, loss, cor, eval_cor}; resuming a finished run trains nothing and returns its last logged numbers. Ctrl-C saves a checkpoint first."],
                 name: name)) { args in try run(args, stage: stage) }
         }
     }
@@ -101,6 +101,7 @@ enum TrainingBindings: LuaBindingSet {
             entries += [LuaTableEntry(key: "loss", value: .number(last.loss)), LuaTableEntry(key: "cor", value: .number(last.correlation))]
         }
         if let cor = summary.evaluationCorrelation { entries.append(LuaTableEntry(key: "eval_cor", value: .number(cor))) }
+        if summary.reports.isEmpty { entries += FinishedRunResults.lastLogged(["loss", "cor", "eval_cor"], metrics: summary.metrics, besides: entries) }
         return try args.returning(LuaValue.table(entries))
     }
 }

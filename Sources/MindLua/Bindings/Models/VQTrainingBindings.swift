@@ -66,6 +66,7 @@ enum VQTrainingBindings: LuaBindingSet {
             if let quality = summary.evaluation {
                 entries += quality.values.map { LuaTableEntry(key: .string($0.0), value: ConfigTables.luaValue($0.1)) }
             }
+            if summary.reports.isEmpty { entries += FinishedRunResults.lastLogged(["loss"], metrics: summary.metrics, besides: entries) }
             return try args.returning(LuaValue.table(entries))
         }
     }
