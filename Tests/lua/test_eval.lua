@@ -106,6 +106,7 @@ T.test("ridge{x, y} probes any targets: a linear map is recovered, and it has no
   T.raises(function() mv.eval.ridge{x = x} end, "or x = inputs [N, V] and y = targets [N, ...]")
   T.raises(function() mv.eval.ridge{x = x, y = y, train = sim.train} end, "or x = inputs [N, V]")
   T.raises(function() mv.eval.ridge{x = x, y = mv.randn(59, 2)} end, "with the same N")
+  T.raises(function() mv.eval.ridge{x = x, y = mv.randn(x:size(1))} end, "targets [N, ...] (at least 2-D: one row per sample)")
 end)
 
 T.test("the report and JSON results", function()

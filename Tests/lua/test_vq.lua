@@ -37,6 +37,9 @@ T.test("mv.vq.train: a held-out split by default, grids, resume, refusal to over
   T.eq(#first.figures, 1)
   T.truthy(first.eval_psnr > 0 and first.eval_ssim <= 1, "held-out scores")
   T.raises(function() mv.vq.train(options) end, "already holds a run")
+  options.overwrite, options.resume = true, true
+  T.raises(function() mv.vq.train(options) end, "give resume (continue the run) or overwrite = true (start over), not both")
+  options.overwrite, options.resume = nil, nil
   options.num_epoch, options.resume = 2, true
   local resumed = mv.vq.train(options)
   T.eq(#resumed.reports, 1)

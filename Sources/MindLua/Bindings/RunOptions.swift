@@ -29,6 +29,9 @@ struct RunOptions {
         case .nil, .boolean, .string: break
         default: throw args.error("resume must be true or a checkpoint path")
         }
+        if overwrite, resumeValue != .nil, resumeValue != .boolean(false) {
+            throw args.error("give resume (continue the run) or overwrite = true (start over), not both")
+        }
     }
 
     /// The checkpoint to resume from, given where this run keeps its own.

@@ -12,8 +12,11 @@ public struct RidgeBaseline: Sendable {
     /// Fits voxels `fmri` [N, V] to `latents` [N, embed_dim, h, w].
     public static func fit(fmri: Tensor, latents: Tensor, penalties: [Double] = RidgeDecoder.defaultPenalties, folds: Int = 5,
                            seed: UInt64 = 0) throws -> RidgeBaseline {
-        guard fmri.rank == 2, latents.rank >= 2, latents.shape[0] == fmri.shape[0] else {
-            throw TensorError("ridge baseline: needs fMRI [N, V] and latents [N, ...] with the same N, got \(Shape.describe(fmri.shape)) and \(Shape.describe(latents.shape))")
+        guard fmri.rank == 2, latents.rank >= 2 else {
+            throw TensorError("ridge baseline: needs fMRI [N, V] (2-D) and targets [N, ...] (at least 2-D: one row per sample), got \(Shape.describe(fmri.shape)) and \(Shape.describe(latents.shape))")
+        }
+        guard latents.shape[0] == fmri.shape[0] else {
+            throw TensorError("ridge baseline: needs fMRI [N, V] and targets [N, ...] with the same N, got \(Shape.describe(fmri.shape)) and \(Shape.describe(latents.shape))")
         }
         let decoder = try RidgeDecoder.fit(x: fmri.contiguous().toArray(), y: latents.contiguous().toArray(), samples: fmri.shape[0],
                                            penalties: penalties, folds: folds, seed: seed)
