@@ -28,7 +28,7 @@ enum DataBindings: LuaBindingSet {
             """, get: { ds, args in try args.returning(ConfigTables.table(ds.info)) })
         type.property("labels", doc: """
             ds.labels -> {integer, ...} or nil
-            Each sample's label: for the simulation its category (1-based: sim.categories[label] describes it); for GOD the ImageNet WordNet offset of the data files.
+            Each sample's label: for the simulation its category (1-based: sim.categories[label] describes it); for GOD the image's ImageNet class index, as imagenet_class_index.json numbers them (0...999, PyTorch classifiers' output positions; -1 for a WordNet id the file lacks).
             """, get: { ds, args in try args.returning(luaLabels(ds)) })
         type.bound("get", doc: """
             ds:get(i) -> {fmri = Tensor, image = Tensor, label = integer}
