@@ -26,8 +26,8 @@ public final class StageARun {
     }
 
     public init(trainer: MBMTrainer, output: URL, evaluation: Tensor? = nil) throws {
-        if let evaluation, evaluation.rank != 2 || evaluation.shape[1] != trainer.model.config.numVoxels {
-            throw TensorError("stage A: evaluation data must be [samples, \(trainer.model.config.numVoxels)], got \(Shape.describe(evaluation.shape))")
+        if let evaluation, evaluation.rank != 2 || evaluation.shape[1] != trainer.model.config.numVoxels || evaluation.shape[0] == 0 {
+            throw TensorError("stage A: evaluation data must be [samples, \(trainer.model.config.numVoxels)] with at least one sample (eval = false for none), got \(Shape.describe(evaluation.shape))")
         }
         self.trainer = trainer
         self.output = output
