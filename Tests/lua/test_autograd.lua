@@ -126,6 +126,28 @@ T.test("no_grad returns the function's results and restores the mode", function(
   T.raises(function() mv.no_grad(5) end, "mv.no_grad: argument #1 'f': expected a function")
 end)
 
+T.test("each coroutine keeps its own recording mode", function()
+  local w = mv.ones(2):requires_grad()
+  local inside = {}
+  local co = coroutine.wrap(function()
+    mv.no_grad(function()
+      coroutine.yield()
+      inside[#inside + 1] = mv.is_grad_enabled()
+    end)
+    return mv.is_grad_enabled()
+  end)
+  co()  -- suspended inside mv.no_grad
+  T.eq(mv.is_grad_enabled(), true, "the resumer records while the coroutine waits inside no_grad")
+  T.truthy((w * 2).needs_grad)
+  T.eq(co(), true, "restored in the coroutine when its no_grad block ends")
+  T.eq(inside[1], false, "and off again inside it after the yield")
+  local ok, value = coroutine.resume(coroutine.create(function() return mv.is_grad_enabled() end))
+  T.truthy(ok and value == true)
+  local failing = coroutine.wrap(function() error({code = 7}) end)
+  local okay, err = pcall(failing)
+  T.truthy(not okay and err.code == 7, "wrap passes the error value unchanged")
+end)
+
 T.test("requires_grad and grad assignment checks", function()
   local t = mv.zeros(2)
   T.eq(t:requires_grad(), t, "returns the tensor itself")

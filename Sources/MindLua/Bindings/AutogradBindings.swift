@@ -103,6 +103,7 @@ enum AutogradBindings {
             Runs f(...) with gradient recording off and returns its results, restoring the previous mode even if f raises (torch.no_grad).
             Without f it returns a guard for a scope: local _ <close> = mv.no_grad(). For evaluation, EMA and manual weight updates.
             A guard never closed leaves recording off (a warning says so when it is collected); mv.set_grad_enabled(false) switches it off on purpose.
+            Each coroutine keeps its own mode (as PyTorch keeps one per thread): one that yields inside mv.no_grad leaves its resumer recording.
             """)
         try state.document("mv.enable_grad", """
             mv.enable_grad([f, ...]) -> ...

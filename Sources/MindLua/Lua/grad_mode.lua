@@ -33,3 +33,31 @@ end
 
 mv.no_grad = scope(false, "no_grad")
 mv.enable_grad = scope(true, "enable_grad")
+
+-- The engine has one recording switch; each coroutine keeps its own, as PyTorch keeps one per thread: a coroutine
+-- that yields inside mv.no_grad must not leave recording off in the code that resumed it. A coroutine starts with
+-- the mode of whoever first resumes it and gets back the mode it had when it yielded.
+local modes = setmetatable({}, {__mode = "k"})
+local raw_resume, create, close, pack, unpack = coroutine.resume, coroutine.create, coroutine.close, table.pack, table.unpack
+local function resume(co, ...)
+  local outer = is_grad_enabled()
+  local inner = modes[co]
+  if inner == nil then inner = outer end
+  set_grad_enabled(inner)
+  local results = pack(raw_resume(co, ...))
+  modes[co] = is_grad_enabled()
+  set_grad_enabled(outer)
+  return unpack(results, 1, results.n)
+end
+coroutine.resume = resume
+function coroutine.wrap(f)
+  local co = create(f)
+  return function(...)
+    local results = pack(resume(co, ...))
+    if not results[1] then
+      close(co)
+      error(results[2], 0)  -- as the standard wrap: the coroutine's error value, unchanged
+    end
+    return unpack(results, 2, results.n)
+  end
+end
