@@ -90,7 +90,8 @@ public struct LinePlot: Sendable {
         }
 
         var canvas = Canvas(width: width, height: height, color: background)
-        let xTicks = LinePlot.ticks(xs, count: tickCount), yTicks = LinePlot.ticks(ys, count: tickCount)
+        let xTicks = LinePlot.ticks(Double(xs.lowerBound)...Double(xs.upperBound), count: tickCount)
+        let yTicks = LinePlot.ticks(Double(ys.lowerBound)...Double(ys.upperBound), count: tickCount)
         let yTickLabels = showsTickValues ? yTicks.map { LinePlot.tickLabel($0, ticks: yTicks) } : []
         let xTickLabels = showsTickValues ? xTicks.map { LinePlot.tickLabel($0, ticks: xTicks) } : []
         let lineHeight = BitmapFont.height + 4
@@ -154,7 +155,7 @@ public struct LinePlot: Sendable {
             canvas.set(x: boxRight, y: y, color: axisColor)
         }
         for (i, t) in xTicks.enumerated() {
-            let x = min(max(Int(px(t)), clip.x0), boxRight)
+            let x = min(max(Int(px(Float(t))), clip.x0), boxRight)
             for y in (boxBottom + 1)..<(boxBottom + 1 + tickLength) { canvas.set(x: x, y: y, color: axisColor) }
             if i < xTickLabels.count {
                 let w = BitmapFont.width(of: xTickLabels[i], scale: 1)
@@ -162,7 +163,7 @@ public struct LinePlot: Sendable {
             }
         }
         for (i, t) in yTicks.enumerated() {
-            let y = min(max(Int(py(t)), clip.y0), boxBottom)
+            let y = min(max(Int(py(Float(t))), clip.y0), boxBottom)
             for x in (clip.x0 - tickLength)..<clip.x0 { canvas.set(x: x, y: y, color: axisColor) }
             if i < yTickLabels.count {
                 let w = BitmapFont.width(of: yTickLabels[i], scale: 1)
@@ -247,29 +248,34 @@ public struct LinePlot: Sendable {
         return (lo - pad)...(hi + pad)
     }
 
-    /// A tick value with as many decimals as the tick step needs (`0.25`, `2000`, `-1.5`).
-    public static func tickLabel(_ value: Float, ticks: [Float]) -> String {
-        let step = ticks.count > 1 ? Swift.abs(Double(ticks[1] - ticks[0])) : 1
+    /// A tick value with as many decimals as the tick step needs (`0.25`, `2000`, `-1.5`); steps that need more than
+    /// 6 decimals and values from 10^7 are written in exponent form. In Double: the report plots logged metrics a
+    /// Float cannot hold.
+    public static func tickLabel(_ value: Double, ticks: [Double]) -> String {
+        let step = ticks.count > 1 ? Swift.abs(ticks[1] - ticks[0]) : 1
+        if step < 1e-6 || ticks.contains(where: { Swift.abs($0) >= 1e7 }) { return String(format: "%.3g", value) }
         // The fewest decimals that write the step exactly (0.25 needs two, 0.5 one, 2000 none).
         let decimals = (0...6).first { d in
             let scaled = step * pow(10, Double(d))
             return Swift.abs(scaled - scaled.rounded()) < 1e-6 * Swift.max(1, scaled)
         } ?? 6
-        let text = String(format: "%.\(decimals)f", Double(value))
+        let text = String(format: "%.\(decimals)f", value)
         return text.hasPrefix("-") && Double(text) == 0 ? String(text.dropFirst()) : text
     }
 
-    /// Tick positions at multiples of a 1-2-5 step giving about `count` intervals.
-    public static func ticks(_ range: ClosedRange<Float>, count: Int) -> [Float] {
-        let span = Double(range.upperBound - range.lowerBound)
-        let raw = span / Double(count)
+    /// Tick positions at multiples of a 1-2-5 step giving about `count` intervals; the span is taken in halves so
+    /// that ±1e308 do not overflow it.
+    public static func ticks(_ range: ClosedRange<Double>, count: Int) -> [Double] {
+        let halfSpan = range.upperBound / 2 - range.lowerBound / 2
+        let raw = 2 * (halfSpan / Double(count))
+        guard raw.isFinite, raw > 0 else { return [] }
         let magnitude = pow(10, (log10(raw)).rounded(.down))
         let normalized = raw / magnitude
         let step = (normalized < 1.5 ? 1 : normalized < 3 ? 2 : normalized < 7 ? 5 : 10) * magnitude
-        var ticks: [Float] = []
-        var k = (Double(range.lowerBound) / step).rounded(.up)
-        while k * step <= Double(range.upperBound) + 1e-9 * span, ticks.count < 1000 {
-            ticks.append(Float(k * step))
+        var ticks: [Double] = []
+        var k = (range.lowerBound / step).rounded(.up)
+        while k * step <= range.upperBound + 2e-9 * halfSpan, ticks.count < 1000 {
+            ticks.append(k * step)
             k += 1
         }
         return ticks

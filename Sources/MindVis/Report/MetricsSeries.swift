@@ -26,7 +26,8 @@ struct MetricsSeries {
         }
         var rows: [[(key: String, value: Double)]] = []
         var skipped = 0
-        for line in text.split(separator: "\n") where !line.allSatisfy(\.isWhitespace) {
+        // Any line ending (a file edited on Windows has \r\n, one Character in Swift, which "\n" does not split).
+        for line in text.split(whereSeparator: \.isNewline) where !line.allSatisfy(\.isWhitespace) {
             guard case .object(let members)? = try? JSONValue.parse(String(line), context: "metrics") else { skipped += 1; continue }
             rows.append(members.compactMap { member in MetricsSeries.number(member.value).map { (member.key, $0) } })
         }

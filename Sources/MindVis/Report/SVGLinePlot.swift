@@ -29,27 +29,35 @@ struct SVGLinePlot {
         for (x, y) in points {
             (xLow, xHigh, yLow, yHigh) = (Swift.min(xLow, x), Swift.max(xHigh, x), Swift.min(yLow, y), Swift.max(yHigh, y))
         }
+        // A series that varies by less than a millionth of its size is drawn flat, with a scale: stretched to the
+        // plot's height its rounding noise looked like a large change. Spans are taken in halves (±1e308 overflow).
+        func flat(_ low: Double, _ high: Double) -> Bool { high / 2 - low / 2 <= 5e-7 * Swift.max(Swift.abs(low), Swift.abs(high)) }
         if xLow == xHigh { (xLow, xHigh) = (xLow - 1, xHigh + 1) }
-        let pad = yLow == yHigh ? Swift.max(Swift.abs(yLow) * 0.1, 1) : 0.05 * (yHigh - yLow)
-        (yLow, yHigh) = (yLow - pad, yHigh + pad)
+        if flat(yLow, yHigh) {
+            let middle = yLow / 2 + yHigh / 2, pad = Swift.max(Swift.abs(middle) * 0.1, 1)
+            (yLow, yHigh) = (middle - pad, middle + pad)
+        } else {
+            let pad = 0.05 * yHigh - 0.05 * yLow
+            (yLow, yHigh) = (yLow - pad, yHigh + pad)
+        }
         let area = (left: 58.0, right: Double(width) - 12, top: 28.0, bottom: Double(height) - 38)
-        func px(_ x: Double) -> Double { area.left + (x - xLow) / (xHigh - xLow) * (area.right - area.left) }
-        func py(_ y: Double) -> Double { area.bottom - (y - yLow) / (yHigh - yLow) * (area.bottom - area.top) }
+        func px(_ x: Double) -> Double { area.left + (x / 2 - xLow / 2) / (xHigh / 2 - xLow / 2) * (area.right - area.left) }
+        func py(_ y: Double) -> Double { area.bottom - (y / 2 - yLow / 2) / (yHigh / 2 - yLow / 2) * (area.bottom - area.top) }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
         let text = { (s: String) in HTMLText.escape(s) }
 
         var out = "<svg class=\"plot\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(text(title))\">"
         out += "<title>\(text(title))</title>"
         out += "<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>"
-        let xTicks = LinePlot.ticks(Float(xLow)...Float(xHigh), count: 5), yTicks = LinePlot.ticks(Float(yLow)...Float(yHigh), count: 4)
+        let xTicks = LinePlot.ticks(xLow...xHigh, count: 5), yTicks = LinePlot.ticks(yLow...yHigh, count: 4)
         for t in yTicks {
-            let y = py(Double(t))
+            let y = py(t)
             out += "<line x1=\"\(f(area.left))\" y1=\"\(f(y))\" x2=\"\(f(area.right))\" y2=\"\(f(y))\" stroke=\"#e4e4e4\"/>"
             out += "<line x1=\"\(f(area.left - 4))\" y1=\"\(f(y))\" x2=\"\(f(area.left))\" y2=\"\(f(y))\" stroke=\"#333333\"/>"
             out += "<text x=\"\(f(area.left - 6))\" y=\"\(f(y + 3.5))\" text-anchor=\"end\" class=\"tick\">\(text(LinePlot.tickLabel(t, ticks: yTicks)))</text>"
         }
         for t in xTicks {
-            let x = px(Double(t))
+            let x = px(t)
             out += "<line x1=\"\(f(x))\" y1=\"\(f(area.top))\" x2=\"\(f(x))\" y2=\"\(f(area.bottom))\" stroke=\"#f0f0f0\"/>"
             out += "<line x1=\"\(f(x))\" y1=\"\(f(area.bottom))\" x2=\"\(f(x))\" y2=\"\(f(area.bottom + 4))\" stroke=\"#333333\"/>"
             out += "<text x=\"\(f(x))\" y=\"\(f(area.bottom + 15))\" text-anchor=\"middle\" class=\"tick\">\(text(LinePlot.tickLabel(t, ticks: xTicks)))</text>"

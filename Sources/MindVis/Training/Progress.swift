@@ -61,6 +61,8 @@ public final class Progress {
     }
 
     static func clock(_ seconds: Double) -> String {
+        // Beyond a million hours (or not a number) a clock says nothing, and Int() of it would end the process.
+        guard seconds.isFinite, abs(seconds) < 3.6e9 else { return String(format: "%.3g s", seconds) }
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%02d:%02d", s / 60, s % 60)
     }
