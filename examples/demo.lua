@@ -88,13 +88,13 @@ local a1 = stage("stage A1: pretraining the fMRI MAE on the pool", function()
 end)
 stages[#stages + 1] = {name = "Stage A1: masked brain modelling on the pool", metrics = a1.metrics, plots = {{"loss"}, {"cor", "eval_masked_cor"}},
                        figures = figure_list(a1, "masked-patch reconstructions of held-out pool samples")}
-local a2 = stage("stage A2: finetuning on sbj_3's test fMRI", function()
+local a2 = stage("stage A2: finetuning on " .. subject .. "'s test fMRI", function()
   return mv.mbm.finetune(run_options("stageA2", {checkpoint = a1.checkpoint, data = mv.data.concat{sim.test, sim.test_single},
                          eval = sim.test, num_epoch = epochs(opt.a2_epochs), warmup_epochs = 1, batch_size = 32, lr = 2e-4,
                          checkpoint_every = 1}))
 end)
 stages[#stages + 1] = {name = "Stage A2: finetuning on the target subject", metrics = a2.metrics, plots = {{"loss"}, {"cor", "eval_masked_cor"}},
-                       figures = figure_list(a2, "masked-patch reconstructions of sbj_3's test fMRI")}
+                       figures = figure_list(a2, "masked-patch reconstructions of " .. subject .. "'s test fMRI")}
 
 -- The first stage and the class-conditional LDM: shipped (one file holds both), or trained here.
 local shipped_path = opt.weights .. "/label2img.safetensors"
@@ -138,7 +138,7 @@ if opt.align_epochs > 0 and not run_options("stageB", {}).resume then
   stage_b_notes[1] = ("Before stage B, the conditioner was aligned with label2img's class contexts for %d epochs: held-out trials' loss %.4f, %.0f%% of their variance explained."):format(
     #aligned.reports, aligned.val_loss or 0 / 0, 100 * (aligned.val_explained or 0 / 0))
 end
-local b = stage("stage B: the fMRI-conditioned LDM on sbj_3's training pairs", function()
+local b = stage("stage B: the fMRI-conditioned LDM on " .. subject .. "'s training pairs", function()
   return mv.ldm.finetune(run_options("stageB", {model = ldm, data = sim.train:fit_to(voxels), num_epoch = epochs(opt.b_epochs),
                          lr = opt.b_lr, batch_size = opt.b_batch,
                          val_every = epochs(opt.b_epochs), checkpoint_every = 1, ddim_steps = opt.quick and 2 or 25}))
@@ -149,7 +149,7 @@ stages[#stages + 1] = {name = "Stage B: fMRI-conditioned finetuning", metrics = 
 
 -- Generation from the test fMRI.
 local test = sim.test:fit_to(ldm.config.cond_stage_config.num_voxels)
-local generated, seeds = stage("generating from sbj_3's test fMRI", function()
+local generated, seeds = stage("generating from " .. subject .. "'s test fMRI", function()
   return ldm:generate{fmri = test.fmri, num_samples = opt.quick and 1 or opt.num_samples, steps = opt.quick and 2 or opt.steps,
                       sampler = opt.sampler, seed = opt.seed, progress = true}
 end)
@@ -212,13 +212,13 @@ local result = {generated = scores.generated.values, decoded = scores.decoded.va
                 seeds = seeds, test_items = #sim.test, samples_per_item = generated:size(2), steps = opt.quick and 2 or opt.steps,
                 seconds = mv.clock() - started}
 mv.save_json(out .. "/eval.json", result)
-stages[#stages + 1] = {name = "Generated images", notes = {"sbj_3's 50 test fMRI: ground truth first, then the samples."},
+stages[#stages + 1] = {name = "Generated images", notes = {("%s's %d test fMRI: ground truth first, then the samples."):format(subject, #sim.test)},
                        figures = {{caption = "stage B samples", path = out .. "/generated.png"},
                                   {caption = ("decoded into label2img's context, then drawn by label2img %s (%d of %d categories exactly right)"):format(decoded_start, right, #sim.test), path = out .. "/decoded.png"},
                                   {caption = "ridge baseline", path = out .. "/ridge.png"}}}
 mv.report.write(out .. "/report.html", {
   title = "MindVis: MinD-Vis on the built-in simulated visual cortex",
-  notes = {("Subject sbj_3, %d test images, %d samples each, %s %d steps, seed %d%s."):format(#sim.test, generated:size(2), opt.sampler,
+  notes = {("Subject %s, %d test images, %d samples each, %s %d steps, seed %d%s."):format(subject, #sim.test, generated:size(2), opt.sampler,
            result.steps, opt.seed, shipped and "; first stage and label2img LDM from the shipped weights" or "; everything trained in this run")},
   scores = {title = "Scores on the test set", columns = {{"generated (stage B)", scores.generated}, {"decoded context -> label2img", scores.decoded},
                                                         {"ridge baseline", scores.ridge}, {"VQ reconstruction (ceiling)", scores.vq}},

@@ -75,7 +75,7 @@ local images, used = model:generate{fmri = fmri, num_samples = opt.num_samples, 
                                     eta = opt.eta, guidance = opt.guidance, seed = opt.seed,
                                     seeds = #seeds > 0 and seeds or nil, progress = progress}
 
-os.execute(("mkdir -p '%s'"):format((opt.output:gsub("'", "'\\''"))))
+mv.mkdir(opt.output)
 local side = images:size(4)
 local tiles = {}
 for k, i in ipairs(items) do
@@ -90,13 +90,19 @@ for k, i in ipairs(items) do
 end
 local grid = mv.image.grid(opt.output .. "/grid.png", tiles, {columns = opt.num_samples + 1})
 local list = function(t) local s = {} for k, v in ipairs(t) do s[k] = ("%d"):format(v) end return table.concat(s, ",") end
+-- A word the shell reads back as it is: quoted when it holds anything but letters, digits and ._/,:=-
+local function quoted(word)
+  word = tostring(word)
+  if word ~= "" and not word:find("[^%w%._/,:=%-]") then return word end
+  return "'" .. word:gsub("'", "'\\''") .. "'"
+end
 local where = ({
-  sim = ("--kam_subs %s --sim_seed %d --max_images %d"):format(opt.kam_subs, opt.sim_seed, opt.max_images),
-  GOD = ("--kam_path %s --kam_subs %s"):format(opt.kam_path, opt.kam_subs),
-  BOLD5000 = ("--bold5000_path %s --bold5000_subs %s"):format(opt.bold5000_path, opt.bold5000_subs),
+  sim = ("--kam_subs %s --sim_seed %d --max_images %d"):format(quoted(opt.kam_subs), opt.sim_seed, opt.max_images),
+  GOD = ("--kam_path %s --kam_subs %s"):format(quoted(opt.kam_path), quoted(opt.kam_subs)),
+  BOLD5000 = ("--bold5000_path %s --bold5000_subs %s"):format(quoted(opt.bold5000_path), quoted(opt.bold5000_subs)),
 })[opt.dataset]
 print(("reproduce: mindvis examples/generate.lua --checkpoint %s --dataset %s %s --normalize %s --split %s --items %s --seeds %s --num_samples %d --steps %d --sampler %s --eta %g --guidance %g")
-  :format(opt.checkpoint, opt.dataset, where, opt.normalize, opt.split, list(items), list(used), opt.num_samples,
+  :format(quoted(opt.checkpoint), opt.dataset, where, opt.normalize, opt.split, list(items), list(used), opt.num_samples,
     opt.steps, opt.sampler, opt.eta, opt.guidance))
 print(("done: %d images of %d fMRI, grid %d×%d (ground truth first)"):format(#items * opt.num_samples, #items, #items,
   opt.num_samples + 1))

@@ -85,7 +85,7 @@ for i = 1, n do
   for s = 1, opt.num_samples do tiles[#tiles + 1] = images[i][s] end
   print(("test %d: seed %d"):format(i, seeds[i]))
 end
-os.execute(("mkdir -p '%s/figures'"):format((opt.output:gsub("'", "'\\''"))))
+mv.mkdir(opt.output .. "/figures")
 local grid = mv.image.grid(opt.output .. "/figures/test_samples.png", tiles, {columns = opt.num_samples + 1})
 print("done: stage B, " .. n .. " test fMRI rendered")
 print("checkpoint: " .. result.checkpoint)

@@ -38,7 +38,7 @@ local averaged = mv.load(l2i.checkpoint, {strip_prefix = "ema."})
 local count = 0
 for _ in pairs(averaged) do count = count + 1 end
 local _, unexpected = ldm:load_state_dict(averaged, {strict = false})
-os.execute(("mkdir -p '%s'"):format(opt.weights))
+mv.mkdir(opt.weights)
 local path = opt.weights .. "/label2img.safetensors"
 ldm:save(path, {dtype = "float16"})
 local size = io.open(path):seek("end")

@@ -149,6 +149,13 @@ final class CLITests: CLITestCase {
         XCTAssertTrue(unknown.stderr.contains("unknown option -x (options are spelled --name; -h or --help lists them)"), unknown.stderr)
         let described = try mindvis(["-e", "mv.parse_args({[0] = 's.lua', '--help'}, {lr = {0.1, 'the rate'}, name = 'a'}, 'Does a thing.')"])
         XCTAssertEqual(described.stdout, "usage: mindvis s.lua [--option value ...]\n\nDoes a thing.\n\noptions:\n  --lr X       the rate [default 0.1]\n  --name TEXT  [default \"a\"]\n")
+        // A forgotten `--` and an empty path where the default names one are errors; numbers in the list are words.
+        let forgotten = try mindvis(["-e", "mv.parse_args({'epochs=2'}, {epochs = 30})"])
+        XCTAssertTrue(forgotten.stderr.contains("'epochs=2' is not an option; did you mean --epochs=2?"), forgotten.stderr)
+        let empty = try mindvis(["-e", "mv.parse_args({'--output='}, {output = 'runs/x'})"])
+        XCTAssertTrue(empty.stderr.contains("option --output needs a non-empty value (default \"runs/x\")"), empty.stderr)
+        let numbers = try mindvis(["-e", "io.write(mv.parse_args({'--n', 5}, {n = 1}).n)"])
+        XCTAssertEqual(numbers.stdout, "5", numbers.stderr)
     }
 
     func testScriptErrorExitsWith1WithMessageAndTraceback() throws {

@@ -39,9 +39,16 @@ final class SimulateCommandTests: CLITestCase {
         let refused = try mindvis(["simulate", "--out", "data", "--preset", "small", "--subjects", "1", "--pool-size", "0"])
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("is not empty") && refused.stderr.contains("--force"), refused.stderr)
+        // Files the simulator never writes are the user's: kept.
+        let kept = ["sbj_1_backup.npz", "sbj_9.npz"].map { root.appendingPathComponent("Kamitani/npz/" + $0) }
+        for url in kept { try Data("mine".utf8).write(to: url) }
         let forced = try mindvis(["simulate", "--out", "data", "--preset", "small", "--subjects", "1", "--pool-size", "0", "--force"])
         XCTAssertEqual(forced.status, 0, forced.stderr)
         XCTAssertTrue(forced.stdout.contains("removed earlier output \(root.path)/Kamitani/npz/sbj_2.npz"), forced.stdout)
+        for url in kept {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: url.path), "\(url.lastPathComponent) kept: \(forced.stdout)")
+            try FileManager.default.removeItem(at: url)
+        }
         XCTAssertTrue(forced.stdout.contains("removed earlier output \(root.path)/HCP/npz/sim_0002/HCP_visual_voxel.npz"), forced.stdout)
         XCTAssertEqual(try GODDataset.load(GODDataset.Options(path: root.appendingPathComponent("Kamitani/npz"))).train.count, 80)
         XCTAssertThrowsError(try HCPDataset.load(HCPDataset.Options(path: root.appendingPathComponent("HCP/npz"))), "no pool subjects left")

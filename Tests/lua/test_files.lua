@@ -101,4 +101,18 @@ T.test("mv.save in half precision", function()
   os.remove(path)
 end)
 
+T.test("mv.mkdir makes parents, takes any path without a shell, refuses a file in the way", function()
+  local base = os.tmpname(); os.remove(base)
+  local odd = base .. "/it's a \"dir\"; touch " .. base .. "_pwned/x"
+  T.eq(mv.mkdir(odd), odd)
+  local probe = io.open(odd .. "/probe", "w")
+  T.truthy(probe ~= nil, "the folder exists")
+  probe:close()
+  T.eq(io.open(base .. "_pwned/x"), nil, "nothing in the path was run")
+  mv.mkdir(odd)  -- already there: fine
+  T.raises(function() mv.mkdir(odd .. "/probe") end, "is a file, not a folder")
+  T.raises(function() mv.mkdir("") end, "path is empty")
+  os.execute("rm -rf '" .. base .. "'")
+end)
+
 T.finish()

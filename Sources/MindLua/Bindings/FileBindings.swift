@@ -20,6 +20,23 @@ enum FileBindings: LuaBindingSet {
                                              stripPrefix: try options.string("strip_prefix"))
             return try args.returning(value, metadata)
         }
+        try state.bind("mv", "mkdir", doc: """
+            mv.mkdir(path) -> path
+            Creates the folder and any missing parents (mkdir -p), without a shell: any path is safe, quotes and spaces included. An existing folder is fine; a file in the way is an error.
+            """) { args in
+            let path = try args.string(1, "path")
+            guard !path.isEmpty else { throw args.error("path is empty") }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw args.error("\(path) is a file, not a folder")
+            }
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw args.error("cannot create \(path): \(error.localizedDescription)")
+            }
+            return try args.returning(path)
+        }
         try state.bind("mv", "save", doc: """
             mv.save(path, data [, metadata [, options]])
             Writes tensors atomically, by extension: .safetensors (a table of tensors; nested tables become dotted names; string metadata), .npz (a table of tensors) or .npy (one tensor).

@@ -20,7 +20,9 @@ struct RunOptions {
     private let resumeValue: LuaValue
 
     init(_ options: LuaOptions, defaultOutput: String, args: LuaArgs) throws {
-        output = URL(fileURLWithPath: try options.string("output", default: defaultOutput))
+        let folder = try options.string("output", default: defaultOutput)
+        guard !folder.isEmpty else { throw args.error("output must name a folder, got an empty string") }
+        output = URL(fileURLWithPath: folder)
         overwrite = try options.bool("overwrite", default: false)
         progress = try options.bool("progress", default: true)
         onEpoch = try options.function("on_epoch")

@@ -59,6 +59,10 @@ enum ScriptArguments: LuaBindingSet {
                     if word.hasPrefix("-"), word.count > 1, Double(word) == nil {
                         throw LuaBindingError("unknown option \(word) (options are spelled --name; -h or --help lists them)")
                     }
+                    // `epochs=2` for a known option is a forgotten `--`, not a positional word a script would ignore.
+                    if let eq = word.firstIndex(of: "="), options[String(word[..<eq])] != nil {
+                        throw LuaBindingError("'\(word)' is not an option; did you mean --\(word)?")
+                    }
                     positional.append(.string(word))
                     continue
                 }
@@ -80,6 +84,10 @@ enum ScriptArguments: LuaBindingSet {
                     value = words[i]
                     i += 1
                 }
+                if case .string(let fallback) = current, !fallback.isEmpty, value!.isEmpty {
+                    // An empty path where the default names one (`--output=`) would write into the current folder or /.
+                    throw LuaBindingError("option --\(name) needs a non-empty value (default \"\(fallback)\")")
+                }
                 result[name] = try convert(value!, like: current, option: name)
             }
             var resultEntries = result.keys.sorted().map { LuaTableEntry(key: .string($0), value: result[$0]!) }
@@ -95,15 +103,19 @@ enum ScriptArguments: LuaBindingSet {
         }
     }
 
-    /// arg[1], arg[2], ... as strings (the script's own arguments).
+    /// arg[1], arg[2], ... as strings (the script's own arguments; numbers, as a script may pass, are written out).
     static func positionalWords(_ value: LuaValue) -> [String] {
         var words: [String] = []
         var k = 1
-        while case .string(let s) = value[.integer(k)] {
-            words.append(s)
+        while true {
+            switch value[.integer(k)] {
+            case .string(let s): words.append(s)
+            case .integer(let n): words.append(String(n))
+            case .number(let x): words.append(String(x))
+            default: return words
+            }
             k += 1
         }
-        return words
     }
 
     static func convert(_ text: String, like current: LuaValue, option: String) throws -> LuaValue {
