@@ -122,7 +122,7 @@ final class SimulationDataTests: XCTestCase {
         for folder in [god, hcp.appendingPathComponent("sim_0042"), hcp.appendingPathComponent("100206")] {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         }
-        let stale = [god.appendingPathComponent("sbj_9.npz"), hcp.appendingPathComponent("sim_0042/HCP_visual_voxel.npz")]
+        let stale = [god.appendingPathComponent("sbj_4.npz"), hcp.appendingPathComponent("sim_0042/HCP_visual_voxel.npz")]
         let kept = [god.appendingPathComponent("notes.txt"), hcp.appendingPathComponent("100206/notes.txt")]
         for url in stale + kept { try Data("x".utf8).write(to: url) }
 

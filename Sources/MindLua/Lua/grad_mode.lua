@@ -49,8 +49,8 @@ local function resume(co, ...)
   set_grad_enabled(outer)
   return unpack(results, 1, results.n)
 end
-coroutine.resume = resume
-function coroutine.wrap(f)
+coroutine.resume = resume  -- luacheck: ignore 122 (replacing the standard function is the point)
+function coroutine.wrap(f)  -- luacheck: ignore 122
   local co = create(f)
   return function(...)
     local results = pack(resume(co, ...))
