@@ -28,6 +28,14 @@ enum DatasetFiles {
         return try NPZ.read(contentsOf: url)
     }
 
+    /// Whether `name` is `prefix` + a number in 1...`upTo` + `suffix` (`sbj_3.npz`): how subject files are named.
+    static func numbered(_ name: String, prefix: String, suffix: String, upTo limit: Int) -> Bool {
+        guard name.hasPrefix(prefix), name.hasSuffix(suffix), name.count > prefix.count + suffix.count else { return false }
+        let digits = name.dropFirst(prefix.count).dropLast(suffix.count)
+        guard digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let number = Int(digits) else { return false }
+        return (1...limit).contains(number)
+    }
+
     /// A 2-D numeric array of fMRI samples as a float tensor [rows, cols]. Every value must be finite: a NaN in test
     /// data would pass normalisation (only the training rows' statistics see it) and reach the scores.
     static func matrix(_ array: NDArray, name: String) throws -> Tensor {

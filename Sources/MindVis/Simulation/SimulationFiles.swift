@@ -46,23 +46,15 @@ public enum SimulationFiles {
         report.god = try writeGOD(dataset, to: god)
         let subjectFiles = Set(report.god.map(\.url.lastPathComponent))
         report.removed += try removeStale(in: god) { name in
-            numbered(name, prefix: "sbj_", suffix: ".npz", upTo: SimulationConfig().voxelCounts.count) && !subjectFiles.contains(name) ? name : nil
+            // Only names the simulator writes: anything else there (sbj_1_backup.npz, sbj_9.npz) is the user's.
+            DatasetFiles.numbered(name, prefix: "sbj_", suffix: ".npz", upTo: SimulationConfig().voxelCounts.count) && !subjectFiles.contains(name) ? name : nil
         }
         report.hcp = try writeHCP(dataset.pool, to: hcp, progress: progress)
         let poolSubjects = Set(report.hcp.map { $0.url.deletingLastPathComponent().lastPathComponent })
         report.removed += try removeStale(in: hcp) { name in
-            numbered(name, prefix: SimulatedPool.subjectPrefix, suffix: "", upTo: Int.max) && !poolSubjects.contains(name) ? name + "/" + hcpFileName : nil
+            DatasetFiles.numbered(name, prefix: SimulatedPool.subjectPrefix, suffix: "", upTo: Int.max) && !poolSubjects.contains(name) ? name + "/" + hcpFileName : nil
         }
         return report
-    }
-
-    /// Whether `name` is `prefix` + a number in 1...`upTo` + `suffix`: a name the simulator writes. Anything else there
-    /// (`sbj_1_backup.npz`, `sbj_9.npz`) is the user's and is never removed as earlier output.
-    static func numbered(_ name: String, prefix: String, suffix: String, upTo limit: Int) -> Bool {
-        guard name.hasPrefix(prefix), name.hasSuffix(suffix), name.count > prefix.count + suffix.count else { return false }
-        let digits = name.dropFirst(prefix.count).dropLast(suffix.count)
-        guard digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let number = Int(digits) else { return false }
-        return (1...limit).contains(number)
     }
 
     /// The Kamitani folder: one npz per subject, the images and the label files.
