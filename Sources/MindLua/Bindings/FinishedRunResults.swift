@@ -7,9 +7,7 @@ import MindVis
 enum FinishedRunResults {
     /// Entries for `keys` from the last line of `metrics`, for those not already in `entries`.
     static func lastLogged(_ keys: [String], metrics: URL, besides entries: [LuaTableEntry]) -> [LuaTableEntry] {
-        guard let text = try? String(contentsOf: metrics, encoding: .utf8),
-              let line = text.split(separator: "\n").last(where: { !$0.isEmpty }),
-              let values = try? ConfigJSON.decode(String(line), context: "metrics") else { return [] }
+        guard let values = MetricsLog.lastEntry(metrics) else { return [] }
         return keys.compactMap { key in
             guard let value = values[key], !entries.contains(where: { $0.key == .string(key) }) else { return nil }
             return LuaTableEntry(key: .string(key), value: ConfigTables.luaValue(value))

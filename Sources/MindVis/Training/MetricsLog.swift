@@ -32,6 +32,16 @@ public final class MetricsLog {
 
     deinit { try? handle.close() }
 
+    /// The last line of the log at `url` that reads as a JSON object (a killed run's cut-off line is passed over);
+    /// nil when there is none or no file.
+    public static func lastEntry(_ url: URL) -> [String: ConfigValue]? {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        for line in text.split(whereSeparator: \.isNewline).reversed() {
+            if let values = try? ConfigJSON.decode(String(line), context: "metrics") { return values }
+        }
+        return nil
+    }
+
     public func append(_ fields: [(String, ConfigValue)]) {
         let body = fields.map { "\"\($0.0)\": \($0.1.json)" }.joined(separator: ", ")
         handle.write(("{" + body + "}\n").data(using: .utf8)!)
