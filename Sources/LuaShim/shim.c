@@ -220,10 +220,9 @@ void *mv_swift_function_box(lua_State *L, int idx) {
 
 /* ==== Userdata ==== */
 
-/* Whether the value at idx is a block created by MindLua (its shape, mv_is_object_block, and a metatable carrying
-   our marker). */
+/* Whether the value at idx is a block created by MindLua (8 bytes, metatable carrying our marker). */
 static int is_mindlua_userdata(lua_State *L, int idx) {
-    if (lua_type(L, idx) != LUA_TUSERDATA || !mv_is_object_block(L, idx)) return 0;
+    if (lua_type(L, idx) != LUA_TUSERDATA || lua_rawlen(L, idx) != sizeof(void *)) return 0;
     if (!lua_getmetatable(L, idx)) return 0;
     int marked = lua_rawgetp(L, -1, &mindlua_metatable_marker) == LUA_TBOOLEAN;
     lua_pop(L, 2);
