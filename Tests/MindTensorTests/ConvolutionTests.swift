@@ -38,8 +38,9 @@ final class ConvolutionTests: XCTestCase {
         return (y.map(Float.init), gx.map(Float.init), gw.map(Float.init))
     }
 
-    func check(_ c: Case, seed: UInt64) throws {
-        let x = try randomInput([c.batch, c.channels, c.height, c.width], seed: seed).requiresGrad()
+    /// `inputGradient: false` leaves x without a gradient, as an RGB input layer's images.
+    func check(_ c: Case, seed: UInt64, inputGradient: Bool = true) throws {
+        let x = try randomInput([c.batch, c.channels, c.height, c.width], seed: seed).requiresGrad(inputGradient)
         let w = try randomInput([c.outChannels, c.channels, c.kernel, c.kernel], seed: seed + 1).requiresGrad()
         let b = try randomInput([c.outChannels], seed: seed + 2).requiresGrad()
         let y = try x.conv2d(weight: w, bias: b, stride: (c.stride, c.stride), padding: c.padding)
@@ -49,7 +50,11 @@ final class ConvolutionTests: XCTestCase {
         try y.backward(gradient: gy)
         let expected = directLoops(c, x: try x.toArray(), w: try w.toArray(), bias: try b.toArray(), gy: try gy.toArray())
         assertClose(try y.toArray(), expected.y, tolerance: 1e-5, "\(c.name) forward")
-        assertClose(try x.grad!.toArray(), expected.gx, tolerance: 1e-5, "\(c.name) input gradient")
+        if inputGradient {
+            assertClose(try x.grad!.toArray(), expected.gx, tolerance: 1e-5, "\(c.name) input gradient")
+        } else {
+            XCTAssertNil(x.grad, c.name)
+        }
         assertClose(try w.grad!.toArray(), expected.gw, tolerance: 1e-5, "\(c.name) weight gradient")
         let biasGradient = (0..<c.outChannels).map { o -> Float in
             let gv = try! gy.toArray(), plane = oh * ow
@@ -112,6 +117,24 @@ final class ConvolutionTests: XCTestCase {
                                            padding: c.padding, outputSize: c.outputSize)
             XCTAssertEqual(plan.thin, c.outChannels == 3, "\(c.name): only the 3-output layer runs as direct sums")
             try check(c, seed: UInt64(100 + 10 * k))
+        }
+    }
+
+    /// From `ConvolutionPlan.halvesColumns` columns, a weight gradient without an im2col input gradient (1×1 layers,
+    /// Winograd's input gradient, inputs without a gradient) sums two halves of the columns: halves that cut an image
+    /// in two, tiles spanning images, a stride-2 layer, an RGB stem (small enough to run both halves on one worker),
+    /// and a 1×1 layer of 8×8 maps just below the threshold.
+    func testWeightGradientByColumnHalves() throws {
+        let cases = [
+            (Case(batch: 3, channels: 3, height: 20, width: 19, outChannels: 32, kernel: 3, stride: 1, padding: Padding2D(1)), false),
+            (Case(batch: 13, channels: 16, height: 13, width: 11, outChannels: 24, kernel: 3, stride: 2, padding: Padding2D(1)), false),
+            (Case(batch: 9, channels: 32, height: 8, width: 8, outChannels: 64, kernel: 1, stride: 1, padding: Padding2D(0)), true),
+            (Case(batch: 7, channels: 32, height: 8, width: 8, outChannels: 40, kernel: 1, stride: 1, padding: Padding2D(0)), true),
+        ]
+        for (k, (c, inputGradient)) in cases.enumerated() {
+            let columns = c.batch * c.outputSize.0 * c.outputSize.1
+            XCTAssertEqual(columns >= ConvolutionPlan.halvesColumns, k < 3, c.name)
+            try check(c, seed: UInt64(500 + 10 * k), inputGradient: inputGradient)
         }
     }
 

@@ -52,6 +52,10 @@ struct ConvolutionPlan {
     static let tileFloats = 1 << 19
     /// Narrower tiles make OpenBLAS re-pack the weights too often; wider ones gain nothing (measured).
     static let tileWidths = 64...1024
+    /// From this many columns the weight gradient splits them in halves (`halvesWeightGradient`): at batch 8, 1×1
+    /// layers on 8×8–64×64 maps ran 1.1–1.2× faster and the RGB stems 1.8–2.5× (one worker walked them alone);
+    /// 4×4 maps (128 columns) 0.9× (`scripts/bench conv`, medians of three alternating rounds, Zen 2).
+    static let halvesColumns = 512
     /// Planes from this many columns (16×16 maps) give 1×1 convolutions tiles wide enough to stay inside an image:
     /// on 16×16 maps 5–17% faster than tiles spanning four images (`scripts/bench conv 1x1`); 8×8 maps gain nothing.
     static let inPlacePlane = 256
@@ -152,6 +156,7 @@ struct ConvolutionPlan {
         }
         let colGradient = direct ? nil : gx
         guard gw != nil || gb != nil || colGradient != nil else { return }
+        if colGradient == nil && columns >= Self.halvesColumns { return try halvesWeightGradient(x: x, gy: gy, gw: gw, gb: gb) }
         let perWorker = (rows + outChannels) * tileWidth
         let scratch = try Tensor.empty([Parallel.workers, perWorker])
         let inputPlane = Int(geometry.h * geometry.w)
@@ -189,6 +194,36 @@ struct ConvolutionPlan {
         } else {
             body(0..<channels, 0)
         }
+    }
+
+    /// gw and gb when the input gradient is done (or not wanted): the batch's columns are cut in two halves, whatever
+    /// the worker count, so results do not depend on it. Each half sums its tiles' products dY_tile · colᵀ over all
+    /// output and input channels, the first into gw and gb, the second into a partial added at the end. A split by
+    /// input channels (as `backward`'s, which col2im needs) makes each worker pack the whole of dY for products half
+    /// as wide.
+    private func halvesWeightGradient(x: UnsafeMutablePointer<Float>, gy: UnsafeMutablePointer<Float>,
+                                      gw: UnsafeMutablePointer<Float>?, gb: UnsafeMutablePointer<Float>?) throws {
+        let perHalf = (rows + outChannels) * tileWidth
+        let scratch = try Tensor.empty([2, perHalf])
+        let partial = try Tensor.zeros([outChannels * rows + outChannels])
+        let granules = (columns + 15) / 16
+        Parallel.chunks(2, weight: forwardFlops / 2, minimum: Parallel.minimumFlops) { halves, _ in
+            for half in halves {
+                let dyTile = scratch.data + half * perHalf, col = dyTile + outChannels * tileWidth
+                let gwSum = half == 0 ? gw : partial.data, gbSum = half == 0 ? gb : partial.data + outChannels * rows
+                let range = granules * half / 2 * 16 ..< Swift.min(granules * (half + 1) / 2 * 16, columns)
+                forEachTile(in: range) { t in
+                    let dy = planes(gy, rows: outChannels, 0..<outChannels, tile: t, scratch: dyTile)
+                    if let gb = gbSum { mv_row_sums(dy.pointer, Int64(dy.ld), Int64(outChannels), Int64(t.count), gb) }
+                    if let gw = gwSum {
+                        let b = columns(of: x, channels: 0..<channels, tile: t, scratch: col)
+                        BLAS.product(dy, b.flipped, m: outChannels, n: rows, k: t.count, beta: 1, c: gw, ldc: rows)
+                    }
+                }
+            }
+        }
+        if let gw { mv_add_inplace(gw, partial.data, Int64(outChannels * rows)) }
+        if let gb { mv_add_inplace(gb, partial.data + outChannels * rows, Int64(outChannels)) }
     }
 
     /// out [N, o, OH, OW] = the stride-1 convolution of source [N, c, H, W] with weight [o, c, kh, kw] (+ bias), the
