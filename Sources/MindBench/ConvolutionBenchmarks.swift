@@ -85,7 +85,8 @@ func convolutionProducts(_ s: ConvolutionShape, batch: Int) throws -> [Measureme
     let gy = try Tensor.randn([batch, s.outChannels, out, out], generator: gen)
     let flops = 2 * Double(batch * s.outChannels * s.inChannels * s.kernel * s.kernel * out * out)
     func conv() throws -> Tensor { try x.conv2d(weight: w, bias: b, stride: (s.stride, s.stride), padding: s.padding) }
-    let repeats = flops > 1e9 ? 5 : 20
+    // About 4 GFLOP per pass: small shapes get enough runs for a stable best (and for a profile of one shape).
+    let repeats = Swift.min(Swift.max(Int(4e9 / flops), 5), 400)
     let forward = try time(repeats: repeats) { _ = try withNoGrad(conv) }
     func backward(through leaves: [Tensor]) throws -> Double {
         for t in [x, w, b] { try t.requiresGrad(leaves.contains { $0 === t }) }
