@@ -88,6 +88,21 @@ final class DatasetLoaderTests: XCTestCase {
         XCTAssertNil(ds.images)
     }
 
+    /// Subject files are taken by their number (sbj_2 before sbj_10), and only files named sbj_<number>.npz.
+    func testGODSubjectsInNumberOrder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("god-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: try Fixtures.url("datasets/Kamitani/npz/images_256.npz"), to: dir.appendingPathComponent("images_256.npz"))
+        for name in ["sbj_10.npz", "sbj_2.npz", "sbj_1_backup.npz", "sbj_0.npz", "sbj_.npz"] {
+            try Data().write(to: dir.appendingPathComponent(name))
+        }
+        var o = GODDataset.Options(path: dir)
+        o.subjects = ["sbj_9"]
+        assertThrowsMessage(["sbj_9.npz does not exist", "(subjects here: sbj_2, sbj_10)"]) { _ = try GODDataset.load(o) }
+        XCTAssertEqual(DatasetFiles.byNumber(["sbj_10", "sbj_9", "sbj_1", "sbj_x"], prefix: "sbj_", suffix: ""), ["sbj_1", "sbj_9", "sbj_10"])
+    }
+
     func testLoaderErrorsNameTheFileAndTheProblem() throws {
         var o = try godOptions(subjects: ["sbj_9"])
         assertThrowsMessage(["sbj_9.npz does not exist", "sbj_1, sbj_3"]) { _ = try GODDataset.load(o) }

@@ -30,10 +30,21 @@ enum DatasetFiles {
 
     /// Whether `name` is `prefix` + a number in 1...`upTo` + `suffix` (`sbj_3.npz`): how subject files are named.
     static func numbered(_ name: String, prefix: String, suffix: String, upTo limit: Int) -> Bool {
-        guard name.hasPrefix(prefix), name.hasSuffix(suffix), name.count > prefix.count + suffix.count else { return false }
+        number(of: name, prefix: prefix, suffix: suffix).map { (1...limit).contains($0) } ?? false
+    }
+
+    /// The number of a name `prefix` + digits + `suffix` (`sbj_10.npz` → 10), else nil.
+    static func number(of name: String, prefix: String, suffix: String) -> Int? {
+        guard name.hasPrefix(prefix), name.hasSuffix(suffix), name.count > prefix.count + suffix.count else { return nil }
         let digits = name.dropFirst(prefix.count).dropLast(suffix.count)
-        guard digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let number = Int(digits) else { return false }
-        return (1...limit).contains(number)
+        guard digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return nil }
+        return Int(digits)
+    }
+
+    /// The names in `names` that are `prefix` + a number from 1 + `suffix`, by number (`sbj_2` before `sbj_10`).
+    static func byNumber(_ names: [String], prefix: String, suffix: String) -> [String] {
+        names.compactMap { name in number(of: name, prefix: prefix, suffix: suffix).flatMap { $0 >= 1 ? ($0, name) : nil } }
+            .sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     /// A 2-D numeric array of fMRI samples as a float tensor [rows, cols]. Every value must be finite: a NaN in test

@@ -8,7 +8,7 @@ import MindTensor
 public enum GODDataset {
     public struct Options {
         public var path: URL
-        /// Subject files without extension; default: every `sbj_<number>.npz` in the folder.
+        /// Subject files without extension; default: every `sbj_<number>.npz` in the folder, in number order.
         public var subjects: [String]?
         public var patchSize = 16
         public var roi = "VC"
@@ -36,8 +36,8 @@ public enum GODDataset {
     public static func load(_ o: Options) throws -> (train: FMRIDataset, test: FMRIDataset) {
         let context = "GOD"
         try DatasetFiles.requireDirectory(o.path, context: context)
-        // Subject files are sbj_<number>.npz: a copy beside them (sbj_1_backup.npz) is not a subject.
-        let available = try DatasetFiles.list(o.path, context: context).filter { DatasetFiles.numbered($0, prefix: "sbj_", suffix: ".npz", upTo: Int.max) }
+        // Subject files are sbj_<number>.npz, taken by number: a copy beside them (sbj_1_backup.npz) is not a subject.
+        let available = DatasetFiles.byNumber(try DatasetFiles.list(o.path, context: context), prefix: "sbj_", suffix: ".npz")
             .map { String($0.dropLast(4)) }
         let subjects = o.subjects ?? available
         guard !subjects.isEmpty else { throw TensorError("\(context): no sbj_*.npz files in \(o.path.path)") }
