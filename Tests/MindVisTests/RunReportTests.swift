@@ -39,7 +39,8 @@ enum ReportTestData {
                                     figures: [ReportFigure(caption: "a tile", source: .image(tiles[3]), scale: 4),
                                               ReportFigure(caption: "the grid again", source: .file(grid), scale: 1)]))
         report.addConfig("seed", "2022")
-        report.addConfig([("lr", .double(1e-3)), ("preset", .string("small"))], prefix: "vq.")
+        report.addConfig([("lr", .double(1e-3)), ("preset", .string("small")), ("clip", .list([.double(.nan), .double(-.infinity)]))],
+                         prefix: "vq.")
         try report.addTiming("stage A1", seconds: 42)
         try report.addTiming("VQ", seconds: 3725)
         return report
@@ -102,6 +103,7 @@ final class RunReportTests: XCTestCase {
         XCTAssertTrue(html.contains("<h2>Stage A1 &lt;MBM&gt;</h2>"))
         XCTAssertFalse(html.contains("<MBM>"))
         XCTAssertTrue(html.contains("<code>vq.lr</code></th><td><code>0.001</code>"))
+        XCTAssertTrue(html.contains("<code>vq.clip</code></th><td><code>[nan, -inf]</code>"), "not JSON's null")
         XCTAssertTrue(html.contains("<th scope=\"row\">total</th><td>3767.0</td><td>1:02:47</td>"))
         XCTAssertEqual(try ReportTestData.matches("<section id=\"", in: html).count, 5, "metrics, two stages, config, timings")
     }

@@ -5,7 +5,7 @@ import MindTensor
 /// into `ConfigValue`s with MindIO's strict JSON reader (null, which stands for a non-finite number, as NaN).
 public enum ConfigJSON {
     public static func encode(_ pairs: [(String, ConfigValue)]) -> String {
-        "{" + pairs.map { ConfigValue.string($0.0).json + ": " + $0.1.json }.joined(separator: ", ") + "}"
+        ConfigValue.table(pairs).json
     }
 
     public static func decode(_ text: String, context: String) throws -> [String: ConfigValue] {

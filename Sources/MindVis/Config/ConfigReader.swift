@@ -22,7 +22,7 @@ public struct ConfigReader {
     private func typeError(_ key: String, _ expected: String, _ got: ConfigValue) -> TensorError {
         // JSON has no NaN or infinity (they print as null): name them as Lua and Python do.
         if case .double(let x) = got, !x.isFinite { return TensorError("\(context): '\(key)' must be \(expected), got \(x.isNaN ? "nan" : x > 0 ? "inf" : "-inf")") }
-        return TensorError("\(context): '\(key)' must be \(expected), got \(got.typeName) \(got.json)")
+        return TensorError("\(context): '\(key)' must be \(expected), got \(got.typeName) \(got.shown)")
     }
 
     public mutating func int(_ key: String, _ fallback: Int, range: ClosedRange<Int>? = nil) throws -> Int {

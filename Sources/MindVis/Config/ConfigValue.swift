@@ -33,15 +33,22 @@ public enum ConfigValue: Equatable, Sendable {
         }
     }
 
-    /// JSON text of this value (configs travel in safetensors metadata as JSON).
-    public var json: String {
+    /// JSON text of this value (configs travel in safetensors metadata as JSON); JSON has no NaN or infinity, so
+    /// they are written as null.
+    public var json: String { text { _ in "null" } }
+
+    /// The value as people read it (the report's config table, error messages): its JSON text, but a number JSON
+    /// cannot hold reads nan, inf or -inf instead of null.
+    public var shown: String { text { $0.isNaN ? "nan" : $0 < 0 ? "-inf" : "inf" } }
+
+    private func text(nonFinite: (Double) -> String) -> String {
         switch self {
         case .int(let v): String(v)
-        case .double(let v): v.isFinite ? String(v) : "null"
+        case .double(let v): v.isFinite ? String(v) : nonFinite(v)
         case .bool(let v): v ? "true" : "false"
         case .string(let v): JSONValue.quoted(v)
-        case .list(let vs): "[" + vs.map(\.json).joined(separator: ", ") + "]"
-        case .table(let pairs): ConfigJSON.encode(pairs)
+        case .list(let vs): "[" + vs.map { $0.text(nonFinite: nonFinite) }.joined(separator: ", ") + "]"
+        case .table(let pairs): "{" + pairs.map { JSONValue.quoted($0.0) + ": " + $0.1.text(nonFinite: nonFinite) }.joined(separator: ", ") + "}"
         }
     }
 }

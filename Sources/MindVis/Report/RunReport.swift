@@ -30,9 +30,9 @@ public final class RunReport {
     public func addStage(_ stage: ReportStage) { stages.append(stage) }
     public func addConfig(_ key: String, _ value: String) { config.append((key, value)) }
 
-    /// Config values as JSON text, each key prefixed (e.g. `vq.` for the first stage's settings).
+    /// Config values as text (`ConfigValue.shown`), each key prefixed (e.g. `vq.` for the first stage's settings).
     public func addConfig(_ values: [(String, ConfigValue)], prefix: String = "") {
-        for (key, value) in values { config.append((prefix + key, value.json)) }
+        for (key, value) in values { config.append((prefix + key, value.shown)) }
     }
 
     public func addTiming(_ name: String, seconds: Double) throws {

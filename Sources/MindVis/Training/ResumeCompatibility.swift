@@ -28,7 +28,7 @@ enum ResumeCompatibility {
         let saved = try ConfigJSON.decode(text, context: "\(file) training_config")
         let differences = settings.filter { !changeable.contains($0.0) }.compactMap { key, value -> String? in
             guard let old = saved[key], old != value else { return nil }
-            return "\(key) = \(old.json) (this run: \(value.json))"
+            return "\(key) = \(old.shown) (this run: \(value.shown))"
         }
         guard differences.isEmpty else {
             throw TensorError("resume: \(file) was trained with \(differences.joined(separator: ", ")); resume with its settings to continue it exactly, or overwrite = true starts over")
