@@ -160,6 +160,30 @@ final class ConvolutionTests: XCTestCase {
                                          padding: Padding2D(1)), "16×16 maps with 64 channels stay on im2col")
     }
 
+    /// A kernel column past a map's edge reads the padding, never the neighbouring row that follows in memory: with
+    /// the last input column infinite, outputs that do not cover it stay finite; with the first output column's
+    /// gradient infinite, the input gradient beyond its reach stays finite. Small maps (keep tables), stride 2 (phase
+    /// planes) small and large, and a large map (wrapped positions fixed row by row).
+    func testWrappedPositionsReadThePadding() throws {
+        for (size, step) in [(4, 1), (8, 2), (40, 1), (40, 2), (80, 2)] {
+            let name = "\(size)×\(size) stride \(step)"
+            var values = try randomInput([2, 3, size, size], seed: 7).toArray()
+            for i in stride(from: size - 1, to: values.count, by: size) { values[i] = .infinity }
+            let x = try Tensor(values, shape: [2, 3, size, size]).requiresGrad()
+            let y = try x.conv2d(weight: try randomInput([8, 3, 3, 3], seed: 8), bias: nil, stride: (step, step), padding: Padding2D(1))
+            let width = y.shape[3]
+            // Output column ox covers input columns step·ox - 1 ... step·ox + 1.
+            let outputs = try y.toArray()
+            let covering = outputs.indices.filter { step * ($0 % width) + 1 >= size - 1 }
+            XCTAssertEqual(outputs.indices.filter { !outputs[$0].isFinite }, covering, name)
+            var gradient = [Float](repeating: 0.5, count: outputs.count)
+            for i in stride(from: 0, to: gradient.count, by: width) { gradient[i] = .infinity }
+            try y.backward(gradient: try Tensor(gradient, shape: y.shape))
+            let gx = try XCTUnwrap(x.grad).toArray()
+            XCTAssertEqual(gx.indices.filter { !gx[$0].isFinite }, gx.indices.filter { $0 % size <= 1 }, name)
+        }
+    }
+
     /// The tiling must not change results beyond rounding: a batch equals its images convolved one at a time.
     func testBatchEqualsImagesOneAtATime() throws {
         let x = try randomInput([4, 16, 20, 20], seed: 200), w = try randomInput([24, 16, 3, 3], seed: 201)

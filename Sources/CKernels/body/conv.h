@@ -7,12 +7,14 @@
 // The kernels below fill, drain and reshape such tiles; each walks its columns in runs that stay on one
 // output row (or one image), where the copies are contiguous.
 
-// n floats copied, added or zeroed with whole vectors and one masked tail, inline: the runs of small maps (4×4,
-// 8×8) are a few floats long, where a call to memcpy or memset costs more than the copy.
+// n floats copied or zeroed inline, whole vectors and a partial one: the runs of small maps (4×4, 8×8) are a few
+// floats long, where a call to memcpy or memset costs more than the copy. (The compiler turns a plain loop of
+// vector copies into such a call; the test for the tail inside the loop keeps it a loop.)
 MV_INLINE void copy_span(float *dst, const float *src, int64_t n) {
-    int64_t k = 0;
-    for (; k + VF_WIDTH <= n; k += VF_WIDTH) vf_store(dst + k, vf_load(src + k));
-    if (k < n) vf_store_partial(dst + k, vf_load_partial(src + k, n - k, 0.0f), n - k);
+    for (int64_t k = 0; k < n; k += VF_WIDTH) {
+        if (n - k >= VF_WIDTH) vf_store(dst + k, vf_load(src + k));
+        else vf_store_partial(dst + k, vf_load_partial(src + k, n - k, 0.0f), n - k);
+    }
 }
 
 MV_INLINE void add_span(float *dst, const float *src, int64_t n) {
@@ -21,10 +23,32 @@ MV_INLINE void add_span(float *dst, const float *src, int64_t n) {
     for (; k < n; k++) dst[k] += src[k];
 }
 
-MV_INLINE void zero_span(float *dst, int64_t n) {
+// copy_span and add_span of the entries whose keep[k] is 1 (0 elsewhere): the source's other entries give zeros
+// (copy) or are left alone (add), even when they are not finite.
+MV_INLINE void copy_kept(float *dst, const float *src, const float *keep, int64_t n) {
+    vfloat zero = vf_zero();
     int64_t k = 0;
-    for (; k + VF_WIDTH <= n; k += VF_WIDTH) vf_store(dst + k, vf_zero());
-    if (k < n) vf_store_partial(dst + k, vf_zero(), n - k);
+    for (; k + VF_WIDTH <= n; k += VF_WIDTH) vf_store(dst + k, vf_select(vf_gt(vf_load(keep + k), zero), vf_load(src + k), zero));
+    if (k < n) {
+        vmask kept = vf_gt(vf_load_partial(keep + k, n - k, 0.0f), zero);
+        vf_store_partial(dst + k, vf_select(kept, vf_load_partial(src + k, n - k, 0.0f), zero), n - k);
+    }
+}
+
+MV_INLINE void add_kept(float *dst, const float *src, const float *keep, int64_t n) {
+    vfloat zero = vf_zero();
+    int64_t k = 0;
+    for (; k + VF_WIDTH <= n; k += VF_WIDTH) {
+        vf_store(dst + k, vf_add(vf_load(dst + k), vf_select(vf_gt(vf_load(keep + k), zero), vf_load(src + k), zero)));
+    }
+    for (; k < n; k++) if (keep[k] > 0.0f) dst[k] += src[k];
+}
+
+MV_INLINE void zero_span(float *dst, int64_t n) {
+    for (int64_t k = 0; k < n; k += VF_WIDTH) {
+        if (n - k >= VF_WIDTH) vf_store(dst + k, vf_zero());
+        else vf_store_partial(dst + k, vf_zero(), n - k);
+    }
 }
 
 // The output columns [lo, hi) whose kernel column kj reads inside the input row (ix = ox*sw - pw + kj in
@@ -82,10 +106,26 @@ static same_row same_row_shifted(int64_t h, int64_t w, int64_t plane, int64_t dy
         } \
     } while (0)
 
+// keep[q] = 1 where position q of a plane of width w, read at the column shift dx, stays in its own row
+// (0 <= q % w + dx < w), else 0 (a wrapped position).
+static void wrap_keep(int64_t plane, int64_t w, int64_t dx, float *keep) {
+    for (int64_t q = 0; q < plane; q++) {
+        int64_t column = q % w + dx;
+        keep[q] = column >= 0 && column < w ? 1.0f : 0.0f;
+    }
+}
+
+// Small planes (4×4 to 16×16 outputs) take their wrapped positions from keep tables of at most this many
+// floats, on the stack: their runs are a few vectors long, and fixing the wrapped positions one row at a time
+// cost as much as the copies.
+#define KEEP_TABLE_FLOATS 1024
+
 // The positions [p, end) of one image's row of the column matrix, c[q - p], from the source plane read as r says
-// (to_columns), or added into it. Both directions zero the wrapped entries of c: the im2col after its long copy,
-// the adjoint before its long add, so that the add covers the rest. The adjoint may thus overwrite c.
-MV_INLINE void same_run(same_row r, float *source, int64_t p, int64_t end, float *c, int to_columns) {
+// (to_columns), or added into it. keep, when given, is r's wrap_keep table over the plane's positions and leaves
+// the wrapped entries out of the copy or the add. Without it both directions zero those entries of c: the im2col
+// after its long copy, the adjoint before its long add, so that the add covers the rest; the adjoint may thus
+// overwrite c.
+MV_INLINE void same_run(same_row r, float *source, const float *keep, int64_t p, int64_t end, float *c, int to_columns) {
     // [a, b): the positions whose source row lies inside the plane (maybe none).
     int64_t a = r.lo > p ? r.lo : p, b = r.hi < end ? r.hi : end;
     if (a > end) a = end;
@@ -93,11 +133,16 @@ MV_INLINE void same_run(same_row r, float *source, int64_t p, int64_t end, float
     float *in = source + a + r.d;
     if (to_columns) {
         zero_span(c, a - p);
-        copy_span(c + a - p, in, b - a);
+        if (keep) copy_kept(c + a - p, in, keep + a, b - a);
+        else copy_span(c + a - p, in, b - a);
         zero_span(c + b - p, end - b);
+        if (!keep) FOR_EACH_WRAPPED(r, a, b, p, c[k] = 0.0f);
+    } else if (keep) {
+        add_kept(in, c + a - p, keep + a, b - a);
+    } else {
+        FOR_EACH_WRAPPED(r, a, b, p, c[k] = 0.0f);
+        add_span(in, c + a - p, b - a);
     }
-    FOR_EACH_WRAPPED(r, a, b, p, c[k] = 0.0f);
-    if (!to_columns) add_span(in, c + a - p, b - a);
 }
 
 // Between the input planes x [N, c, h, w] and the rows of channels [c0, c1) of the tile of columns
@@ -106,15 +151,19 @@ MV_INLINE void same_run(same_row r, float *source, int64_t p, int64_t end, float
 static void same_columns(float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols,
                          float *col, int to_columns) {
     int64_t in_plane = g->h * g->w, image = g->c * in_plane, plane = g->oh * g->ow;
+    float keep[KEEP_TABLE_FLOATS];
+    int keeps = g->kw * plane <= KEEP_TABLE_FLOATS;
+    if (keeps) for (int64_t kj = 0; kj < g->kw; kj++) wrap_keep(plane, g->w, kj - g->pw, keep + kj * plane);
     for (int64_t ch = c0; ch < c1; ch++) {
         for (int64_t ki = 0; ki < g->kh; ki++) {
             for (int64_t kj = 0; kj < g->kw; kj++) {
                 float *row = col + (((ch - c0) * g->kh + ki) * g->kw + kj) * cols;
                 same_row r = same_row_shifted(g->h, g->w, plane, ki - g->ph, kj - g->pw);
+                const float *kept = keeps && r.dx != 0 ? keep + kj * plane : NULL;
                 int64_t i = j0 / plane, p = j0 % plane;
                 for (int64_t t = 0; t < cols; i++, p = 0) {
                     int64_t run = plane - p < cols - t ? plane - p : cols - t;
-                    same_run(r, x + i * image + ch * in_plane, p, p + run, row + t, to_columns);
+                    same_run(r, x + i * image + ch * in_plane, kept, p, p + run, row + t, to_columns);
                     t += run;
                 }
             }
@@ -162,6 +211,13 @@ static int strided_columns(float *x, const mv_conv_geometry *g, int64_t c0, int6
     int64_t in_plane = g->h * g->w, image = g->c * in_plane, plane = g->oh * g->ow;
     float *phases = malloc(sizeof(float) * (size_t)in_plane);
     if (!phases) return 0;
+    // Kernel column kj reads its phase plane at the column shift (b - px) / 2.
+    float keep[KEEP_TABLE_FLOATS];
+    int keeps = g->kw * plane <= KEEP_TABLE_FLOATS;
+    for (int64_t kj = 0; keeps && kj < g->kw; kj++) {
+        int64_t b = kj - g->pw, px = (b % 2 + 2) % 2;
+        wrap_keep(plane, g->ow, (b - px) / 2, keep + kj * plane);
+    }
     for (int64_t ch = c0; ch < c1; ch++) {
         int64_t i = j0 / plane, p = j0 % plane;
         for (int64_t t = 0; t < cols; i++, p = 0) {
@@ -174,7 +230,8 @@ static int strided_columns(float *x, const mv_conv_geometry *g, int64_t c0, int6
                     int64_t a = ki - g->ph, b = kj - g->pw, py = (a % 2 + 2) % 2, px = (b % 2 + 2) % 2;
                     float *row = col + (((ch - c0) * g->kh + ki) * g->kw + kj) * cols;
                     same_row r = same_row_shifted(g->oh, g->ow, plane, (a - py) / 2, (b - px) / 2);
-                    same_run(r, phases + (py * 2 + px) * plane, p, p + run, row + t, to_columns);
+                    const float *kept = keeps && r.dx != 0 ? keep + kj * plane : NULL;
+                    same_run(r, phases + (py * 2 + px) * plane, kept, p, p + run, row + t, to_columns);
                 }
             }
             if (!to_columns) add_phases(phases, g->h, g->w, source);
