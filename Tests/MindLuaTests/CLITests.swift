@@ -279,8 +279,12 @@ final class CLITests: CLITestCase {
         let ok = try writeFile("ok.lua", "print('fine')")
         let bad = try writeFile("bad.lua", "print('partial output')\nlocal t = nil\nprint(t.x)")
         let exits = try writeFile("exits.lua", "os.exit(3)")
-        let run = try mindvis(["batch", ok, bad, exits, "--log-dir", "logs"])
+        let scratch = workDirectory.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let run = try mindvis(["batch", ok, bad, exits, "--log-dir", "logs"], environment: ["TMPDIR": scratch.path])
         XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), [],
+                       "the failed script's error file is removed")
         let lines = run.stdout.components(separatedBy: "\n")
         XCTAssertTrue(lines.contains { $0.hasPrefix(ok) && $0.contains(" ok ") }, run.stdout)
         XCTAssertTrue(lines.contains { $0.hasPrefix(bad) && $0.contains("FAILED") && $0.hasSuffix("bad.lua:3: attempt to index a nil value (local 't')") }, run.stdout)

@@ -47,7 +47,7 @@ T.test("loader errors name the file and the problem", function()
 end)
 
 T.test("images: save, load, grid, resize", function()
-  local base = os.tmpname(); os.remove(base)
+  local base = T.tmpname(); os.remove(base)
   local img = mv.rand(16, 24, 3)
   mv.image.save(base .. ".png", img)
   local back = mv.image.load(base .. ".png")

@@ -3,7 +3,7 @@
 local T = require "lib.testing"
 local run = require("lib.examples").run
 
-local dir = os.tmpname(); os.remove(dir)
+local dir = T.tmpname(); os.remove(dir)
 local function read(path) local f = io.open(path, "rb") if not f then return nil end local s = f:read("a") f:close() return s end
 
 T.test("demo.lua --quick: every stage, the report and eval.json; a second run reuses the stages", function()

@@ -1,7 +1,7 @@
 -- Evaluation from Lua: scores on constructed cases, the judge, the ridge baseline, the report and JSON results.
 local T = require "lib.testing"
 
-local dir = os.tmpname(); os.remove(dir); os.execute("mkdir -p " .. dir)
+local dir = T.tmpname(); os.remove(dir); os.execute("mkdir -p " .. dir)
 local sim = mv.data.simulate{preset = "small", pool_size = 0, subject = "sbj_1"}
 
 T.test("mv.eval.score: identical images score 1, chance beside every score, clear errors", function()

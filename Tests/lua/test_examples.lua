@@ -22,7 +22,7 @@ end)
 T.test("probe_decoding.lua: ridge probes of the small simulation against the shipped weights", function()
   -- An untrained tiny encoder, wide enough for sbj_1's voxels: its tokens are probed too.
   local voxels = mv.data.simulate{preset = "small", seed = 2022, pool_size = 0, subject = "sbj_1"}.train.voxels
-  local base = os.tmpname(); os.remove(base)
+  local base = T.tmpname(); os.remove(base)
   local encoder = base .. ".safetensors"
   mv.models.MAE{preset = "tiny", num_voxels = 16 * math.ceil(voxels / 16)}:save(encoder)
   local output = run("probe_decoding.lua", "--quick", "--encoder", encoder)
@@ -48,7 +48,7 @@ end
 
 -- The stage-B chain on one tiny setting, each example reading what the one before wrote:
 -- train_vq -> train_ldm (label2img) -> stageB_ldm_finetune (with an untrained tiny MAE as the stage A2 encoder) -> generate.
-local runs = os.tmpname(); os.remove(runs); os.execute("mkdir -p " .. runs)
+local runs = T.tmpname(); os.remove(runs); os.execute("mkdir -p " .. runs)
 local quick = {"--max_images", "24", "--num_epoch", "1"}
 local function args(...) local t = table.pack(table.unpack(quick)) for _, a in ipairs{...} do t[#t + 1] = a end return table.unpack(t) end
 

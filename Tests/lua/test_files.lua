@@ -45,7 +45,7 @@ T.test("npz and npy, including the object array of BOLD5000", function()
 end)
 
 T.test("round trips and errors", function()
-  local dir = os.tmpname(); os.remove(dir)
+  local dir = T.tmpname(); os.remove(dir)
   local a, b = mv.randn(3, 4), mv.arange(5)
   mv.save(dir .. ".safetensors", {weight = a, nested = {bias = b}}, {note = "hello"})
   local back, meta = mv.load(dir .. ".safetensors")
@@ -71,7 +71,7 @@ T.test("mv.load recognises the format from the bytes, not the name", function()
     local input = assert(io.open(from, "rb")); local bytes = input:read("a"); input:close()
     local output = assert(io.open(to, "wb")); output:write(bytes); output:close()
   end
-  local base = os.tmpname()
+  local base = T.tmpname()
   copy(fixtures .. "reference/mae.pth", base .. "_pytorch_model.bin")
   copy(fixtures .. "reference/vq.safetensors", base .. "_weights")
   copy(fixtures .. "reference/mae_io.npz", base .. "_arrays.dat")
@@ -91,7 +91,7 @@ T.test("mv.load recognises the format from the bytes, not the name", function()
 end)
 
 T.test("mv.save in half precision", function()
-  local path = os.tmpname() .. ".safetensors"
+  local path = T.tmpname() .. ".safetensors"
   local x = mv.tensor{1.0, 1 / 3, -2.5, 1e-3}
   mv.save(path, {x = x}, nil, {dtype = "float16"})
   local back = mv.load(path).x
@@ -102,7 +102,7 @@ T.test("mv.save in half precision", function()
 end)
 
 T.test("mv.mkdir makes parents, takes any path without a shell, refuses a file in the way", function()
-  local base = os.tmpname(); os.remove(base)
+  local base = T.tmpname(); os.remove(base)
   local odd = base .. "/it's a \"dir\"; touch " .. base .. "_pwned/x"
   T.eq(mv.mkdir(odd), odd)
   local probe = io.open(odd .. "/probe", "w")

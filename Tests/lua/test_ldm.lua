@@ -2,7 +2,7 @@
 -- generation with seeds that reproduce images, checkpoints.
 local T = require "lib.testing"
 
-local dir = os.tmpname(); os.remove(dir); os.execute("mkdir -p " .. dir)
+local dir = T.tmpname(); os.remove(dir); os.execute("mkdir -p " .. dir)
 local sim = mv.data.simulate{preset = "small", pool_size = 0, subject = "sbj_1"}
 local fast = {num_epoch = 1, progress = false, val_every = 1, val_items = 2, ddim_steps = 2, batch_size = 8, overwrite = true}
 local function close(a, b, tolerance, what) T.truthy((a - b):abs():max():item() <= tolerance, what or "tensors differ") end

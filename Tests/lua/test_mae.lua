@@ -36,7 +36,7 @@ T.test("probing, training, checkpoints and the figure", function()
   T.near(r.masked_cor_mean, sum / 4, 1e-6, "the mean of the per-sample correlations")
   T.eq(table.concat(mae:encode(x:narrow(1, 1, 2)):shape(), "x"), "2x5x32")
   T.eq(table.concat(mae:attention(x:narrow(1, 1, 2), 1):shape(), "x"), "2x4x5x5")
-  local dir = os.tmpname(); os.remove(dir)
+  local dir = T.tmpname(); os.remove(dir)
   local epochs = 0
   local result = mv.mbm.pretrain{model = mae, data = x:reshape(32, 64), output = dir, num_epoch = 3, warmup_epochs = 1,
                                  batch_size = 8, lr = 1e-3, checkpoint_every = 3, progress = false,
@@ -74,7 +74,7 @@ T.test("stage A defaults: a held-out figure without eval =, no silent overwrite,
   mv.manual_seed(4)
   local x = mv.randn(40, 64)
   local mae = mv.models.MAE{preset = "tiny", num_voxels = 64}
-  local dir = os.tmpname(); os.remove(dir)
+  local dir = T.tmpname(); os.remove(dir)
   local options = {model = mae, data = x, output = dir, num_epoch = 2, warmup_epochs = 1, batch_size = 8,
                    checkpoint_every = 1, progress = false}
   local first = mv.mbm.pretrain(options)

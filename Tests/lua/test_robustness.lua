@@ -174,7 +174,7 @@ end
 T.test("every mv function with bad arguments", function()
   T.truthy(#functions > 80, "found " .. #functions .. " functions")
   -- help() writes through io.write: send its pages to a scratch file instead of the log.
-  local scratch = os.tmpname()
+  local scratch = T.tmpname()
   io.output(scratch)
   for _, entry in ipairs(functions) do
     local path, names, f = entry[1], entry[2], entry[3]

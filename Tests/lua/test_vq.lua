@@ -19,7 +19,7 @@ T.test("VQModel loaded from the reference's vq.ckpt reproduces vq_io.npz", funct
   local reconstruction, loss = vq(io.image)
   T.eq(tostring(reconstruction:shape()), "[2, 3, 16, 16]")
   T.truthy(loss:item() >= 0)
-  local path = os.tmpname()
+  local path = T.tmpname()
   vq:save(path, {dtype = "float16"})
   local half = mv.models.load_vq(path)
   os.remove(path)
@@ -31,7 +31,7 @@ T.test("mv.vq.train: a held-out split by default, grids, resume, refusal to over
   mv.manual_seed(3)
   local images = (mv.rand(24, 3, 16, 16) * 2 - 1)
   local vq = mv.models.VQModel{preset = "tiny"}
-  local dir = os.tmpname(); os.remove(dir)
+  local dir = T.tmpname(); os.remove(dir)
   local options = {model = vq, data = images, output = dir, num_epoch = 1, batch_size = 8, progress = false}
   local first = mv.vq.train(options)
   T.eq(#first.figures, 1)

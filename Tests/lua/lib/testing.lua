@@ -10,6 +10,16 @@ local function describe(value)
   return tostring(value)
 end
 
+--- A fresh path for a test's files, in $TMPDIR when set: scripts/test points it at a folder it removes at the
+--- end (os.tmpname always names a file in /tmp, which the tests would leave behind).
+function T.tmpname()
+  local name = os.tmpname()
+  os.remove(name)
+  local dir = os.getenv("TMPDIR")
+  if dir and dir ~= "" then name = dir .. "/" .. name:match("[^/]+$") end
+  return name
+end
+
 function T.test(name, body)
   local ok, message = xpcall(body, debug.traceback)
   if ok then
