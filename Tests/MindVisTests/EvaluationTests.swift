@@ -129,6 +129,20 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(fixed.itemScores[.mse]![0], [1, 1, 1, 0])
         XCTAssertNil(fixed.mean(.ssim), "only the chosen metrics are computed")
 
+        // The reference makes images bytes by truncation ((255·x).astype(uint8)). Truth at 65.25 and 126.75 grey levels,
+        // samples at 34.25 and 126.75: truncated, sample 1 scores (34 - 65)² % 256 = 193 against its own truth and
+        // (34 - 126)² % 256 = 16 against the other, and loses, as in numpy (the helper's probe: mean 0.5); rounded (127)
+        // it would win (201), mean 1.
+        func grey(_ levels: [Float]) throws -> Tensor {
+            try Tensor(levels.map { $0 / 255 }.flatMap { [Float](repeating: $0, count: 3) }, shape: [levels.count, 3, 1, 1])
+        }
+        let truncated = try PairwiseIdentification(metrics: [.mse], mseUInt8Wraparound: true)
+            .evaluate(groundTruth: grey([65.25, 126.75]), samples: grey([34.25, 126.75]))
+        XCTAssertEqual(truncated.itemScores[.mse]![0], [0, 1])
+        XCTAssertEqual(try ByteImages(grey([34.25, 126.75]), truncating: true).bytes, [34, 34, 34, 126, 126, 126])
+        XCTAssertEqual(try ByteImages(images([[10, 20, 30, 40]]), truncating: true).bytes, try ByteImages(images([[10, 20, 30, 40]])).bytes,
+                       "bytes made floats stay the same bytes")
+
         let matrix = try PairwiseMetric.mse.scores(samples: ByteImages(predicted), groundTruth: ByteImages(truth), uint8Wraparound: true)
         let reference: [Double] = [22.916666666666668, 89.83333333333333, 51.25, 114.41666666666667, 118.25, 76.16666666666667, 103.25,
                                    115.08333333333333, 127.0, 66.91666666666667, 99.0, 109.5, 115.83333333333333, 85.41666666666667,

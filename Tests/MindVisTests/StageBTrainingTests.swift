@@ -117,9 +117,15 @@ final class StageBTrainingTests: XCTestCase {
         b.trainer.shouldStop = { calls += 1; return calls > 4 }
         XCTAssertThrowsError(try b.run()) { error in XCTAssertTrue("\(error)".contains("resume"), "\(error)") }
         XCTAssertNotNil(b.trainer.partialEpoch)
-        let c = try LDMFinetune.prepare(model: Self.model(), train: Self.dataset(), config: config, output: resumed).run
+        // Resumed with a model whose first stage differs from the run's (a fresh one of another seed): the latents must
+        // still be the checkpoint's first stage's.
+        let other = try Self.model()
+        let firstStage = try XCTUnwrap(other.stateDict().first { $0.name.hasPrefix("first_stage_model.") }).tensor
+        for i in 0..<firstStage.numel { firstStage.data[i] *= 2 }
+        let checkpoint = RunFolder(resumed).checkpointURL
+        let c = try LDMFinetune.prepare(model: other, train: Self.dataset(), config: config, output: resumed, resuming: checkpoint).run
         c.progress = false
-        try c.run(resume: c.folder.checkpointURL)
+        try c.run(resume: checkpoint)
         for (x, y) in zip(a.trainer.model.stateDict(), c.trainer.model.stateDict()) {
             XCTAssertTrue(try x.tensor.toArray() == y.tensor.toArray(), "\(x.name) differs after resuming")
         }

@@ -13,6 +13,12 @@ T.test("GOD: train/test, images, labels, batches, padding", function()
   T.eq(table.concat(item.image:shape(), "x"), "256x256x3")
   T.truthy((item.image * 255 - expected.train_image[1]):abs():max():item() < 1e-3, "row 1 shows its image, HWC in [0, 1]")
   T.eq(type(item.label), "number")
+  -- Labels are 1-based in Lua: the ImageNet class index of imagenet_class_index.json plus one (a 1000-class judge's
+  -- output column), for `true_labels =` as they come.
+  local classes = mv.load_json(root .. "Kamitani/npz/imagenet_class_index.json")
+  local wnid = io.lines(root .. "Kamitani/npz/imagenet_testing_label.csv")():match("(n%d+)_")
+  T.eq(classes[tostring(test.labels[1] - 1)][1], wnid, "test label 1 names its image's WordNet id")
+  T.eq(test:get(1).label, test.labels[1])
   local seen, batches = 0, 0
   for batch in train:batches{size = 8, shuffle = true, seed = 1} do
     batches = batches + 1

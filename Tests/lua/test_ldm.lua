@@ -29,6 +29,10 @@ T.test("label2img: train, generate by label with guidance, save in half precisio
   T.truthy(again:select(1, 1):equal(images:select(1, 2)), "a returned seed reproduces its images alone")
   base:save(dir .. "/base.safetensors", {dtype = "float16"})
   T.raises(function() base:generate{labels = mv.tensor{0}, steps = 2} end, "labels must be whole numbers in 1...31")
+  -- Infinite and huge labels once ended the process (converted to Int before the range test).
+  T.raises(function() base:context{labels = mv.tensor{1 / 0}} end, "labels must be whole numbers in 1...31, found inf")
+  T.raises(function() base:generate{labels = mv.tensor{3e38}, steps = 2} end, "labels must be whole numbers in 1...31")
+  T.raises(function() base:context{fmri = mv.tensor{0}} end, "fmri = needs an fMRI-conditioned model; this one is class-conditional")
   T.raises(function() base:generate{steps = 2} end, "give exactly one of fmri =, labels = or context =")
 end)
 

@@ -28,7 +28,7 @@ enum DataBindings: LuaBindingSet {
             """, get: { ds, args in try args.returning(ConfigTables.table(ds.info)) })
         type.property("labels", doc: """
             ds.labels -> {integer, ...} or nil
-            Each sample's label: for the simulation its category (1-based: sim.categories[label] describes it); for GOD the image's ImageNet class index, as imagenet_class_index.json numbers them (0...999, PyTorch classifiers' output positions; -1 for a WordNet id the file lacks).
+            Each sample's label, 1-based: for the simulation its category (sim.categories[label] describes it); for GOD the image's ImageNet class, its index in imagenet_class_index.json plus one (1...1000: the column of a 1000-class judge's output, as true_labels of mv.eval.score take it; 0 for a WordNet id the file lacks).
             """, get: { ds, args in try args.returning(luaLabels(ds)) })
         type.bound("get", doc: """
             ds:get(i) -> {fmri = Tensor, image = Tensor, label = integer}
@@ -38,7 +38,7 @@ enum DataBindings: LuaBindingSet {
             let item = try ds.item(i - 1)
             var entries = [LuaTableEntry(key: "fmri", value: .object(item.fmri))]
             if let image = item.image { entries.append(LuaTableEntry(key: "image", value: .object(image))) }
-            if let label = item.label { entries.append(LuaTableEntry(key: "label", value: .integer(label + (ds.labelsAreCategories ? 1 : 0)))) }
+            if let label = item.label { entries.append(LuaTableEntry(key: "label", value: .integer(label + 1))) }
             return try args.returning(LuaValue.table(entries))
         }
         type.bound("batches", doc: """
@@ -85,8 +85,10 @@ enum DataBindings: LuaBindingSet {
     }()
 
     /// Labels as Lua shows them: category indices 1-based (Lua's convention for every index), identifiers as they are.
+    /// The labels as Lua numbers them: categories and ImageNet classes (0-based in the files, -1 for an unknown
+    /// WordNet id) both from 1.
     static func luaLabels(_ ds: FMRIDataset) -> [Int]? {
-        ds.labels.map { labels in ds.labelsAreCategories ? labels.map { $0 + 1 } : labels }
+        ds.labels.map { $0.map { $0 + 1 } }
     }
 
     /// The iterator `for batch in ds:batches{...}` calls: each call returns the next batch or nil.

@@ -6,8 +6,9 @@ import MindTensor
 /// over items, then over sample columns. A 2-way identification accuracy in [0, 1]; chance 0.5.
 public struct PairwiseIdentification: Sendable {
     public var metrics: [PairwiseMetric]
-    /// Quirk-compatible MSE: subtract and square in uint8 as the reference does, so differences wrap modulo 256
-    /// (its published numbers carry this); off by default, where MSE is computed in float.
+    /// Quirk-compatible scores: images become bytes by truncation and MSE subtracts and squares them in uint8, as
+    /// the reference does, so differences wrap modulo 256 (its published numbers carry this); off by default, where
+    /// bytes are rounded and MSE is computed in float.
     public var mseUInt8Wraparound: Bool
 
     public init(metrics: [PairwiseMetric] = PairwiseMetric.allCases, mseUInt8Wraparound: Bool = false) {
@@ -34,8 +35,8 @@ public struct PairwiseIdentification: Sendable {
     public func evaluate(groundTruth: Tensor, samples: Tensor) throws -> Result {
         guard !metrics.isEmpty else { throw TensorError("pair-wise identification: no metrics chosen") }
         let images = try SampleColumns(groundTruth: groundTruth, samples: samples, operation: "pair-wise identification")
-        let truth = try ByteImages(images.groundTruth)
-        let columns = try images.columns.map(ByteImages.init)
+        let truth = try ByteImages(images.groundTruth, truncating: mseUInt8Wraparound)
+        let columns = try images.columns.map { try ByteImages($0, truncating: mseUInt8Wraparound) }
         var scores: [PairwiseMetric: [[Double]]] = [:]
         for metric in metrics where scores[metric] == nil {
             scores[metric] = try columns.map { column in

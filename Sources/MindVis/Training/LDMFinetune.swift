@@ -7,9 +7,10 @@ import MindTensor
 /// default, the test set with `val_on_test` as the reference), and the first stage's latents of every training
 /// image and its crop variants, encoded once.
 public enum LDMFinetune {
-    /// The run, and notes for the user (what was held out, how the latents were cached).
+    /// The run, and notes for the user (what was held out, how the latents were cached). `resuming`: the checkpoint
+    /// the run will resume, whose weights the model takes before the latents are encoded (`LDMTrainer.loadModel`).
     public static func prepare(model: LatentDiffusion, train: FMRIDataset, test: FMRIDataset? = nil, config: LDMTrainingConfig, output: URL,
-                               progress: ((Int, Int) -> Void)? = nil) throws -> (run: LDMRun, notes: [String]) {
+                               resuming: URL? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> (run: LDMRun, notes: [String]) {
         guard config.kind == .finetune else { throw TensorError("stage B: needs a finetune configuration, got \(config.kind.rawValue)") }
         guard let conditioner = model.conditioner as? FMRIConditioner else {
             throw TensorError("stage B: the model's conditioner is a \(model.conditioner.typeName); stage B trains an fMRI conditioner (cond_stage_config.target = \"fmri\")")
@@ -21,6 +22,7 @@ public enum LDMFinetune {
             }
             guard data.images != nil, data.imageIndex != nil else { throw TensorError("stage B: \(data.name) has no images paired with its fMRI") }
         }
+        if let resuming { try LDMTrainer.loadModel(from: resuming, into: model, config: config) }
         var notes: [String] = []
         let imageOfRow = train.imageIndex!
         let split = try ImageHeldOutSplit(imageOfRow: imageOfRow, fraction: config.valOnTest ? 0 : config.valFraction, seed: config.seed)

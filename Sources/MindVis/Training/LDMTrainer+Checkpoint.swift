@@ -25,13 +25,9 @@ extension LDMTrainer {
     @discardableResult
     public func resume(from url: URL) throws -> [String: String] {
         let file = url.lastPathComponent
-        try ResumeCompatibility.check(url, format: LDMCheckpoint.format, settings: config.values)
-        let contents = try LDMCheckpoint.read(url)
+        let contents = try Self.readResumable(url, model: model, config: config)
         guard let saved = contents.metadata["epoch"].flatMap({ Int($0) }), let rng = contents.metadata["rng"] else {
             throw TensorError("resume: \(file) is not a MindVis diffusion training checkpoint (no epoch and generator state)")
-        }
-        guard contents.config == model.config else {
-            throw TensorError("resume: \(file) holds a model with a different configuration than this run")
         }
         guard contents.metadata["trainable"] == trainable.map(\.name).joined(separator: ",") else {
             throw TensorError("resume: \(file) trained another set of parameters than this run (another kind of training or train_pos_embed setting)")
@@ -53,5 +49,22 @@ extension LDMTrainer {
         epoch = saved
         partialEpoch = partial
         return contents.metadata
+    }
+
+    /// Loads the model's weights from the checkpoint a run will resume, before the run encodes its latents: the
+    /// frozen first stage that encoded them in the run it continues is the checkpoint's, not that of the model passed
+    /// in (freshly initialised, or with another seed). `resume(from:)` loads the rest of the state later.
+    public static func loadModel(from url: URL, into model: LatentDiffusion, config: LDMTrainingConfig) throws {
+        try model.loadChecked(readResumable(url, model: model, config: config).model, source: url.lastPathComponent)
+    }
+
+    /// The checkpoint, once it is known to be this kind of run's, with these settings, of a model of this configuration.
+    private static func readResumable(_ url: URL, model: LatentDiffusion, config: LDMTrainingConfig) throws -> LDMCheckpoint.Contents {
+        try ResumeCompatibility.check(url, format: LDMCheckpoint.format, settings: config.values)
+        let contents = try LDMCheckpoint.read(url)
+        guard contents.config == model.config else {
+            throw TensorError("resume: \(url.lastPathComponent) holds a model with a different configuration than this run")
+        }
+        return contents
     }
 }

@@ -7,12 +7,14 @@ import MindTensor
 /// frozen and its latents are computed once.
 public enum Label2ImgTraining {
     /// From labelled images: one training row per image of `data` (its label; the fMRI is not used), a seeded part of
-    /// the images held out for validation (`val_fraction`).
-    public static func prepare(model: LatentDiffusion, data: FMRIDataset, config: LDMTrainingConfig, output: URL,
+    /// the images held out for validation (`val_fraction`). `resuming`: the checkpoint the run will resume, whose
+    /// weights the model takes before the latents are encoded (`LDMTrainer.loadModel`).
+    public static func prepare(model: LatentDiffusion, data: FMRIDataset, config: LDMTrainingConfig, output: URL, resuming: URL? = nil,
                                progress: ((Int, Int) -> Void)? = nil) throws -> (run: LDMRun, notes: [String]) {
         guard let images = data.images, let imageOfRow = data.imageIndex, let labels = data.labels else {
             throw TensorError("label2img: \(data.name) needs images and labels")
         }
+        if let resuming { try LDMTrainer.loadModel(from: resuming, into: model, config: config) }
         var labelOfImage: [Int: Int] = [:]
         for (row, image) in imageOfRow.enumerated() where labelOfImage[image] == nil { labelOfImage[image] = labels[row] }
         let used = labelOfImage.keys.sorted()

@@ -87,7 +87,7 @@ enum EvalBindings: LuaBindingSet {
             true_labels = nil  -- 1-based classes of the items, for labels = "true"
             seed = 0  -- seed of the distractor draws
             metrics = {"mse", "pcc", "ssim"}  -- pair-wise metrics
-            mse_uint8 = false  -- the reference's MSE on wrapping uint8 differences (reproduces its published numbers)
+            mse_uint8 = false  -- as the reference: images made bytes by truncation, MSE on wrapping uint8 differences (reproduces its published numbers; default: rounded bytes, MSE in float)
             """) { args in
             let options = try args.options(1)
             guard let truth = try options.userdata("truth", as: Tensor.self), let samples = try options.userdata("samples", as: Tensor.self) else {

@@ -105,10 +105,14 @@ enum LDMBindings: LuaBindingSet {
         guard given.count <= 1 else { throw args.error("give exactly one of fmri =, labels = or context = (got \(given.joined(separator: ", ")))") }
         if let labels {
             guard let embedder = ldm.conditioner as? ClassEmbedder else { throw args.error("labels = needs a class-conditional model; this one is conditioned on \(ldm.conditioner.typeName)") }
-            guard try labels.toArray().allSatisfy({ $0.rounded() == $0 && $0 >= 1 && Int($0) <= embedder.classCount }) else {
-                throw args.error("labels must be whole numbers in 1...\(embedder.classCount)")
+            // Compared as floats: inf or 3e38 must not reach Int(_:), which traps on them.
+            if let bad = try labels.toArray().first(where: { !($0 >= 1 && $0 <= Float(embedder.classCount) && $0.rounded() == $0) }) {
+                throw args.error("labels must be whole numbers in 1...\(embedder.classCount), found \(bad)")
             }
             return try labels - 1
+        }
+        if fmri != nil, ldm.conditioner is ClassEmbedder {
+            throw args.error("fmri = needs an fMRI-conditioned model; this one is class-conditional (give labels =)")
         }
         if let fmri, fmri.rank == 3, fmri.shape[1] == 1 { return try fmri.reshape([fmri.shape[0], fmri.shape[2]]) }
         return fmri

@@ -54,12 +54,16 @@ enum LDMTrainingBindings: LuaBindingSet {
         let encoding = { (done: Int, total: Int) in
             if runOptions.progress && done == total { FileHandle.standardError.write(Data("\(args.function): encoded \(total) images with the first stage\n".utf8)) }
         }
+        let resume = runOptions.resume(ownCheckpoint: RunFolder(runOptions.output).checkpointURL)
+        // A missing checkpoint is the run's error to report, with its advice.
+        let resuming = resume.flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0 : nil }
         let (run, notes): (LDMRun, [String])
         if kind == .finetune {
             (run, notes) = try LDMFinetune.prepare(model: model, train: data, test: try options.userdata("test", as: FMRIDataset.self), config: config,
-                                                   output: runOptions.output, progress: encoding)
+                                                   output: runOptions.output, resuming: resuming, progress: encoding)
         } else {
-            (run, notes) = try Label2ImgTraining.prepare(model: model, data: data, config: config, output: runOptions.output, progress: encoding)
+            (run, notes) = try Label2ImgTraining.prepare(model: model, data: data, config: config, output: runOptions.output, resuming: resuming,
+                                                        progress: encoding)
         }
         for note in notes { args.warn(note) }
         run.progress = runOptions.progress
@@ -81,7 +85,7 @@ enum LDMTrainingBindings: LuaBindingSet {
         if let callback = runOptions.epochCallback(args) {
             run.onEpoch = { report, validation in try callback(report.values + (validation ?? []).map { ($0.name, .double($0.value)) }) }
         }
-        let summary = try run.run(resume: runOptions.resume(ownCheckpoint: run.folder.checkpointURL), overwrite: runOptions.overwrite)
+        let summary = try run.run(resume: resume, overwrite: runOptions.overwrite)
         var entries: [LuaTableEntry] = [
             LuaTableEntry(key: "checkpoint", value: .string(summary.checkpoint.path)),
             LuaTableEntry(key: "metrics", value: .string(summary.metrics.path)),

@@ -7,7 +7,10 @@ import MindTensor
 public func sinCosPositionTable(dim: Int, length: Int) throws -> Tensor {
     guard dim > 0, dim % 2 == 0 else { throw TensorError("sin-cos positions: embedding width must be even, got \(dim)") }
     let half = dim / 2
-    var values = [Float](repeating: 0, count: (length + 1) * dim)
+    // A tensor, not a Swift array: an absurd size (num_voxels = 2^30) is then the allocator's clear out-of-memory
+    // error instead of a trap.
+    let table = try Tensor.zeros([1, length + 1, dim])
+    let values = table.data
     for m in 0..<length {
         for i in 0..<half {
             let omega = 1 / pow(10000.0, Double(i) / Double(half))
@@ -16,5 +19,5 @@ public func sinCosPositionTable(dim: Int, length: Int) throws -> Tensor {
             values[(m + 1) * dim + half + i] = Float(cos(angle))
         }
     }
-    return try Tensor(values, shape: [1, length + 1, dim])
+    return table
 }
