@@ -91,12 +91,25 @@ public struct StateDict {
         return result
     }
 
+    /// The tensors under `keyPath` in the nested view of flat dotted names (a safetensors or npz file): those named
+    /// `keyPath.…`, without that prefix, as the same path selects a nested dict in a torch checkpoint.
+    func selecting(keyPath: String) throws -> StateDict {
+        let selected = strippingPrefix(keyPath + ".")
+        guard !selected.tensors.isEmpty else {
+            let tops = Set(tensors.map { $0.name.split(separator: ".", maxSplits: 1)[0] }).sorted().prefix(12)
+            throw MindIOError("state dict: no key '\(keyPath)' (no tensor is named '\(keyPath).…'; top-level names: \(tops.joined(separator: ", ")))")
+        }
+        return StateDict(tensors: selected.tensors, skipped: skipped, metadata: metadata)
+    }
+
     /// Loads a state dict from a safetensors file, an npz file (numeric members) or a torch checkpoint
-    /// (zip or legacy), recognised by content (`FileFormat`). `keyPath` applies to torch checkpoints.
+    /// (zip or legacy), recognised by content (`FileFormat`). `keyPath` selects a nested dict of a torch checkpoint,
+    /// and the tensors named `keyPath.…` of the flat formats.
     public static func load(contentsOf url: URL, keyPath: String? = nil, stripPrefix: String? = nil,
                             verifyChecksums: Bool = true) throws -> StateDict {
         var result: StateDict
-        switch try FileFormat.detect(url, context: "state dict") {
+        let format = try FileFormat.detect(url, context: "state dict")
+        switch format {
         case .safetensors:
             let file = try SafetensorsFile(contentsOf: url)
             result = StateDict(tensors: file.arrays(), metadata: file.metadata)
@@ -110,6 +123,7 @@ public struct StateDict {
             let checkpoint = try TorchCheckpoint.load(contentsOf: url, verifyChecksums: verifyChecksums)
             result = try extract(from: checkpoint, keyPath: keyPath)
         }
+        if let keyPath, format != .torch { result = try result.selecting(keyPath: keyPath) }
         if let stripPrefix {
             result = result.strippingPrefix(stripPrefix)
         }

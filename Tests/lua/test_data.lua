@@ -50,6 +50,11 @@ T.test("loader errors name the file and the problem", function()
   T.raises(function() mv.data.GOD{path = root .. "Kamitani/npz", roi = "V7"} end, "no ROI 'V7'")
   T.raises(function() mv.data.GOD{path = root .. "Kamitani/npz", subject = "sbj_3"} end, "did you mean 'subjects'")
   T.raises(function() mv.data.HCP{path = "/nonexistent"} end, "does not exist")
+  -- A subject named twice loaded its samples twice.
+  T.raises(function() mv.data.GOD{path = root .. "Kamitani/npz", subjects = {"sbj_1", "sbj_1"}} end, "GOD: subjects lists 'sbj_1' twice")
+  T.raises(function() mv.data.BOLD5000{path = root .. "BOLD5000", subjects = {"CSI1", "CSI1"}} end, "subjects lists 'CSI1' twice")
+  local hcp = mv.data.HCP{path = root .. "HCP/npz"}.info.subjects[1]
+  T.raises(function() mv.data.HCP{path = root .. "HCP/npz", subjects = {hcp, hcp}} end, "subjects lists '" .. hcp .. "' twice")
 end)
 
 T.test("images: save, load, grid, resize", function()

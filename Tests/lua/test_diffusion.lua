@@ -56,6 +56,7 @@ T.test("class conditioning, guidance and seeds", function()
   local emb = mv.models.ClassEmbedder{n_classes = 3, embed_dim = unet.config.context_dim, null_class = 3}
   T.raises(function() emb:drop(mv.tensor{1, 2}, 0 / 0) end, "dropout probability must be in [0, 1]")
   T.raises(function() unet(mv.randn(1, 3, 16, 16), mv.tensor{0 / 0}, emb(mv.tensor{1})) end, "timesteps must be finite numbers")
+  T.raises(function() mv.models.UNet{preset = "tiny", attention_resolutions = {3}} end, "attention_resolutions are downsampling factors (1, 2, 4, ...), got [3]")
   local labels = mv.tensor{1, 2}
   local context = emb(labels)
   T.eq(tostring(context:shape()), "[2, 1, " .. unet.config.context_dim .. "]")

@@ -77,6 +77,10 @@ T.test("the judge: trains on fresh renderings, classifies, scores n-way, round-t
                         on_epoch = function(report) epochs[#epochs + 1] = report.epoch; if report.epoch == 2 then error("enough") end end}
   end, "enough")
   T.eq(#epochs, 2, "on_epoch runs after every epoch, and its error stops the training")
+  -- The stopped run's folder: the error must not offer the resume = the judge does not have.
+  local ok, err = pcall(mv.eval.train_judge, {sim = other, model = {preset = "tiny"}, num_epoch = 3, output = dir .. "/judge_stopped", progress = false})
+  T.truthy(not ok and err:find("already holds a run", 1, true) and err:find("overwrite = true starts over", 1, true)
+           and not err:find("resume", 1, true), tostring(err))
   T.raises(function() mv.eval.train_judge{sim = {}, num_epoch = 1} end, "give sim = the result of mv.data.simulate")
   T.raises(function() mv.eval.train_judge{sim = sim, num_epochs = 1} end, "did you mean 'num_epoch'")
 end)
@@ -144,6 +148,13 @@ T.test("the report and JSON results", function()
   T.truthy(huge:find("1e+300 s", 1, true), "a timing beyond any clock is written in seconds")
   T.raises(function() mv.report.write(dir .. "/r.html", {stages = {{name = "S", figure = {}}}}) end, "did you mean 'figures'")
   T.raises(function() mv.report.write(dir .. "/r.html", {stages = {{name = "S", figures = {{caption = "x", path = dir .. "/none.png"}}}}}) end, "none.png")
+  -- A Scores object given as the table, an unknown key in it, a figure given as a list and an empty stage were
+  -- written without the scores, lost, or answered "expected a table, got table".
+  T.raises(function() mv.report.write(dir .. "/r.html", {scores = scores}) end, "scores: expected {columns = {{\"name\", scores}, ...}}, got one Scores")
+  T.raises(function() mv.report.write(dir .. "/r.html", {scores = {columns = {{"g", scores}}, note = {"x"}}}) end, "scores: unknown key 'note' (did you mean 'notes'?)")
+  T.raises(function() mv.report.write(dir .. "/r.html", {stages = {{name = "S", figures = {{"cap", "ok.png"}}}}}) end,
+           "stages.figures: expected named fields (caption =, path =), got a list")
+  T.raises(function() mv.report.write(dir .. "/r.html", {stages = {{}}}) end, "stages: each stage needs name = ")
   mv.save_json(dir .. "/eval.json", {generated = scores.values, chance = 0.02, seeds = {1, 2}})
   local back = mv.load_json(dir .. "/eval.json")
   T.eq(back.chance, 0.02); T.eq(back.seeds[2], 2)

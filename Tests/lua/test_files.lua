@@ -31,6 +31,15 @@ T.test("key selection and prefix stripping", function()
   local ref = mv.load(fixtures .. "reference/unet.safetensors")
   for name, t in pairs(ref) do T.truthy(unet[name] and close(unet[name], t), name) end
   T.raises(function() mv.load(fixtures .. "reference/mae.pth", {key = "weights"}) end, "no key 'weights'")
+  -- In a flat file (safetensors, npz) a key selects the tensors named key.… (it was ignored: every tensor came back).
+  local vq = mv.load(fixtures .. "reference/vq.safetensors")
+  local quant = mv.load(fixtures .. "reference/vq.safetensors", {key = "quant_conv"})
+  local names = {}
+  for name in pairs(quant) do names[#names + 1] = name end
+  table.sort(names)
+  T.eq(table.concat(names, ","), "bias,weight")
+  T.truthy(close(quant.weight, vq["quant_conv.weight"]), "the selected tensors are the file's")
+  T.raises(function() mv.load(fixtures .. "reference/vq.safetensors", {key = "no.such.key"}) end, "no key 'no.such.key'")
 end)
 
 T.test("npz and npy, including the object array of BOLD5000", function()

@@ -48,6 +48,7 @@ T.test("help finds functions, objects, modules, namespaces and names", function(
   T.truthy(mv.help_text(mv.nn.Linear):find("mv.nn.Linear(in_features, out_features", 1, true))
   T.truthy(mv.help_text(mv.nn.Linear):find("bias = true", 1, true), "options with defaults")
   T.truthy(mv.help_text("mv.randn"):find("mv.randn", 1, true))
+  T.truthy(mv.help_text(mv.eval.scroe):find("^help got nil: the value you named does not exist"), "a misspelt name is not help()")
   T.truthy(mv.help_text(mv.randn(2)):find("^Tensor: "), "an object shows its type")
   T.truthy(mv.help_text(mv.randn(2)):find("t:matmul", 1, true), "and its methods")
   T.truthy(mv.help_text(mv.nn):find("mv.nn.Linear", 1, true), "a namespace lists its entries")

@@ -34,6 +34,11 @@ T.test("label2img: train, generate by label with guidance, save in half precisio
   T.raises(function() base:generate{labels = mv.tensor{3e38}, steps = 2} end, "labels must be whole numbers in 1...31")
   T.raises(function() base:context{fmri = mv.tensor{0}} end, "fmri = needs an fMRI-conditioned model; this one is class-conditional")
   T.raises(function() base:generate{steps = 2} end, "give exactly one of fmri =, labels = or context =")
+  T.raises(function() mv.ldm.train_label2img(with{model = base, data = sim.train, output = dir .. "/l2i_one", val_items = 1}) end,
+           "val_items")
+  -- A NaN score was logged as null and could pick checkpoint_best.
+  T.raises(function() mv.ldm.train_label2img(with{model = base, data = sim.train, output = dir .. "/l2i_nan", metric = function() return {x = 0 / 0} end}) end,
+           "metric 'x' returned nan; scores must be finite")
 end)
 
 T.test("stage B from the class-conditional base and an MAE; generation depends on the fMRI", function()

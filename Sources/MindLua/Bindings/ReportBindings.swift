@@ -22,9 +22,8 @@ enum ReportBindings: LuaBindingSet {
             let options = try args.options(2)
             let report = RunReport(title: try options.string("title", default: "MindVis run"),
                                    notes: try strings(options.value("notes"), key: "notes", args: args))
-            if case .table = try options.value("scores") {
-                report.addTable(try scoresTable(try options.value("scores"), args: args))
-            }
+            let scores = try options.value("scores")
+            if scores != .nil { report.addTable(try scoresTable(scores, args: args)) }
             if let accuracy = try options.userdata("judge", as: JudgeBindings.AccuracyBox.self) {
                 report.addTable(ReportTable.judge(accuracy.accuracy))
             }
@@ -64,7 +63,10 @@ enum ReportBindings: LuaBindingSet {
 
     /// `{title =, columns = {{name, Scores}, ...}, notes =}` as a report table.
     static func scoresTable(_ value: LuaValue, args: LuaArgs) throws -> ReportTable {
-        let fields = try table(value, key: "scores", args: args)
+        if case .object(is EvalBindings.ScoresBox) = value {
+            throw args.error("scores: expected {columns = {{\"name\", scores}, ...}}, got one Scores (write scores = {columns = {{\"generated\", s}}})")
+        }
+        let fields = try table(value, key: "scores", args: args, known: ["title", "columns", "notes"])
         var columns: [(name: String, scores: ImageScores)] = []
         for column in try list(fields["columns"] ?? .nil, key: "scores.columns", args: args) {
             guard case .array(let pair) = column, pair.count == 2, case .string(let name) = pair[0], case .object(let box as EvalBindings.ScoresBox) = pair[1] else {
@@ -80,18 +82,13 @@ enum ReportBindings: LuaBindingSet {
 
     /// One `stages` entry as a report section.
     static func stage(_ value: LuaValue, args: LuaArgs) throws -> ReportStage {
-        let fields = try table(value, key: "stages", args: args)
-        let known = ["name", "notes", "metrics", "plots", "figures"]
-        if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
-            let hint = EditDistance.closest(to: unknown, among: known).map { " (did you mean '\($0)'?)" } ?? ""
-            throw args.error("stages: unknown key '\(unknown)'\(hint)")
-        }
+        let fields = try table(value, key: "stages", args: args, known: ["name", "notes", "metrics", "plots", "figures"])
         guard case .string(let name)? = fields["name"] else { throw args.error("stages: each stage needs name = \"...\"") }
         var metrics: URL?
         if case .string(let path)? = fields["metrics"] { metrics = URL(fileURLWithPath: path) }
         let plots = try list(fields["plots"] ?? .nil, key: "stages.plots", args: args).map { try strings($0, key: "stages.plots", args: args) }
         let figures = try list(fields["figures"] ?? .nil, key: "stages.figures", args: args).map { figure -> ReportFigure in
-            let f = try table(figure, key: "stages.figures", args: args)
+            let f = try table(figure, key: "stages.figures", args: args, known: ["caption", "path"])
             guard case .string(let caption)? = f["caption"], case .string(let path)? = f["path"] else {
                 throw args.error("stages.figures: each figure is {caption = \"...\", path = \"file.png\"}")
             }
@@ -109,11 +106,24 @@ enum ReportBindings: LuaBindingSet {
         }
     }
 
-    static func table(_ value: LuaValue, key: String, args: LuaArgs) throws -> [String: LuaValue] {
-        guard case .table(let entries) = value else { throw args.error("\(key): expected a table, got \(LuaArgs.kind(of: value))") }
+    /// The named fields of a table whose keys must be among `known` (an unknown one is an error naming the closest).
+    static func table(_ value: LuaValue, key: String, args: LuaArgs, known: [String]) throws -> [String: LuaValue] {
+        let entries: [LuaTableEntry]
+        switch value {
+        case .table(let e): entries = e
+        case .array(let items) where items.isEmpty: entries = []
+        case .array: throw args.error("\(key): expected named fields (\(known.map { $0 + " =" }.joined(separator: ", "))), got a list")
+        default: throw args.error("\(key): expected a table, got \(LuaArgs.kind(of: value))")
+        }
         var out: [String: LuaValue] = [:]
         for entry in entries {
-            guard case .string(let k) = entry.key else { throw args.error("\(key): expected named fields") }
+            guard case .string(let k) = entry.key else {
+                throw args.error("\(key): expected named fields (\(known.map { $0 + " =" }.joined(separator: ", ")))")
+            }
+            guard known.contains(k) else {
+                let hint = EditDistance.closest(to: k, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+                throw args.error("\(key): unknown key '\(k)'\(hint)")
+            }
             out[k] = entry.value
         }
         return out

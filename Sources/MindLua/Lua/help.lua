@@ -149,11 +149,19 @@ local function text_for(x)
   return "a " .. kind .. " value"
 end
 
--- io.write, so the text goes wherever io.output() points (a script may capture it).
-function mv.help(x)
-  io.write(text_for(x), "\n")
+-- help() is the overview; help(mv.eval.scroe) passes a nil too, which must not look like a request for it.
+local function text_of_arguments(...)
+  if select("#", ...) > 0 and (...) == nil then
+    return "help got nil: the value you named does not exist (a misspelt name?). help() gives the overview."
+  end
+  return text_for((...))
 end
 
-mv.help_text = text_for
+-- io.write, so the text goes wherever io.output() points (a script may capture it).
+function mv.help(...)
+  io.write(text_of_arguments(...), "\n")
+end
+
+mv.help_text = text_of_arguments
 
 rawset(_G, "help", mv.help)

@@ -42,6 +42,7 @@ public enum BOLD5000Dataset {
         let stimuli = try stimulusImages(NPY.read(contentsOf: imageURL))
         let repeated = try DatasetFiles.lines(o.path.appendingPathComponent(repeatedFile), context: context)
 
+        try DatasetFiles.requireDistinct(subjects: o.subjects, context: context)
         var trainParts: [Tensor] = [], testParts: [Tensor] = []
         var trainNames: [String] = [], testNames: [String] = []
         for sub in o.subjects {

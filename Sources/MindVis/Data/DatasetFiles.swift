@@ -4,6 +4,14 @@ import MindTensor
 
 /// File access shared by the loaders, with errors that name the file and what was expected.
 enum DatasetFiles {
+    /// A subject named twice would load its samples twice (and its test items twice): an error instead.
+    static func requireDistinct(subjects: [String], context: String) throws {
+        var seen = Set<String>()
+        for subject in subjects where !seen.insert(subject).inserted {
+            throw TensorError("\(context): subjects lists '\(subject)' twice")
+        }
+    }
+
     static func requireDirectory(_ url: URL, context: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {

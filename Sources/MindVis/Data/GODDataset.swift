@@ -41,6 +41,7 @@ public enum GODDataset {
             .map { String($0.dropLast(4)) }
         let subjects = o.subjects ?? available
         guard !subjects.isEmpty else { throw TensorError("\(context): no sbj_*.npz files in \(o.path.path)") }
+        try DatasetFiles.requireDistinct(subjects: subjects, context: context)
         let imageArchive = try DatasetFiles.npz(o.path.appendingPathComponent("images_256.npz"), context: context)
         let trainImages = try ImageSet(array: imageArchive.array("train_images"), name: "images_256.npz/train_images")
         let testImages = try ImageSet(array: imageArchive.array("test_images"), name: "images_256.npz/test_images")

@@ -41,6 +41,7 @@ public enum HCPDataset {
         }
         if let limit = o.numSubLimit { subjects = Array(subjects.prefix(limit)) }
         guard !subjects.isEmpty else { throw TensorError("\(context): no <subject>/\(fileName) files under \(o.path.path)") }
+        try DatasetFiles.requireDistinct(subjects: subjects, context: context)
         let keys = o.roi == "VC" ? visualAreas : [o.roi]
         var parts: [Tensor] = []
         for sub in subjects {

@@ -31,7 +31,7 @@ public final class JudgeRun {
     /// is refused unless `overwrite`.
     public func run(overwrite: Bool = false) throws -> Summary {
         let folder = RunFolder(output)
-        try folder.prepare(resuming: false, overwrite: overwrite)
+        try folder.prepare(resuming: false, overwrite: overwrite, resumable: false)
         let log = try folder.openLog(resumedAfterEpoch: nil)
         let config = trainer.config
         let bar = progress ? Progress("judge", total: config.numEpoch * trainer.iterationsPerEpoch, unit: "it") : nil

@@ -133,7 +133,7 @@ public final class LDMRun {
     public func validate(epoch: Int) throws -> ([(name: String, value: Double)], URL) {
         guard let validation else { throw TensorError("validate: this run has no validation set") }
         let config = trainer.config
-        let count = Swift.min(validation.count, Swift.max(config.valItems, 1))
+        let count = Swift.min(validation.count, config.valItems)
         let conditions = try validation.conditions.narrow(0, start: 0, length: count)
         let truth = try validation.truth.narrow(0, start: 0, length: count)
         let generated = try trainer.withAveragedWeights {

@@ -94,7 +94,8 @@ public struct LDMTrainingConfig: Equatable {
         cropVariants = try r.int("crop_variants", cropVariants, range: 0...64)
         checkpointEvery = try r.int("checkpoint_every", checkpointEvery, range: 1...1_000_000)
         valEvery = try r.int("val_every", valEvery, range: 0...1_000_000)
-        valItems = try r.int("val_items", valItems, range: 0...100_000)
+        // Pair-wise identification compares each item with the others: one item has no score.
+        valItems = try r.int("val_items", valItems, range: 2...100_000)
         valSamples = try r.int("val_samples", valSamples, range: 1...64)
         ddimSteps = try r.int("ddim_steps", ddimSteps, range: 1...1000)
         sampler = try r.string("sampler", sampler, allowed: SamplerOptions.Method.allCases.map(\.rawValue))

@@ -20,8 +20,8 @@ public struct RunFolder {
     /// Refuses a folder that already holds a run unless resuming it or told to overwrite, then creates the folders.
     /// Overwriting removes the previous run's metrics, checkpoints and figures first, so that a new run that fails
     /// early never leaves the old checkpoint beside its own new metrics. Under mpirun only rank 0 touches the folder
-    /// (every other rank computes and writes nothing).
-    func prepare(resuming: Bool, overwrite: Bool) throws {
+    /// (every other rank computes and writes nothing). `resumable`: whether this kind of run has `resume` to offer.
+    func prepare(resuming: Bool, overwrite: Bool, resumable: Bool = true) throws {
         guard ProcessGroup.isWriter else { return }
         let fm = FileManager.default
         let folders = [output, output.appendingPathComponent("checkpoints"), output.appendingPathComponent("figures")]
@@ -35,7 +35,7 @@ public struct RunFolder {
             let previous = [metricsURL, checkpointURL].filter { fm.fileExists(atPath: $0.path) }
             if !previous.isEmpty && !overwrite {
                 throw TensorError("\(output.path) already holds a run (\(previous.map(\.lastPathComponent).joined(separator: ", "))): "
-                                  + "resume = true continues it, overwrite = true starts over, or choose another output")
+                                  + (resumable ? "resume = true continues it, " : "") + "overwrite = true starts over, or choose another output")
             }
             if overwrite {
                 for old in [metricsURL] + folders.dropFirst() where fm.fileExists(atPath: old.path) {

@@ -15,7 +15,7 @@ enum LDMTrainingBindings: LuaBindingSet {
         "crop_ratio": "augmentation: random crops of (1 - crop_ratio) of the side, resized back (the reference: 0.2)",
         "crop_probability": "probability a step uses a cropped image", "crop_variants": "crops per image encoded once, drawn among (0: no crop augmentation)",
         "checkpoint_every": "checkpoint every this many epochs", "val_every": "validate (sample and score) every this many epochs (0: never)",
-        "val_items": "validation items generated", "val_samples": "samples per validation item", "ddim_steps": "sampler steps of validation",
+        "val_items": "validation items generated (at least 2: pair-wise identification compares them)", "val_samples": "samples per validation item", "ddim_steps": "sampler steps of validation",
         "sampler": "\"plms\" or \"ddim\" for validation", "guidance": "guidance scale of validation samples",
         "val_fraction": "training images held out for validation (0: none)",
         "val_on_test": "validate (and pick checkpoint_best) on the test set, as the reference does",
@@ -74,11 +74,15 @@ enum LDMTrainingBindings: LuaBindingSet {
                 guard case .table(let entries)? = result.first else { throw LuaBindingError("\(args.function): metric must return a table of name = number") }
                 return try entries.map { entry in
                     guard case .string(let name) = entry.key else { throw LuaBindingError("\(args.function): metric names must be strings") }
+                    let value: Double
                     switch entry.value {
-                    case .number(let value): return (name, value)
-                    case .integer(let value): return (name, Double(value))
+                    case .number(let number): value = number
+                    case .integer(let integer): value = Double(integer)
                     default: throw LuaBindingError("\(args.function): metric '\(name)' must be a number")
                     }
+                    // A NaN score would pick checkpoint_best by chance and log as null.
+                    guard value.isFinite else { throw LuaBindingError("\(args.function): metric '\(name)' returned \(ConfigValue.double(value).shown); scores must be finite") }
+                    return (name, value)
                 }.sorted { $0.0 < $1.0 }
             }
         }

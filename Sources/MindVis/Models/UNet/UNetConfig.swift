@@ -100,7 +100,9 @@ public struct UNetConfig: Equatable {
         guard modelChannels % UNetConfig.normGroups == 0 else {
             throw TensorError("UNet: model_channels \(modelChannels) must be a multiple of 32 (every GroupNorm has 32 groups)")
         }
-        guard attentionResolutions.allSatisfy({ $0 > 0 }) else {
+        // A factor beyond the last level is allowed (the reference's ImageNet LDM lists 8 with three levels, never
+        // reached), but one that is not a power of two can match no level.
+        guard attentionResolutions.allSatisfy({ $0 > 0 && $0 & ($0 - 1) == 0 }) else {
             throw TensorError("UNet: attention_resolutions are downsampling factors (1, 2, 4, ...), got \(attentionResolutions)")
         }
         guard numHeads > 0 || numHeadChannels > 0 else {
