@@ -26,6 +26,10 @@ public struct SafetensorsFile {
     private let indexByName: [String: Int]
 
     public init(contentsOf url: URL) throws {
+        // Another tensor format would fail the header checks with a meaningless length: name the format instead.
+        if let format = try? FileFormat.detect(url, context: "safetensors"), format != .safetensors {
+            throw MindIOError("safetensors: \(url.path) is not a safetensors file but \(format.description) (mv.load reads it)")
+        }
         try self.init(data: FileContents.read(url, context: "safetensors"), name: url.path)
     }
 

@@ -48,6 +48,8 @@ public struct LuaOptions {
         if let suggestion = EditDistance.closest(to: name, among: allowed) {
             return "\(function): unknown option '\(name)' (did you mean '\(suggestion)'?)"
         }
+        let related = EditDistance.sharingAPart(with: name, among: allowed).sorted()
+        if related.count > 1 { return "\(function): unknown option '\(name)' (did you mean one of \(related.joined(separator: ", "))?)" }
         let valid = allowed.isEmpty ? "it takes no options" : "valid options: " + allowed.sorted().joined(separator: ", ")
         return "\(function): unknown option '\(name)' (\(valid))"
     }

@@ -162,6 +162,10 @@ final class LuaArgumentTests: XCTestCase {
         XCTAssertEqual(EditDistance.distance("kitten", "sitting"), 3)
         XCTAssertEqual(EditDistance.closest(to: "lrr", among: ["lr", "betas"]), "lr")
         XCTAssertNil(EditDistance.closest(to: "momentum", among: ["lr", "betas"]))
+        // No typo close enough: the one name that has the word as a part, singular or plural.
+        XCTAssertEqual(EditDistance.closest(to: "epochs", among: ["batch_size", "num_epoch", "lr"]), "num_epoch")
+        XCTAssertEqual(EditDistance.closest(to: "steps", among: ["ddim_steps", "seed"]), "ddim_steps")
+        XCTAssertNil(EditDistance.closest(to: "size", among: ["batch_size", "image_size"]), "two names hold it: no guess")
     }
 
     func testArgumentErrorHelperUsesTheStandardFormat() throws {

@@ -83,6 +83,7 @@ T.test("the judge: trains on fresh renderings, classifies, scores n-way, round-t
            and not err:find("resume", 1, true), tostring(err))
   T.raises(function() mv.eval.train_judge{sim = {}, num_epoch = 1} end, "give sim = the result of mv.data.simulate")
   T.raises(function() mv.eval.train_judge{sim = sim, num_epochs = 1} end, "did you mean 'num_epoch'")
+  T.raises(function() mv.eval.train_judge{sim = sim, epochs = 1} end, "unknown option 'epochs' (did you mean one of num_epoch, on_epoch, warmup_epochs?)")
 end)
 
 T.test("the ridge baseline decodes images through the first stage", function()

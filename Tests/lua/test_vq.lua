@@ -19,7 +19,9 @@ T.test("VQModel loaded from the reference's vq.ckpt reproduces vq_io.npz", funct
   local reconstruction, loss = vq(io.image)
   T.eq(tostring(reconstruction:shape()), "[2, 3, 16, 16]")
   T.truthy(loss:item() >= 0)
-  local path = T.tmpname()
+  local path = T.tmpname() .. ".safetensors"
+  -- Models save safetensors only: a .pth name would promise a PyTorch file.
+  T.raises(function() vq:save(T.tmpname() .. ".pth") end, "a .safetensors file name (models save safetensors)")
   vq:save(path, {dtype = "float16"})
   local half = mv.models.load_vq(path)
   os.remove(path)

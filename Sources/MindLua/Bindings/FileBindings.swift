@@ -59,6 +59,14 @@ enum FileBindings: LuaBindingSet {
         }
     }
 
+    /// The path argument of a model's save, which always writes safetensors: another extension (.pth, .ckpt) would
+    /// name a format the file is not in.
+    static func safetensorsPath(_ args: LuaArgs, _ index: Int = 1) throws -> String {
+        let path = try args.string(index, "path")
+        guard path.hasSuffix(".safetensors") else { throw args.argumentError(index, "path", expected: "a .safetensors file name (models save safetensors)") }
+        return path
+    }
+
     /// The `dtype = "float32" | "float16"` option of every save: whether to store half precision.
     static func halfPrecision(_ options: LuaOptions, args: LuaArgs) throws -> Bool {
         let dtype = try options.string("dtype", default: "float32")

@@ -95,8 +95,7 @@ enum ModelBindings: LuaBindingSet {
             mae:save(path) -> path
             Writes the weights (reference parameter names) and the configuration to a .safetensors file, atomically; mv.models.load_mae reads it.
             """) { mae, args in
-            let path = try args.string(1, "path")
-            guard path.hasSuffix(".safetensors") else { throw args.argumentError(1, "path", expected: "a .safetensors file name") }
+            let path = try FileBindings.safetensorsPath(args)
             try MAECheckpoint.write(URL(fileURLWithPath: path), model: mae)
             return try args.returning(path)
         }

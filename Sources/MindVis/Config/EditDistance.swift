@@ -24,7 +24,8 @@ public enum EditDistance {
     }
 
     /// The candidate closest to `word`, if close enough to be a plausible typo (at most 2 edits, or a third of the
-    /// word for long names). Ties go to the earlier candidate.
+    /// word for long names; ties go to the earlier candidate); else the one candidate that has the word, singular or
+    /// plural, as one of its `_`-separated parts (`epochs` -> `num_epoch`, `steps` -> `ddim_steps`).
     public static func closest(to word: String, among candidates: [String]) -> String? {
         let limit = max(2, word.count / 3)
         var best: (candidate: String, distance: Int)?
@@ -32,6 +33,14 @@ public enum EditDistance {
             let d = distance(word, candidate)
             if d <= limit, d < (best?.distance ?? Int.max) { best = (candidate, d) }
         }
-        return best?.candidate
+        if let best { return best.candidate }
+        let holding = sharingAPart(with: word, among: candidates)
+        return holding.count == 1 ? holding[0] : nil
+    }
+
+    /// The candidates that have `word`, singular or plural, as one of their `_`-separated parts.
+    public static func sharingAPart(with word: String, among candidates: [String]) -> [String] {
+        let forms = Set([word, word.hasSuffix("s") ? String(word.dropLast()) : word + "s"])
+        return candidates.filter { $0.split(separator: "_").contains { forms.contains(String($0)) } }
     }
 }

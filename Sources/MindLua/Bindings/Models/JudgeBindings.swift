@@ -28,7 +28,7 @@ enum JudgeBindings: LuaBindingSet {
             judge:save(path)
             Writes the judge with its architecture and class names (safetensors, atomically); mv.eval.load_judge reads it.
             """) { judge, args in
-            try JudgeCheckpoint.write(URL(fileURLWithPath: try args.string(1, "path")), judge: judge)
+            try JudgeCheckpoint.write(URL(fileURLWithPath: try FileBindings.safetensorsPath(args)), judge: judge)
             return .none
         }
         return type

@@ -71,7 +71,7 @@ enum LDMBindings: LuaBindingSet {
             Writes the whole model (reference names) and its configuration to a .safetensors file, atomically; mv.models.load_ldm reads it.
             dtype = "float32"  -- "float16" halves the file (the weights shipped with the project)
             """) { ldm, args in
-            let path = try args.string(1, "path")
+            let path = try FileBindings.safetensorsPath(args)
             try LDMCheckpoint.write(URL(fileURLWithPath: path), model: ldm, halfPrecision: try FileBindings.halfPrecision(args.options(2), args: args))
             return try args.returning(path)
         }

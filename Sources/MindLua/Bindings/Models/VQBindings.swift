@@ -53,7 +53,7 @@ enum VQBindings: LuaBindingSet {
             Writes the weights (reference names) and the configuration to a .safetensors file, atomically; mv.models.load_vq reads it.
             dtype = "float32"  -- "float16" halves the file
             """) { vq, args in
-            let path = try args.string(1, "path")
+            let path = try FileBindings.safetensorsPath(args)
             try VQCheckpoint.write(URL(fileURLWithPath: path), model: vq, halfPrecision: try FileBindings.halfPrecision(args.options(2), args: args))
             return try args.returning(path)
         }
