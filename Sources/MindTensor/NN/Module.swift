@@ -108,6 +108,18 @@ open class Module {
         }
     }
 
+    /// "missing keys: …; unexpected keys: …" with the first 12 of each kind: a checkpoint of another model misses
+    /// hundreds of keys (a 40 KB message otherwise).
+    public static func describeKeyMismatch(missing: [String], unexpected: [String]) -> String {
+        func list(_ names: [String]) -> String {
+            names.prefix(12).joined(separator: ", ") + (names.count > 12 ? " and \(names.count - 12) more" : "")
+        }
+        var parts: [String] = []
+        if !missing.isEmpty { parts.append("missing keys: " + list(missing)) }
+        if !unexpected.isEmpty { parts.append("unexpected keys: " + list(unexpected)) }
+        return parts.joined(separator: "; ")
+    }
+
     /// Copies values from `state` into this module's tensors (in place, so optimizers keep their
     /// references). Keys are looked up as `prefix + name`. Shape mismatches are errors; missing and
     /// unexpected keys are returned, and are errors when `strict`.
@@ -129,10 +141,7 @@ open class Module {
         }
         let unexpected = state.map(\.name).filter { $0.hasPrefix(prefix) && !used.contains($0) }
         if strict && (!missing.isEmpty || !unexpected.isEmpty) {
-            var parts: [String] = []
-            if !missing.isEmpty { parts.append("missing keys: " + missing.joined(separator: ", ")) }
-            if !unexpected.isEmpty { parts.append("unexpected keys: " + unexpected.joined(separator: ", ")) }
-            throw TensorError("load_state_dict: " + parts.joined(separator: "; "))
+            throw TensorError("load_state_dict: " + Self.describeKeyMismatch(missing: missing, unexpected: unexpected))
         }
         // All checks passed: only now write, so a failed load leaves the model untouched.
         try withNoGrad {

@@ -13,13 +13,7 @@ extension Module {
         let missing = absent.filter { !allowMissing($0) }
         let unexpected = state.map(\.name).filter { !ownSet.contains($0) }
         guard missing.isEmpty, unexpected.isEmpty else {
-            func list(_ names: [String]) -> String {
-                names.prefix(12).joined(separator: ", ") + (names.count > 12 ? " and \(names.count - 12) more" : "")
-            }
-            var parts: [String] = []
-            if !missing.isEmpty { parts.append("missing keys: " + list(missing)) }
-            if !unexpected.isEmpty { parts.append("unexpected keys: " + list(unexpected)) }
-            throw TensorError("\(source): " + parts.joined(separator: "; "))
+            throw TensorError("\(source): " + Self.describeKeyMismatch(missing: missing, unexpected: unexpected))
         }
         try withErrorContext(source) { _ = try loadStateDict(state, strict: false) }
         return absent
