@@ -57,6 +57,12 @@ T.test("class conditioning, guidance and seeds", function()
   T.raises(function() emb:drop(mv.tensor{1, 2}, 0 / 0) end, "dropout probability must be in [0, 1]")
   T.raises(function() unet(mv.randn(1, 3, 16, 16), mv.tensor{0 / 0}, emb(mv.tensor{1})) end, "timesteps must be finite numbers")
   T.raises(function() mv.models.UNet{preset = "tiny", attention_resolutions = {3}} end, "attention_resolutions are downsampling factors (1, 2, 4, ...), got [3]")
+  -- Messages that named the wrong problem: the shapes matched, the batch was empty or the rank too low; the UNet's
+  -- channels differed, not the noise's.
+  T.raises(function() mv.diffusion.epsilon_loss(mv.randn(4), mv.randn(4)) end, "epsilon_loss: expected a non-empty batch [B, ...] of at least 2 dimensions, got [4]")
+  T.raises(function() mv.diffusion.sample{model = mv.models.UNet{preset = "tiny", out_channels = 6}, schedule = mv.diffusion.Schedule{},
+                                          shape = {1, 3, 8, 8}, steps = 2, seed = 1} end,
+           "the UNet predicts 6 channels of noise for 3 input channels")
   local labels = mv.tensor{1, 2}
   local context = emb(labels)
   T.eq(tostring(context:shape()), "[2, 1, " .. unet.config.context_dim .. "]")

@@ -4,8 +4,11 @@ import MindTensor
 /// the squared error between predicted and true noise, averaged per sample over every non-batch
 /// dimension, then over the batch.
 public func epsilonLoss(_ prediction: Tensor, _ noise: Tensor) throws -> Tensor {
-    guard prediction.shape == noise.shape, prediction.rank >= 2, prediction.numel > 0 else {
-        throw TensorError("epsilon_loss: prediction \(Shape.describe(prediction.shape)) and noise \(Shape.describe(noise.shape)) must have the same shape [B, ...]")
+    guard prediction.shape == noise.shape else {
+        throw TensorError("epsilon_loss: prediction \(Shape.describe(prediction.shape)) and noise \(Shape.describe(noise.shape)) must have the same shape")
+    }
+    guard prediction.rank >= 2, prediction.numel > 0 else {
+        throw TensorError("epsilon_loss: expected a non-empty batch [B, ...] of at least 2 dimensions, got \(Shape.describe(prediction.shape))")
     }
     let diff = try prediction - noise
     return try (diff * diff).mean(dims: Array(1..<prediction.rank)).mean()

@@ -60,8 +60,11 @@ public enum DiffusionSampling {
         case (nil, nil):
             throw TensorError("sampler: give x_T (the starting noise) or shape and seed to draw it")
         }
-        guard start.rank == 4, start.shape[1] == c.inChannels, start.shape[1] == c.outChannels else {
-            throw TensorError("sampler: starting noise must be [B, \(c.inChannels), H, W] for this UNet (in_channels = out_channels = \(c.inChannels) needed), got \(Shape.describe(start.shape))")
+        guard c.inChannels == c.outChannels else {
+            throw TensorError("sampler: the UNet predicts \(c.outChannels) channels of noise for \(c.inChannels) input channels; sampling needs out_channels = in_channels")
+        }
+        guard start.rank == 4, start.shape[1] == c.inChannels else {
+            throw TensorError("sampler: starting noise must be [B, \(c.inChannels), H, W] for this UNet, got \(Shape.describe(start.shape))")
         }
         if let x0 {
             guard x0.rank == 4, Array(x0.shape.dropFirst()) == Array(start.shape.dropFirst()), x0.shape[0] == 1 || x0.shape[0] == start.shape[0] else {

@@ -54,8 +54,11 @@ public struct DiffusionSchedule: Equatable {
 
     /// z_t = √ᾱ_t z_0 + √(1 − ᾱ_t) ε for each sample's own timestep (`q_sample`); differentiable in x0 and noise.
     public func qSample(_ x0: Tensor, t: Tensor, noise: Tensor) throws -> Tensor {
-        guard x0.rank >= 1, x0.shape[0] > 0, noise.shape == x0.shape else {
-            throw TensorError("q_sample: latents \(Shape.describe(x0.shape)) and noise \(Shape.describe(noise.shape)) must have the same shape [B, ...]")
+        guard noise.shape == x0.shape else {
+            throw TensorError("q_sample: latents \(Shape.describe(x0.shape)) and noise \(Shape.describe(noise.shape)) must have the same shape")
+        }
+        guard x0.rank >= 1, x0.shape[0] > 0 else {
+            throw TensorError("q_sample: expected a non-empty batch [B, ...] of latents, got \(Shape.describe(x0.shape))")
         }
         let b = x0.shape[0]
         let indices = try timestepIndices(t, batch: b, op: "q_sample")

@@ -49,8 +49,8 @@ public final class VQModel: Module {
     /// (the reference's `encode` of `VQModelInterface`: encoder, then `quant_conv`).
     public func encode(_ images: Tensor) throws -> Tensor {
         let d = config.ddconfig
-        guard images.rank == 4, images.shape[1] == d.inChannels, images.shape[2] == d.resolution, images.shape[3] == d.resolution else {
-            throw TensorError("VQModel: expects images [B, \(d.inChannels), \(d.resolution), \(d.resolution)] for this config, got \(Shape.describe(images.shape))")
+        guard images.rank == 4, images.shape[0] > 0, images.shape[1] == d.inChannels, images.shape[2] == d.resolution, images.shape[3] == d.resolution else {
+            throw TensorError("VQModel: expects images [B, \(d.inChannels), \(d.resolution), \(d.resolution)] (B at least 1) for this config, got \(Shape.describe(images.shape))")
         }
         return try quantConv(encoder(images))
     }
@@ -101,8 +101,8 @@ public final class VQModel: Module {
 
     private func checkLatents(_ latents: Tensor, _ op: String) throws {
         let side = config.latentSize
-        guard latents.rank == 4, latents.shape[1] == config.embedDim, latents.shape[2] == side, latents.shape[3] == side else {
-            throw TensorError("\(op): expects latents [B, \(config.embedDim), \(side), \(side)] for this config, got \(Shape.describe(latents.shape))")
+        guard latents.rank == 4, latents.shape[0] > 0, latents.shape[1] == config.embedDim, latents.shape[2] == side, latents.shape[3] == side else {
+            throw TensorError("\(op): expects latents [B, \(config.embedDim), \(side), \(side)] (B at least 1) for this config, got \(Shape.describe(latents.shape))")
         }
     }
 }
