@@ -1,5 +1,6 @@
 /// A strict, order-preserving JSON reader and a string quoter, for safetensors headers and the configs
-/// MindVis stores in their metadata.
+/// MindVis stores in their metadata. One extension: the NaN, Infinity and -Infinity that Python's `json.dumps`
+/// writes by default are read as numbers (their text converts with `Double(_:)`), so files from Python load.
 /// Foundation's JSONSerialization is not used because it loses key order and silently collapses
 /// duplicate keys, both of which the safetensors validation needs to see.
 public indirect enum JSONValue {
@@ -111,6 +112,8 @@ private struct JSONParser {
         case UInt8(ascii: "t"): try expect("true"); return .bool(true)
         case UInt8(ascii: "f"): try expect("false"); return .bool(false)
         case UInt8(ascii: "n"): try expect("null"); return .null
+        case UInt8(ascii: "N"): try expect("NaN"); return .number("NaN")
+        case UInt8(ascii: "I"): try expect("Infinity"); return .number("Infinity")
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default: throw error("unexpected character \(describe(byte))")
         }
@@ -224,6 +227,10 @@ private struct JSONParser {
     mutating func parseNumber() throws -> String {
         let start = position
         if current == UInt8(ascii: "-") { position += 1 }
+        if current == UInt8(ascii: "I") {
+            try expect("Infinity")
+            return "-Infinity"
+        }
         if current == UInt8(ascii: "0") {
             position += 1
         } else {

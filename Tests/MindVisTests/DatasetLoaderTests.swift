@@ -126,6 +126,16 @@ final class DatasetLoaderTests: XCTestCase {
         }
         try NPZ.write(arrays, to: dir.appendingPathComponent("sbj_3.npz"))
         assertThrowsMessage(["sbj_3.npz/arr_3", "3 entries, expected 10"]) { _ = try GODDataset.load(GODDataset.Options(path: dir)) }
+        // Image indices stored as a float that is not a whole number: the message names the file and array.
+        arrays = try original.entries.compactMap { name, value in
+            guard case .array(let a) = value else { return nil }
+            guard name == "arr_3" else { return (name, a) }
+            var index = try a.int64s().map(Double.init)
+            index[0] = 1.5
+            return (name, try NDArray(doubles: index, shape: a.shape))
+        }
+        try NPZ.write(arrays, to: dir.appendingPathComponent("sbj_3.npz"))
+        assertThrowsMessage(["sbj_3.npz/arr_3: expected whole numbers (image indices)", "1.5"]) { _ = try GODDataset.load(GODDataset.Options(path: dir)) }
         // An image index outside the images, with the label files present (labels are looked up through the index).
         for file in ["imagenet_class_index.json", "imagenet_training_label.csv", "imagenet_testing_label.csv"] {
             try FileManager.default.copyItem(at: source.appendingPathComponent(file), to: dir.appendingPathComponent(file))

@@ -81,7 +81,12 @@ enum DatasetFiles {
     }
 
     static func integers(_ array: NDArray, count: Int, name: String) throws -> [Int] {
-        let values = try array.int64s()
+        let values: [Int64]
+        do {
+            values = try array.int64s()
+        } catch let error as MindIOError {
+            throw TensorError("\(name): expected whole numbers (image indices): \(error.message)")
+        }
         guard values.count == count else {
             throw TensorError("\(name): \(values.count) entries, expected \(count) (one per fMRI row)")
         }
