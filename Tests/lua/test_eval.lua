@@ -36,6 +36,10 @@ T.test("mv.eval.score: a judge of your own, as a module, a table or a function",
     T.eq(scores.values.top1_3way, 1.0, "the ground truth recognises itself")
     T.near(scores.chance.top1_3way, 1 / 3, 1e-12)
   end
+  -- A judge that changes its input in place must not change the caller's images.
+  local before = truth:sum():item()
+  mv.eval.score{truth = truth, samples = truth, judge = function(images) images:fill_(0); return brightest(images) end, ways = 3, trials = 2, metrics = {"mse"}}
+  T.eq(truth:sum():item(), before, "the judge sees a copy")
   T.raises(function() mv.eval.score{truth = truth, samples = truth, judge = 3} end,
            "expected a Judge (mv.eval.train_judge, mv.eval.load_judge), a module with a probabilities(images) method")
   T.raises(function() mv.eval.score{truth = truth, samples = truth, judge = function() return 1 end} end,

@@ -161,7 +161,8 @@ struct LuaFunctionJudge: ImageJudge {
     let args: LuaArgs
 
     func probabilities(_ images: Tensor) throws -> Tensor {
-        guard case .object(let result as Tensor)? = try args.call(function, [.object(images)]).first else {
+        // A copy: the images may be the caller's own truth tensor, which a judge that normalises in place would change.
+        guard case .object(let result as Tensor)? = try args.call(function, [.object(try images.clone())]).first else {
             throw LuaBindingError("\(args.function): the judge must return a tensor of class probabilities [N, classes]")
         }
         return result
