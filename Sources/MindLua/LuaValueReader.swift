@@ -33,10 +33,10 @@ public struct LuaValueReader {
             switch LuaBoundObject.resolve(L, index, as: AnyObject.self) {
             case .object(let object): return .object(object)
             case .freed(let typeName): throw failure(context, "attempt to use a freed \(typeName)")
-            case .mismatch: throw failure(context, "cannot convert a \(LuaStack.describe(L, index)) userdata to a Swift value")
+            case .mismatch: throw failure(context, "a \(LuaStack.describe(L, index)) userdata cannot be taken here (expected numbers, strings, booleans, tables or MindVis objects)")
             }
         default:
-            throw failure(context, "cannot convert a \(LuaStack.describe(L, index)) to a Swift value")
+            throw failure(context, "a \(LuaStack.describe(L, index)) cannot be taken here (expected numbers, strings, booleans, tables or MindVis objects)")
         }
     }
 

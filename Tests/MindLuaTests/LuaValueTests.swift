@@ -45,11 +45,11 @@ final class LuaValueTests: XCTestCase {
                        "test:1: t.read: argument #1 'data' at .self: the table contains itself (a cycle)")
         XCTAssertEqual(try evaluate(state, "local s = {1}; return #t.read({s, s})"), 2, "shared subtables are not cycles")
         XCTAssertEqual(try pcallMessage(state, "t.read({f = print})"),
-                       "test:1: t.read: argument #1 'data' at .f: cannot convert a function to a Swift value")
+                       "test:1: t.read: argument #1 'data' at .f: a function cannot be taken here (expected numbers, strings, booleans, tables or MindVis objects)")
         XCTAssertEqual(try pcallMessage(state, "t.read({[{}] = 1})"),
                        "test:1: t.read: argument #1 'data': cannot convert a table with a table key")
         XCTAssertEqual(try pcallMessage(state, "t.read({['a b'] = {x = io.stdout}})"),
-                       "test:1: t.read: argument #1 'data' at [\"a b\"].x: cannot convert a FILE* userdata to a Swift value")
+                       "test:1: t.read: argument #1 'data' at [\"a b\"].x: a FILE* userdata cannot be taken here (expected numbers, strings, booleans, tables or MindVis objects)")
     }
 
     func testInvalidKeysAreRefusedBeforeReachingLua() throws {
