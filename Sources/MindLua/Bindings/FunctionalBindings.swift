@@ -91,29 +91,36 @@ enum FunctionalBindings: LuaBindingSet {
             return try args.returning(tensor: try Tensor.embedding(indices, weight: weight))
         }
         try state.bind(table, "mse_loss", doc: """
-            mv.nn.functional.mse_loss(input, target) -> Tensor
-            The mean of (input - target)² over all elements, a 0-d tensor (torch.nn.functional.mse_loss, reduction "mean").
+            mv.nn.functional.mse_loss(input, target [, options]) -> Tensor
+            (input - target)² reduced over all elements (torch.nn.functional.mse_loss).
+            reduction = "mean"  -- "mean" or "sum" (a 0-d tensor), or "none" (the squared errors, input's shape)
             input and target must have the same shape (no broadcasting).
             """) { args in
-            try args.returning(tensor: try args.tensor(1, "input").mseLoss(try args.tensor(2, "target")))
+            try args.returning(tensor: try args.tensor(1, "input").mseLoss(try args.tensor(2, "target"), reduction: lossReduction(args, 3)))
         }
         try state.bind(table, "l1_loss", doc: """
-            mv.nn.functional.l1_loss(input, target) -> Tensor
-            The mean of |input - target| over all elements, a 0-d tensor (torch.nn.functional.l1_loss, reduction "mean").
+            mv.nn.functional.l1_loss(input, target [, options]) -> Tensor
+            |input - target| reduced over all elements (torch.nn.functional.l1_loss).
+            reduction = "mean"  -- "mean" or "sum" (a 0-d tensor), or "none" (the absolute errors, input's shape)
             input and target must have the same shape (no broadcasting).
             """) { args in
-            try args.returning(tensor: try args.tensor(1, "input").l1Loss(try args.tensor(2, "target")))
+            try args.returning(tensor: try args.tensor(1, "input").l1Loss(try args.tensor(2, "target"), reduction: lossReduction(args, 3)))
         }
         try state.bind(table, "cross_entropy", doc: """
-            mv.nn.functional.cross_entropy(input, target) -> Tensor
-            The mean over the batch of -log softmax(input)[target] (torch.nn.functional.cross_entropy) for logits [N, C] and classes [N].
-            target holds 1-based class numbers 1...C. No class weights, ignore_index or label smoothing.
+            mv.nn.functional.cross_entropy(input, target [, options]) -> Tensor
+            -log softmax(input)[target] for logits [N, C] and classes [N], reduced over the batch (torch.nn.functional.cross_entropy).
+            reduction = "mean"  -- "mean" or "sum" (a 0-d tensor), or "none" (the per-sample losses [N])
+            label_smoothing = 0  -- ε in [0, 1]: the target is 1 - ε on the class plus ε/C on every class, as PyTorch
+            target holds 1-based class numbers 1...C. No class weights or ignore_index.
             """) { args in
             let logits = try args.tensor(1, "input")
             guard logits.rank == 2 else {
                 throw args.error("argument #1 'input': expected logits of shape [N, C], got shape \(Shape.describe(logits.shape))")
             }
-            return try args.returning(tensor: try logits.crossEntropy(try args.indexTensor(2, "target", bound: logits.shape[1])))
+            let target = try args.indexTensor(2, "target", bound: logits.shape[1])
+            let smoothing = try args.options(3).number("label_smoothing", default: 0)
+            guard (0...1).contains(smoothing) else { throw args.error("option 'label_smoothing': expected a number in [0, 1], got \(smoothing)") }
+            return try args.returning(tensor: try logits.crossEntropy(target, reduction: lossReduction(args, 3), labelSmoothing: smoothing))
         }
         try state.bind(table, "attention", doc: """
             mv.nn.functional.attention(query, key, value, heads [, options]) -> Tensor
@@ -177,5 +184,14 @@ enum FunctionalBindings: LuaBindingSet {
         let eps = try args.optionalNumber(i, "eps") ?? 1e-5
         guard eps >= 0, eps.isFinite else { throw args.argumentError(i, "eps", expected: "a finite number >= 0") }
         return Float(eps)
+    }
+
+    /// The `reduction =` option of the losses.
+    static func lossReduction(_ args: LuaArgs, _ index: Int) throws -> LossReduction {
+        let name = try args.options(index).string("reduction", default: "mean")
+        guard let reduction = LossReduction(rawValue: name) else {
+            throw args.error("option 'reduction': expected \"mean\", \"sum\" or \"none\", got \"\(name)\"")
+        }
+        return reduction
     }
 }
