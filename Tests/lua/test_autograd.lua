@@ -51,6 +51,19 @@ T.test("hand-derived gradients", function()
   T.near(v.grad:totable(), {{0, 0}, {0, 1}})
 end)
 
+T.test("norm and std: gradient 0 where they are 0, as PyTorch (it was NaN)", function()
+  local function grad_of(t, f) t = t:requires_grad(); f(t):backward(); return t.grad end
+  T.truthy(grad_of(mv.zeros(3), function(t) return t:norm() end):equal(mv.zeros(3)))
+  local rows = grad_of(mv.tensor{{0, 0}, {3, 4}}, function(t) return t:norm(2, 2):sum() end)
+  T.truthy(rows:allclose(mv.tensor{{0, 0}, {0.6, 0.8}}), tostring(rows))
+  -- p = 3 along rows: torch gives [[0, 0], [0.4449, 0.7908]].
+  local cubes = grad_of(mv.tensor{{0, 0}, {3, 4}}, function(t) return t:norm(3, 2):sum() end)
+  T.truthy(cubes:allclose(mv.tensor{{0, 0}, {0.4449, 0.7908}}, 0, 1e-4), tostring(cubes))
+  local spread = grad_of(mv.tensor{{1, 1, 1}, {1, 2, 3}}, function(t) return t:std(2):sum() end)
+  T.truthy(spread:allclose(mv.tensor{{0, 0, 0}, {-0.5, 0, 0.5}}), tostring(spread))
+  T.near(mv.tensor{3, 4}:norm():item(), 5); T.near(mv.tensor{3, -4}:norm(1):item(), 7)
+end)
+
 T.test("gradients accumulate until cleared", function()
   local w = mv.tensor{1, 2}:requires_grad()
   for _ = 1, 3 do (w * w):sum():backward() end

@@ -1,6 +1,6 @@
 import MindTensor
 
-/// The Tensor conveniences of `tensor_extras.lua`: `t:shape()`/`t:size()` that print as `[2, 3]`, `t:norm()`,
+/// The Tensor conveniences of `tensor_extras.lua`: `t:shape()`/`t:size()` that print as `[2, 3]`,
 /// `t:float()`, and function forms `mv.exp(x)`, `mv.sum(x, 2)`, ... of the methods PyTorch also offers as `torch.*`.
 enum TensorExtras: LuaBindingSet {
     /// Methods that get a function form; each stays documented by its method (`help "Tensor:exp"`).
@@ -15,10 +15,6 @@ enum TensorExtras: LuaBindingSet {
     static func install(_ state: LuaState) throws {
         try state.setGlobal("mindvis_tensor_function_forms", LuaValue.array(functionForms.map { .string($0) }))
         try LuaLibraryChunk.run(state, EmbeddedLua.tensorExtras)
-        try state.document("Tensor:norm", """
-            t:norm([p [, dim [, keepdim]]]) -> Tensor
-            The p-norm (default 2, the Euclidean norm) of all elements, or along dim (keepdim keeps it as size 1); differentiable.
-            """)
         try state.document("Tensor:float", """
             t:float() -> Tensor
             Returns t itself: every tensor is float32 already (kept so PyTorch code ports unchanged).

@@ -222,7 +222,21 @@ enum TensorMath {
         type.bound("std", doc: """
             t:std([dim [, keepdim [, correction]]]) -> Tensor
             The standard deviation: the square root of t:var with the same arguments (correction 1 by default), as torch.std.
-            """) { t, args in try args.returning(tensor: try variance(t, args).sqrt()) }
+            Where it is 0 (a constant slice) its gradient is 0, as PyTorch's.
+            """) { t, args in
+            let (dims, keep, correction) = try varianceArguments(t, args)
+            return try args.returning(tensor: try t.standardDeviation(dims: dims, correction: correction, keepDim: keep))
+        }
+        type.bound("norm", doc: """
+            t:norm([p [, dim [, keepdim]]]) -> Tensor
+            The p-norm (default 2, the Euclidean norm) of all elements, or along dim (1-based; keepdim keeps it as size 1), as torch.norm; differentiable.
+            Where it is 0 (an all-zero vector) its gradient is 0, as PyTorch's.
+            """) { t, args in
+            let p = try args.optionalNumber(1, "p") ?? 2
+            guard p > 0, p.isFinite else { throw args.argumentError(1, "p", expected: "a positive finite number") }
+            let dims: [Int]? = args.isNil(2) ? nil : [try args.dimension(2, rank: t.rank)]
+            return try args.returning(tensor: try t.norm(p: Float(p), dims: dims, keepDim: try args.optionalBool(3, "keepdim") ?? false))
+        }
         for isMin in [false, true] {
             let (name, extreme) = isMin ? ("min", "smallest") : ("max", "largest")
             type.bound(name, doc: """
@@ -266,9 +280,12 @@ enum TensorMath {
 
     /// var([dim [, keepdim [, correction]]]); correction 1 (Bessel) by default, as PyTorch.
     private static func variance(_ t: Tensor, _ args: LuaArgs) throws -> Tensor {
-        let dims = try reductionDims(t, args)
-        let keep = try args.optionalBool(2, "keepdim") ?? false
-        let correction = try args.optionalInteger(3, "correction", min: 0, max: Shape.maxElements) ?? 1
+        let (dims, keep, correction) = try varianceArguments(t, args)
         return try t.variance(dims: dims, correction: correction, keepDim: keep)
+    }
+
+    private static func varianceArguments(_ t: Tensor, _ args: LuaArgs) throws -> (dims: [Int]?, keepDim: Bool, correction: Int) {
+        (try reductionDims(t, args), try args.optionalBool(2, "keepdim") ?? false,
+         try args.optionalInteger(3, "correction", min: 0, max: Shape.maxElements) ?? 1)
     }
 }

@@ -1,4 +1,4 @@
--- Tensor conveniences written in Lua over the bound methods (TensorExtras.swift): printable sizes, norm, float,
+-- Tensor conveniences written in Lua over the bound methods (TensorExtras.swift): printable sizes, float,
 -- and the function forms PyTorch users reach for (mv.exp(x), mv.sum(x, 2), ...).
 local mv = rawget(_G, "mv")
 local methods = debug.getregistry().Tensor.__methods
@@ -21,21 +21,6 @@ for _, name in ipairs{"shape", "size"} do
     if type(result) == "table" then setmetatable(result, Size) end
     return result
   end
-end
-
--- t:norm([p [, dim [, keepdim]]]): the p-norm (2 by default) of all elements, or along dim.
-function methods.norm(t, p, dim, keepdim)
-  if not is_tensor(t) then
-    error("Tensor:norm: bad self: expected a Tensor, got " .. type(t) .. " (call methods with ':')", 2)
-  end
-  p = p or 2
-  if type(p) ~= "number" or p <= 0 or p ~= p or p == math.huge then
-    error("Tensor:norm: argument #1 'p': expected a positive finite number, got " .. tostring(p), 2)
-  end
-  local powered = p == 1 and t:abs() or (p == 2 and t * t or t:abs():pow(p))
-  local summed = dim == nil and powered:sum() or powered:sum(dim, keepdim)
-  if p == 1 then return summed end
-  return p == 2 and summed:sqrt() or summed:pow(1 / p)
 end
 
 -- t:float(): tensors are float32 already; returns t itself, so PyTorch code ports unchanged.

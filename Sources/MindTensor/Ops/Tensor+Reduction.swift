@@ -64,6 +64,20 @@ extension Tensor {
 
     public func mean(_ dim: Int, keepDim: Bool = false) throws -> Tensor { try mean(dims: [dim], keepDim: keepDim) }
 
+    /// The p-norm (p > 0) of all elements, or along `dims`: (Σ|x|^p)^(1/p), with PyTorch's gradient 0 where it is 0.
+    public func norm(p: Float = 2, dims: [Int]? = nil, keepDim: Bool = false) throws -> Tensor {
+        guard p > 0, p.isFinite else { throw TensorError("norm: p must be a positive finite number, got \(p)") }
+        let powered = p == 1 ? try abs() : (p == 2 ? try self * self : try abs().pow(p))
+        let summed = try dims.map { try powered.sum(dims: $0, keepDim: keepDim) } ?? powered.sum()
+        return p == 1 ? summed : try summed.normRoot(p)
+    }
+
+    /// The standard deviation: the square root of `variance` with the same arguments, with PyTorch's gradient 0
+    /// where it is 0.
+    public func standardDeviation(dims: [Int]? = nil, correction: Int = 1, keepDim: Bool = false) throws -> Tensor {
+        try variance(dims: dims, correction: correction, keepDim: keepDim).normRoot(2)
+    }
+
     /// Variance over `dims` with Bessel's correction by default (`correction: 1`, PyTorch's default).
     public func variance(dims: [Int]? = nil, correction: Int = 1, keepDim: Bool = false) throws -> Tensor {
         let ds = try dims.map { try normalizedDims($0, op: "var") } ?? Array(0..<rank)

@@ -1,3 +1,4 @@
+import Foundation
 import CKernels
 
 /// Elementwise math and activations, each one vectorised kernel forward and one backward.
@@ -81,6 +82,22 @@ extension Tensor {
             let xv = try sx.get("pow"), gc = try g.contiguousIfNeeded()
             let gx = try Tensor.empty(xv.shape)
             mv_pow_scalar_backward(xv.data, p, gc.data, gx.data, Int64(xv.numel))
+            return [gx]
+        }
+    }
+
+    /// x^(1/p) of non-negative x (a sum of p-th powers: norms, and with p = 2 a standard deviation). Its derivative
+    /// is infinite at 0, where PyTorch's norm and std take the gradient as 0 instead: so does this (0·∞ would make
+    /// every gradient of an all-zero row NaN).
+    public func normRoot(_ p: Float) throws -> Tensor {
+        let x = try contiguousIfNeeded()
+        let out = try Tensor.empty(shape, op: "norm")
+        for i in 0..<numel { out.data[i] = p == 2 ? x.data[i].squareRoot() : Foundation.pow(x.data[i], 1 / p) }
+        let sx = x.saved(), sy = out.saved()
+        return out.recorded("norm", inputs: [self]) { g in
+            let xv = try sx.get("norm"), yv = try sy.get("norm"), gc = try g.contiguousIfNeeded()
+            let gx = try Tensor.empty(xv.shape)
+            for i in 0..<xv.numel { gx.data[i] = yv.data[i] == 0 ? 0 : gc.data[i] * yv.data[i] / (p * xv.data[i]) }
             return [gx]
         }
     }
