@@ -127,7 +127,17 @@ T.test("EMA of parameters", function()
   ema:copy_to()
   T.near(p:totable(), {1, 5})
   local warm = mv.optim.EMA({p}, {decay = 0.999})
-  T.near(warm.decay, 1 / 10, 1e-7, "warm-up decay (1 + n) / (10 + n)")
+  -- LitEma increments num_updates before min(decay, (1 + n) / (10 + n)): 2/11 for the first update, and a parameter
+  -- at 0 then 1, 2, 3, 4 averages to 0.8182, 1.7045, 2.6014, 3.5005 (its forward, step by step).
+  T.near(warm.decay, 2 / 11, 1e-7, "warm-up decay (1 + n) / (10 + n), n counting this update")
+  local q = mv.tensor{0}
+  local lit = mv.optim.EMA({q}, {decay = 0.9999})
+  local expected = {0.8181818, 1.7045455, 2.6013986, 3.5004995}
+  for step = 1, 4 do
+    mv.no_grad(function() q:fill_(step) end)
+    lit:update()
+    T.near(lit.shadows[1]:totable()[1], expected[step], 1e-5, "LitEma after update " .. step)
+  end
   T.raises(function() mv.optim.EMA({p}, {decay = 2}) end, "mv.optim.EMA: decay must be in [0, 1], got 2.0")
 end)
 

@@ -24,7 +24,7 @@ enum EMABindings: LuaBindingSet {
         }
         type.property("decay", doc: """
             ema.decay -> number
-            The decay the next update uses: min(decay, (1 + n)/(10 + n)) for n = ema.num_updates with warmup, else the decay option.
+            The decay the next update uses: min(decay, (1 + n)/(10 + n)) for n = ema.num_updates + 1 with warmup (LitEma counts the update first: 2/11 for the first), else the decay option.
             """, get: { ema, args in try args.returning(Double(ema.currentDecay)) })
         type.property("num_updates", doc: """
             ema.num_updates -> integer

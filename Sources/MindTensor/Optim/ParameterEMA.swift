@@ -1,7 +1,8 @@
 import CKernels
 
 /// An exponential moving average of parameters (shadow = decay*shadow + (1-decay)*p), as latent
-/// diffusion's LitEma keeps; with `warmup` the decay ramps as min(decay, (1+n)/(10+n)).
+/// diffusion's LitEma keeps; with `warmup` the decay ramps as min(decay, (1+n)/(10+n)), n counting this update
+/// (LitEma increments num_updates first: the first update uses 2/11).
 public final class ParameterEMA {
     public let decay: Float
     public let warmup: Bool
@@ -17,8 +18,10 @@ public final class ParameterEMA {
         shadows = try params.map { try $0.contiguousCopy() }
     }
 
+    /// The decay the next update uses.
     public var currentDecay: Float {
-        warmup ? Swift.min(decay, Float(1 + updates) / Float(10 + updates)) : decay
+        let n = updates + 1
+        return warmup ? Swift.min(decay, Float(1 + n) / Float(10 + n)) : decay
     }
 
     public func update() throws {
