@@ -226,6 +226,14 @@ T.test("matmul, gather and index_select with 1-based indices", function()
 end)
 
 T.test("in-place updates", function()
+  -- A source overlapping the target at another place acts with its values from before the update (add_ once
+  -- computed a running sum: [1, 3, 6, 10, 15, 21]).
+  local q = mv.arange(1, 7); q:narrow(1, 2, 5):add_(q:narrow(1, 1, 5))
+  T.truthy(q:equal(mv.tensor{1, 3, 5, 7, 9, 11}), tostring(q))
+  q = mv.arange(1, 7); q:narrow(1, 2, 5):sub_(q:narrow(1, 1, 5))
+  T.truthy(q:equal(mv.ones(6)), tostring(q))
+  q = mv.arange(1, 7); q:narrow(1, 2, 5):copy_(q:narrow(1, 1, 5))
+  T.truthy(q:equal(mv.tensor{1, 1, 2, 3, 4, 5}), tostring(q))
   local t = mv.ones(3)
   t:add_(1):mul_(3):sub_(mv.tensor{1, 2, 3})
   T.near(t:totable(), {5, 4, 3})
