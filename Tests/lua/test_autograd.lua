@@ -64,6 +64,15 @@ T.test("norm and std: gradient 0 where they are 0, as PyTorch (it was NaN)", fun
   T.near(mv.tensor{3, 4}:norm():item(), 5); T.near(mv.tensor{3, -4}:norm(1):item(), 7)
 end)
 
+T.test("maximum and minimum split a tie's gradient in halves, as PyTorch", function()
+  local a, b = mv.tensor{2, 1}:requires_grad(), mv.tensor{2, 5}:requires_grad()
+  a:maximum(b):sum():backward()
+  T.truthy(a.grad:equal(mv.tensor{0.5, 0}) and b.grad:equal(mv.tensor{0.5, 1}), tostring(a.grad) .. tostring(b.grad))
+  local c, d = mv.tensor{2, 1}:requires_grad(), mv.tensor{2, 5}:requires_grad()
+  c:minimum(d):sum():backward()
+  T.truthy(c.grad:equal(mv.tensor{0.5, 1}) and d.grad:equal(mv.tensor{0.5, 0}), tostring(c.grad) .. tostring(d.grad))
+end)
+
 T.test("gradients accumulate until cleared", function()
   local w = mv.tensor{1, 2}:requires_grad()
   for _ = 1, 3 do (w * w):sum():backward() end

@@ -110,8 +110,9 @@ static void binary_grad_row(int op, int which, int64_t n, const float *a, int64_
         case MV_MUL: d = which == 0 ? y : x; break;
         case MV_DIV: d = which == 0 ? 1.0f / y : -x / (y * y); break;
         case MV_POW: d = which == 0 ? (y == 0.0f ? 0.0f : y * powf(x, y - 1.0f)) : (x > 0.0f ? powf(x, y) * logf(x) : 0.0f); break;
-        case MV_MAXIMUM: d = which == 0 ? (x >= y ? 1.0f : 0.0f) : (x >= y ? 0.0f : 1.0f); break;
-        case MV_MINIMUM: d = which == 0 ? (x <= y ? 1.0f : 0.0f) : (x <= y ? 0.0f : 1.0f); break;
+        // A tie splits the gradient in halves between the operands, as PyTorch's maximum and minimum.
+        case MV_MAXIMUM: d = x == y ? 0.5f : ((which == 0 ? x > y : y > x) ? 1.0f : 0.0f); break;
+        case MV_MINIMUM: d = x == y ? 0.5f : ((which == 0 ? x < y : y < x) ? 1.0f : 0.0f); break;
         default: d = 0.0f; break; // comparisons are piecewise constant
         }
         gx[i] = g * d;

@@ -84,8 +84,8 @@ enum TensorMath {
         let binary: [(String, BinaryOp, String)] = [
             ("mul", .mul, "t·other element-wise (torch.mul, the * operator)"),
             ("div", .div, "t / other element-wise, true division (torch.div, the / operator)"),
-            ("maximum", .maximum, "The element-wise larger of t and other (torch.maximum; nan propagates)"),
-            ("minimum", .minimum, "The element-wise smaller of t and other (torch.minimum; nan propagates)"),
+            ("maximum", .maximum, "The element-wise larger of t and other (torch.maximum; nan propagates; a tie gives each half the gradient)"),
+            ("minimum", .minimum, "The element-wise smaller of t and other (torch.minimum; nan propagates; a tie gives each half the gradient)"),
             ("eq", .eq, "1 where t == other, 0 elsewhere (torch.eq): a float mask without gradient"),
             ("ne", .ne, "1 where t ~= other, 0 elsewhere (torch.ne): a float mask without gradient"),
             ("lt", .lt, "1 where t < other, 0 elsewhere (torch.lt): a float mask without gradient"),
