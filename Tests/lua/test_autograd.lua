@@ -64,6 +64,17 @@ T.test("norm and std: gradient 0 where they are 0, as PyTorch (it was NaN)", fun
   T.near(mv.tensor{3, 4}:norm():item(), 5); T.near(mv.tensor{3, -4}:norm(1):item(), 7)
 end)
 
+T.test("one element of a tensor that requires grad is a 0-d tensor the gradient flows through", function()
+  local w = mv.tensor{{1, 2}, {3, 4}}:requires_grad()
+  ;(w * w[{1, 2}]):sum():backward()
+  T.truthy(w.grad:equal(mv.tensor{{2, 12}, {2, 2}}), tostring(w.grad))
+  local v = mv.tensor{5, 6, 7}:requires_grad()
+  ;(v * v[2]):sum():backward()
+  T.truthy(v.grad:equal(mv.tensor{6, 24, 6}), tostring(v.grad))
+  T.eq(type(mv.tensor{1, 2}[1]), "number", "without grad a number, as Lua code expects")
+  T.eq(mv.no_grad(function() return type(v[1]) end), "number", "and under no_grad")
+end)
+
 T.test("maximum and minimum split a tie's gradient in halves, as PyTorch", function()
   local a, b = mv.tensor{2, 1}:requires_grad(), mv.tensor{2, 5}:requires_grad()
   a:maximum(b):sum():backward()

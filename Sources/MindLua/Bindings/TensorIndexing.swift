@@ -12,7 +12,7 @@ enum TensorIndexing {
                 let args = args.renamed("Tensor[{...}]")
                 return try BindingCall.run(args) {
                     switch try TorchIndex(args, t).apply(to: t) {
-                    case .element(let position): return try args.returning(Double(try t.value(at: position)))
+                    case .element(let position): return try element(t, at: position, args)
                     case .view(let view): return try args.returning(tensor: view)
                     }
                 }
@@ -20,7 +20,7 @@ enum TensorIndexing {
             let args = args.renamed("Tensor[i]")
             return try BindingCall.run(args) {
                 let position = try rowPosition(t, args)
-                if t.rank == 1 { return try args.returning(Double(try t.value(at: [position]))) }
+                if t.rank == 1 { return try element(t, at: [position], args) }
                 return try args.returning(tensor: try t.select(0, position))
             }
         }
@@ -89,6 +89,15 @@ enum TensorIndexing {
             let mask = try args.tensor(1, "mask")
             return try args.returning(tensor: try t.maskedFill(mask, Float(try args.number(2, "value"))))
         }
+    }
+
+    /// One element: a number, as Lua code expects of t[i]; but a 0-d tensor when t requires grad and gradients are
+    /// recorded, as PyTorch's t[i] (a number would silently cut the gradient: w * w[{1, 2}]).
+    private static func element(_ t: Tensor, at position: [Int], _ args: LuaArgs) throws -> LuaReturn {
+        guard GradMode.isEnabled && t.requiresGrad else { return try args.returning(Double(try t.value(at: position))) }
+        var view = t
+        for p in position { view = try view.select(0, p) }
+        return try args.returning(tensor: view)
     }
 
     private static func rowPosition(_ t: Tensor, _ args: LuaArgs) throws -> Int {

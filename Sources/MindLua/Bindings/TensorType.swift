@@ -10,7 +10,7 @@ public enum TensorBindings: LuaBindingSet {
     static let installOrder = LuaInstallOrder.tensor
 
     public static let tensorType: LuaUserdataType<Tensor> = {
-        let type = LuaUserdataType<Tensor>(name: "Tensor", doc: "a float32 n-dimensional array with autograd (+ - * / ^ broadcast and take numbers; t[i], t[{i, {a, b}}] index from 1)")
+        let type = LuaUserdataType<Tensor>(name: "Tensor", doc: "a float32 n-dimensional array with autograd (+ - * / ^ broadcast and take numbers; t[i], t[{i, {a, b}}] index from 1; one element is a number, or a 0-d tensor when t requires grad so the gradient flows)")
         defineGeometry(type)
         TensorTables.define(type)
         TensorMath.define(type)
