@@ -162,6 +162,13 @@ final class LuaArgumentTests: XCTestCase {
         XCTAssertEqual(EditDistance.distance("kitten", "sitting"), 3)
         XCTAssertEqual(EditDistance.closest(to: "lrr", among: ["lr", "betas"]), "lr")
         XCTAssertNil(EditDistance.closest(to: "momentum", among: ["lr", "betas"]))
+        // The arity of a help signature: optional parts count, a table's fields are one argument, ... any number.
+        XCTAssertEqual(LuaDoc.maximumArguments(signature: "t:sum([dim [, keepdim]]) -> Tensor"), 2)
+        XCTAssertEqual(LuaDoc.maximumArguments(signature: "mv.nn.functional.mse_loss(input, target [, options]) -> Tensor"), 3)
+        XCTAssertEqual(LuaDoc.maximumArguments(signature: "t:zero_() -> t"), 0)
+        XCTAssertEqual(LuaDoc.maximumArguments(signature: "mv.load(path [, {key =, strip_prefix =}]) -> table, metadata"), 2)
+        XCTAssertNil(LuaDoc.maximumArguments(signature: "mv.zeros(size...) -> Tensor"))
+        XCTAssertNil(LuaDoc.maximumArguments(signature: "mv.models.LDM{preset, ...} -> LDM"))
         // No typo close enough: the one name that has the word as a part, singular or plural.
         XCTAssertEqual(EditDistance.closest(to: "epochs", among: ["batch_size", "num_epoch", "lr"]), "num_epoch")
         XCTAssertEqual(EditDistance.closest(to: "steps", among: ["ddim_steps", "seed"]), "ddim_steps")

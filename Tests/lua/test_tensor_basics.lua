@@ -225,6 +225,13 @@ T.test("matmul, gather and index_select with 1-based indices", function()
   T.raises(function() a:gather(2, mv.tensor{{1.5}, {1}}) end, "found 1.5 at element 1")
 end)
 
+T.test("more arguments than a function takes are an error, as PyTorch's", function()
+  local t = mv.randn(2, 3)
+  T.raises(function() t:softmax(2, 3) end, "Tensor:softmax: expected at most 1 argument, got 2")
+  T.raises(function() mv.nn.functional.dropout(t, 0.1, false, true) end, "mv.nn.functional.dropout: expected at most 3 arguments, got 4")
+  T.eq(tostring(t:sum(2, true, nil):shape()), "[2, 1]", "a trailing nil (a forwarded absent option) does not count")
+end)
+
 T.test("in-place updates", function()
   -- A source overlapping the target at another place acts with its values from before the update (add_ once
   -- computed a running sum: [1, 3, 6, 10, 15, 21]).

@@ -27,6 +27,16 @@ public enum BindingCall {
 
     /// `Tensor:matmul` + `matmul: [4, 3] x ...` -> `Tensor:matmul: [4, 3] x ...`, and a method's type prefix too:
     /// `VQModel:encode` + `VQModel: expects ...` -> `VQModel:encode: expects ...`; other prefixes are kept.
+    /// More arguments than the help's signature names are an error, as in PyTorch (`t:softmax(2, 3)` quietly dropped
+    /// the 3: a misplaced argument must not be ignored).
+    /// Trailing nils do not count: a wrapper that forwards an absent option passes one.
+    static func checkArgumentCount(_ args: LuaArgs, most: Int?) throws {
+        guard let most, args.count > most else { return }
+        let given = (0...args.count).last { $0 == 0 || !args.isNil($0) } ?? 0
+        guard given > most else { return }
+        throw LuaBindingError("\(args.function): expected at most \(most) argument\(most == 1 ? "" : "s"), got \(given)")
+    }
+
     static func relabel(_ text: String, as function: String) -> LuaBindingError {
         if text.hasPrefix(function + ": ") { return LuaBindingError(text) }
         let parts = function.split(whereSeparator: { $0 == ":" || $0 == "." })
@@ -44,11 +54,17 @@ extension LuaState {
     /// Registers `table.name` like `register(table:name:_:)`, running the body through `BindingCall`; `doc` is its
     /// help (`LuaDoc`), checked here so malformed help fails every interpreter's start, not a later `help()`.
     public func bind(_ table: String, _ name: String, doc: String? = nil, _ body: @escaping (LuaArgs) throws -> LuaReturn) throws {
+        var most: Int?
         if let doc {
-            _ = try LuaDoc(name: table + "." + name, text: doc)
+            most = LuaDoc.maximumArguments(signature: try LuaDoc(name: table + "." + name, text: doc).signature)
             LuaDocRegistry.shared.add(table + "." + name, doc)
         }
-        try register(table: table, name: name) { args in try BindingCall.run(args) { try body(args) } }
+        try register(table: table, name: name) { args in
+            try BindingCall.run(args) {
+                try BindingCall.checkArgumentCount(args, most: most)
+                return try body(args)
+            }
+        }
     }
 }
 
@@ -56,7 +72,14 @@ extension LuaUserdataType {
     /// A method run through `BindingCall` (memory charging, labelled engine errors), with its help.
     @discardableResult
     public func bound(_ method: String, doc: String? = nil, _ body: @escaping (Object, LuaArgs) throws -> LuaReturn) -> Self {
-        self.method(method, doc: doc) { object, args in try BindingCall.run(args) { try body(object, args) } }
+        let most = doc.flatMap { $0.split(separator: "\n").first { !$0.allSatisfy(\.isWhitespace) } }
+            .flatMap { LuaDoc.maximumArguments(signature: String($0)) }
+        return self.method(method, doc: doc) { object, args in
+            try BindingCall.run(args) {
+                try BindingCall.checkArgumentCount(args, most: most)
+                return try body(object, args)
+            }
+        }
     }
 
     /// An operator run through `BindingCall`.

@@ -51,6 +51,34 @@ public struct LuaDoc: Equatable, Sendable {
         self.notes = notes
     }
 
+    /// How many arguments (after `self` for a method) the signature line `f(a, b [, c [, d]]) -> r` takes: here 4;
+    /// nil when it takes any number (`...`) or is not a parenthesised call (`mv.models.LDM{...}`).
+    static func maximumArguments(signature: String) -> Int? {
+        guard let open = signature.firstIndex(of: "(") else { return nil }
+        var depth = 0, inner = ""
+        for character in signature[signature.index(after: open)...] {
+            if character == "(" { depth += 1 }
+            if character == ")" {
+                if depth == 0 { break }
+                depth -= 1
+            }
+            inner.append(character)
+        }
+        guard !inner.contains("...") else { return nil }
+        // Brackets mark optional parts; braces hold a table's fields (one argument), so their commas do not count.
+        var count = 0, braces = 0, inPart = false
+        for character in inner {
+            switch character {
+            case "{": braces += 1; inPart = true
+            case "}": braces -= 1
+            case "," where braces == 0: if inPart { count += 1 }; inPart = false
+            case "[", "]", " ": break
+            default: inPart = true
+            }
+        }
+        return count + (inPart ? 1 : 0)
+    }
+
     /// `name = default  -- text`, or nil for any other line.
     private static func option(_ line: String) -> Option? {
         guard let equals = line.range(of: " = "), let dashes = line.range(of: "  -- ") , equals.upperBound <= dashes.lowerBound else {
