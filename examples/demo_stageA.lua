@@ -17,6 +17,7 @@ local sim = mv.data.simulate{seed = opt.seed, pool_size = opt.pool_size, subject
 print(sim.pool); print(sim.train); print(sim.test)
 local stimuli = {}
 for i = 1, 16 do stimuli[i] = sim.train:get(i).image end
+mv.mkdir(opt.output)
 mv.image.grid(opt.output .. "/stimuli.png", stimuli, {columns = 8})
 
 print("== stage A1: pretraining on the pool")

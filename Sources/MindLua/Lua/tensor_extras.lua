@@ -4,7 +4,7 @@ local mv = rawget(_G, "mv")
 local methods = debug.getregistry().Tensor.__methods
 local function_forms = rawget(_G, "mindvis_tensor_function_forms")
 rawset(_G, "mindvis_tensor_function_forms", nil)
-local setmetatable, type, concat, error, is_tensor, tostring, math = setmetatable, type, table.concat, error, mv.is_tensor, tostring, math
+local setmetatable, type, concat, error, is_tensor = setmetatable, type, table.concat, error, mv.is_tensor
 
 -- t:shape() and t:size() print as [2, 3] and compare by value (torch.Size); they stay plain arrays otherwise.
 local Size = {__name = "Size"}
