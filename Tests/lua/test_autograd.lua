@@ -75,6 +75,15 @@ T.test("one element of a tensor that requires grad is a 0-d tensor the gradient 
   T.eq(mv.no_grad(function() return type(v[1]) end), "number", "and under no_grad")
 end)
 
+T.test("logsumexp: stable values and the softmax as gradient (torch.logsumexp's numbers)", function()
+  local x = mv.tensor{{1, 2, 3}, {1000, 1000, -1000}, {-1 / 0, -1 / 0, -1 / 0}}:requires_grad()
+  local y = x:logsumexp(2)
+  T.near(y[1]:item(), 3.4076059, 1e-5); T.near(y[2]:item(), 1000.6931472, 1e-3); T.eq(y[3]:item(), -math.huge)
+  y:narrow(1, 1, 2):sum():backward()
+  T.truthy(x.grad:narrow(1, 1, 2):allclose(mv.tensor{{0.0900306, 0.2447285, 0.6652410}, {0.5, 0.5, 0}}, 0, 1e-6), tostring(x.grad))
+  T.eq(tostring(mv.logsumexp(mv.tensor{{1, 2}, {3, 4}}, 1, true):shape()), "[1, 2]")
+end)
+
 T.test("maximum and minimum split a tie's gradient in halves, as PyTorch", function()
   local a, b = mv.tensor{2, 1}:requires_grad(), mv.tensor{2, 5}:requires_grad()
   a:maximum(b):sum():backward()

@@ -6,7 +6,7 @@ enum TensorExtras: LuaBindingSet {
     /// Methods that get a function form; each stays documented by its method (`help "Tensor:exp"`).
     static let functionForms = [
         "abs", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "gelu", "silu", "neg", "sign", "pow",
-        "clamp", "sum", "mean", "std", "var", "max", "min", "argmax", "argmin", "argsort", "norm", "softmax", "log_softmax",
+        "clamp", "sum", "mean", "std", "var", "max", "min", "argmax", "argmin", "argsort", "norm", "softmax", "log_softmax", "logsumexp",
         "maximum", "minimum", "reshape", "flatten", "transpose", "permute", "squeeze", "unsqueeze", "narrow", "select",
         "gather", "index_select", "masked_fill", "chunk", "split", "unbind", "allclose", "equal", "clone", "mm",
         "add", "sub", "mul", "div", "eq", "ne", "lt", "le", "gt", "ge",

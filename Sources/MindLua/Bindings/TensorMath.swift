@@ -31,6 +31,13 @@ enum TensorMath {
             """) { t, args in
             try args.returning(tensor: try t.logSoftmax(try args.dimension(1, rank: Swift.max(t.rank, 1))))
         }
+        type.bound("logsumexp", doc: """
+            t:logsumexp(dim [, keepdim]) -> Tensor
+            log(sum(exp(x))) along dim (required; 1-based, negative from the end), computed stably, as torch.logsumexp; its gradient is the softmax.
+            """) { t, args in
+            try args.returning(tensor: try t.logSumExp(try args.dimension(1, rank: Swift.max(t.rank, 1)),
+                                                       keepDim: try args.optionalBool(2, "keepdim") ?? false))
+        }
     }
 
     static func install(_ state: LuaState) throws {

@@ -98,6 +98,16 @@ extension Tensor {
         return try (centred * centred).sum(dims: ds, keepDim: keepDim) * (1 / Float(count - correction))
     }
 
+    /// log Σ exp along `dim`, computed stably as torch.logsumexp: the maximum (a constant for the gradient, which is
+    /// the softmax) is taken out first, and an infinite one as 0, so a row of −∞ gives −∞ instead of NaN.
+    public func logSumExp(_ dim: Int, keepDim: Bool = false) throws -> Tensor {
+        let d = try Shape.normalize(dim: dim, rank: Swift.max(rank, 1), op: "logsumexp")
+        let peak = try max(d, keepDim: true).values.detach().contiguousCopy()
+        for i in 0..<peak.numel where !peak.data[i].isFinite { peak.data[i] = 0 }
+        let summed = try (self - peak).exp().sum(d, keepDim: true).log() + peak
+        return keepDim || rank == 0 ? summed : try summed.squeeze(d)
+    }
+
     /// Maximum (or minimum) along `dim`, with the index of the first extreme element.
     public func max(_ dim: Int, keepDim: Bool = false) throws -> (values: Tensor, indices: Tensor) {
         try extreme(dim, keepDim: keepDim, isMin: false, op: "max")
