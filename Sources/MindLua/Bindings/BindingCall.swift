@@ -25,11 +25,9 @@ public enum BindingCall {
         return result
     }
 
-    /// `Tensor:matmul` + `matmul: [4, 3] x ...` -> `Tensor:matmul: [4, 3] x ...`, and a method's type prefix too:
-    /// `VQModel:encode` + `VQModel: expects ...` -> `VQModel:encode: expects ...`; other prefixes are kept.
     /// More arguments than the help's signature names are an error, as in PyTorch (`t:softmax(2, 3)` quietly dropped
-    /// the 3: a misplaced argument must not be ignored).
-    /// Trailing nils do not count: a wrapper that forwards an absent option passes one.
+    /// the 3: a misplaced argument must not be ignored). Trailing nils do not count: a wrapper that forwards an
+    /// absent option passes one.
     static func checkArgumentCount(_ args: LuaArgs, most: Int?) throws {
         guard let most, args.count > most else { return }
         let given = (0...args.count).last { $0 == 0 || !args.isNil($0) } ?? 0
@@ -37,6 +35,8 @@ public enum BindingCall {
         throw LuaBindingError("\(args.function): expected at most \(most) argument\(most == 1 ? "" : "s"), got \(given)")
     }
 
+    /// `Tensor:matmul` + `matmul: [4, 3] x ...` -> `Tensor:matmul: [4, 3] x ...`, and a method's type prefix too:
+    /// `VQModel:encode` + `VQModel: expects ...` -> `VQModel:encode: expects ...`; other prefixes are kept.
     static func relabel(_ text: String, as function: String) -> LuaBindingError {
         if text.hasPrefix(function + ": ") { return LuaBindingError(text) }
         let parts = function.split(whereSeparator: { $0 == ":" || $0 == "." })
@@ -54,11 +54,11 @@ extension LuaState {
     /// Registers `table.name` like `register(table:name:_:)`, running the body through `BindingCall`; `doc` is its
     /// help (`LuaDoc`), checked here so malformed help fails every interpreter's start, not a later `help()`.
     public func bind(_ table: String, _ name: String, doc: String? = nil, _ body: @escaping (LuaArgs) throws -> LuaReturn) throws {
-        var most: Int?
         if let doc {
-            most = LuaDoc.maximumArguments(signature: try LuaDoc(name: table + "." + name, text: doc).signature)
+            _ = try LuaDoc(name: table + "." + name, text: doc)
             LuaDocRegistry.shared.add(table + "." + name, doc)
         }
+        let most = doc.flatMap(LuaDoc.maximumArguments(help:))
         try register(table: table, name: name) { args in
             try BindingCall.run(args) {
                 try BindingCall.checkArgumentCount(args, most: most)
@@ -72,8 +72,7 @@ extension LuaUserdataType {
     /// A method run through `BindingCall` (memory charging, labelled engine errors), with its help.
     @discardableResult
     public func bound(_ method: String, doc: String? = nil, _ body: @escaping (Object, LuaArgs) throws -> LuaReturn) -> Self {
-        let most = doc.flatMap { $0.split(separator: "\n").first { !$0.allSatisfy(\.isWhitespace) } }
-            .flatMap { LuaDoc.maximumArguments(signature: String($0)) }
+        let most = doc.flatMap(LuaDoc.maximumArguments(help:))
         return self.method(method, doc: doc) { object, args in
             try BindingCall.run(args) {
                 try BindingCall.checkArgumentCount(args, most: most)

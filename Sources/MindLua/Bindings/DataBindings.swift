@@ -84,7 +84,6 @@ enum DataBindings: LuaBindingSet {
         return type
     }()
 
-    /// Labels as Lua shows them: category indices 1-based (Lua's convention for every index), identifiers as they are.
     /// The labels as Lua numbers them: categories and ImageNet classes (0-based in the files, -1 for an unknown
     /// WordNet id) both from 1.
     static func luaLabels(_ ds: FMRIDataset) -> [Int]? {

@@ -96,7 +96,7 @@ enum FunctionalBindings: LuaBindingSet {
             reduction = "mean"  -- "mean" or "sum" (a 0-d tensor), or "none" (the squared errors, input's shape)
             input and target must have the same shape (no broadcasting).
             """) { args in
-            try args.returning(tensor: try args.tensor(1, "input").mseLoss(try args.tensor(2, "target"), reduction: lossReduction(args, 3)))
+            try args.returning(tensor: try args.tensor(1, "input").mseLoss(try args.tensor(2, "target"), reduction: lossReduction(args.options(3), args)))
         }
         try state.bind(table, "l1_loss", doc: """
             mv.nn.functional.l1_loss(input, target [, options]) -> Tensor
@@ -104,7 +104,7 @@ enum FunctionalBindings: LuaBindingSet {
             reduction = "mean"  -- "mean" or "sum" (a 0-d tensor), or "none" (the absolute errors, input's shape)
             input and target must have the same shape (no broadcasting).
             """) { args in
-            try args.returning(tensor: try args.tensor(1, "input").l1Loss(try args.tensor(2, "target"), reduction: lossReduction(args, 3)))
+            try args.returning(tensor: try args.tensor(1, "input").l1Loss(try args.tensor(2, "target"), reduction: lossReduction(args.options(3), args)))
         }
         try state.bind(table, "cross_entropy", doc: """
             mv.nn.functional.cross_entropy(input, target [, options]) -> Tensor
@@ -118,9 +118,9 @@ enum FunctionalBindings: LuaBindingSet {
                 throw args.error("argument #1 'input': expected logits of shape [N, C], got shape \(Shape.describe(logits.shape))")
             }
             let target = try args.indexTensor(2, "target", bound: logits.shape[1])
-            let smoothing = try args.options(3).number("label_smoothing", default: 0)
-            guard (0...1).contains(smoothing) else { throw args.error("option 'label_smoothing': expected a number in [0, 1], got \(smoothing)") }
-            return try args.returning(tensor: try logits.crossEntropy(target, reduction: lossReduction(args, 3), labelSmoothing: smoothing))
+            let options = try args.options(3)
+            return try args.returning(tensor: try logits.crossEntropy(target, reduction: lossReduction(options, args),
+                                                                      labelSmoothing: try options.number("label_smoothing", default: 0)))
         }
         try state.bind(table, "attention", doc: """
             mv.nn.functional.attention(query, key, value, heads [, options]) -> Tensor
@@ -187,8 +187,8 @@ enum FunctionalBindings: LuaBindingSet {
     }
 
     /// The `reduction =` option of the losses.
-    static func lossReduction(_ args: LuaArgs, _ index: Int) throws -> LossReduction {
-        let name = try args.options(index).string("reduction", default: "mean")
+    static func lossReduction(_ options: LuaOptions, _ args: LuaArgs) throws -> LossReduction {
+        let name = try options.string("reduction", default: "mean")
         guard let reduction = LossReduction(rawValue: name) else {
             throw args.error("option 'reduction': expected \"mean\", \"sum\" or \"none\", got \"\(name)\"")
         }

@@ -51,6 +51,12 @@ public struct LuaDoc: Equatable, Sendable {
         self.notes = notes
     }
 
+    /// `maximumArguments(signature:)` of a help text's signature line (its first non-blank line), read without
+    /// parsing the rest: every method's help is read at each interpreter's start.
+    static func maximumArguments(help text: String) -> Int? {
+        text.split(separator: "\n").first { !$0.allSatisfy(\.isWhitespace) }.flatMap { maximumArguments(signature: String($0)) }
+    }
+
     /// How many arguments (after `self` for a method) the signature line `f(a, b [, c [, d]]) -> r` takes: here 4;
     /// nil when it takes any number (`...`) or is not a parenthesised call (`mv.models.LDM{...}`).
     static func maximumArguments(signature: String) -> Int? {

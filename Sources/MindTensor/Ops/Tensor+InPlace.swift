@@ -14,8 +14,8 @@ extension Tensor {
         }
         // A source in this tensor's own storage at another place (t[2..6] += t[1..5]) would be read after parts of it
         // were written: copy it first, so the update acts on the values before it, as mul_ and div_ do.
-        if other.storage === storage && (other.offset != offset || other.strides != strides) { return try other.expand(shape).contiguousCopy() }
-        return other.shape == shape ? try other.contiguousIfNeeded() : try other.expand(shape).contiguousCopy()
+        let elsewhereInPlace = other.storage === storage && (other.offset != offset || other.strides != strides)
+        return other.shape == shape && !elsewhereInPlace ? try other.contiguousIfNeeded() : try other.expand(shape).contiguousCopy()
     }
 
     /// `self += alpha * other`.
