@@ -93,6 +93,10 @@ MV_KERNEL(pad2d_backward, (const float *gy, float *gx, int64_t planes, int64_t h
                            int64_t top, int64_t bottom, int64_t left, int64_t right),
           (gy, gx, planes, h, w, top, bottom, left, right))
 
+// the convolutions' matrix product (body/panel_product.h)
+MV_KERNEL(panel_product, (const float *a, int64_t a_row_stride, int64_t a_inner_stride, int64_t m, int64_t k, mv_columns b,
+                          int64_t n, const float *bias, mv_columns c, float *scratch),
+          (a, a_row_stride, a_inner_stride, m, k, b, n, bias, c, scratch))
 // Winograd F(2x2, 3x3) transforms (body/winograd.h)
 MV_KERNEL(winograd_input_tiles, (const float *x, int64_t channels, int64_t h, int64_t w, int64_t c0, int64_t c1, int64_t t0,
                                  int64_t tiles, float *v),

@@ -328,6 +328,68 @@ final class KernelVariantTests: XCTestCase {
         }
     }
 
+    /// mv_panel_product against its definition (in double) on the active path, and every path against the scalar one:
+    /// row counts around the 6-row block, column counts around the 16- and 32-column panels, inner sizes from 1, A
+    /// read by rows or transposed, B and C as image planes whose columns cross images (planes of 5 and 7 columns, not
+    /// starting at an image's first column) or as plain tiles, with and without bias.
+    func testPanelProduct() throws {
+        for (m, k, n) in [(1, 1, 1), (5, 3, 7), (6, 17, 16), (7, 9, 17), (13, 4, 33), (12, 30, 65)] {
+            let a = try uniform(m * k, seed: UInt64(m)), bias = try uniform(m, seed: 3)
+            let bPlanes = (plane: 5, first: 3, rowsOffset: 1), cPlanes = (plane: 7, first: 2)
+            for (transposedA, planes, withBias) in [(false, true, true), (true, false, false), (false, false, true), (true, true, false)] {
+                let bImages = (bPlanes.first + n + bPlanes.plane - 1) / bPlanes.plane, cImages = (cPlanes.first + n + cPlanes.plane - 1) / cPlanes.plane
+                // B: k rows of the planes, from channel rowsOffset on, of a batch with k + 2 channels; or a tile with ld n + 3.
+                let bChannels = k + 2
+                let bData = try uniform(planes ? bImages * bChannels * bPlanes.plane : k * (n + 3), seed: UInt64(k + 50))
+                func bValue(_ r: Int, _ j: Int) -> Float {
+                    guard planes else { return bData[r * (n + 3) + j] }
+                    let at = bPlanes.first + j
+                    return bData[(at / bPlanes.plane) * bChannels * bPlanes.plane + (r + bPlanes.rowsOffset) * bPlanes.plane + at % bPlanes.plane]
+                }
+                let name = "panel product m\(m) k\(k) n\(n) transposed A \(transposedA), planes \(planes), bias \(withBias)"
+                func product() -> [Float] {
+                    var b = bData, c = [Float](repeating: .nan, count: planes ? cImages * (m + 1) * cPlanes.plane : m * (n + 2))
+                    var panels = [Float](repeating: .nan, count: k * ((n + 31) / 32 * 32))
+                    b.withUnsafeMutableBufferPointer { b in
+                        c.withUnsafeMutableBufferPointer { c in
+                            let bLayout = planes ? mv_columns.planes(b.baseAddress!, channels: bChannels, plane: bPlanes.plane, from: bPlanes.rowsOffset,
+                                                                     first: bPlanes.first)
+                                : mv_columns.tile(b.baseAddress!, ld: n + 3)
+                            let cLayout = planes ? mv_columns.planes(c.baseAddress!, channels: m + 1, plane: cPlanes.plane, first: cPlanes.first)
+                                : mv_columns.tile(c.baseAddress!, ld: n + 2)
+                            // A transposed is stored [k, m]: the same values at a[r·m + i].
+                            let stored = transposedA ? (0..<k * m).map { a[($0 % m) * k + $0 / m] } : a
+                            mv_panel_product(stored, transposedA ? 1 : Int64(k), transposedA ? Int64(m) : 1, Int64(m), Int64(k), bLayout,
+                                             Int64(n), withBias ? bias : nil, cLayout, &panels)
+                        }
+                    }
+                    // The result's m × n entries, in order; entries the product must not touch stay NaN elsewhere.
+                    return (0..<m).flatMap { i in
+                        (0..<n).map { j -> Float in
+                            guard planes else { return c[i * (n + 2) + j] }
+                            let at = cPlanes.first + j
+                            return c[(at / cPlanes.plane) * (m + 1) * cPlanes.plane + i * cPlanes.plane + at % cPlanes.plane]
+                        }
+                    }
+                }
+                var expected: [Float] = []
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var sum: Double = withBias ? Double(bias[i]) : 0
+                        for r in 0..<k { sum += Double(a[i * k + r]) * Double(bValue(r, j)) }
+                        expected.append(Float(sum))
+                    }
+                }
+                let result = product()
+                for (x, e) in zip(result, expected) where Swift.abs(x - e) > 1e-5 * Swift.max(1, Swift.abs(e)) {
+                    XCTFail("\(name): \(x), expected \(e)")
+                    break
+                }
+                try assertVariantsAgree(name, bound: Self.accumulated, product)
+            }
+        }
+    }
+
     /// Three steps of each optimizer, so the moments carry rounding from step to step.
     func testOptimizerUpdates() throws {
         for (k, n) in sizes.enumerated() {

@@ -8,6 +8,7 @@
 #include "attention.h"
 #include "norm.h"
 #include "conv.h"
+#include "panel_product.h"
 #include "winograd.h"
 #include "direct_conv.h"
 #include "optim.h"

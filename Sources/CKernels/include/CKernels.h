@@ -29,6 +29,14 @@ void mv_region_enter(void);
 void mv_region_leave(void);
 int mv_region_depth(void);
 
+// Runs body(context, w) for w in [0, workers), each inside a region (mv_region_depth): w = 0 on the calling thread, the
+// others on whichever of the caller and the persistent helper threads (pool.c) claims them first. Returns when all
+// have finished. A region started while another runs (from
+// a second thread) runs every share on its caller, in order.
+typedef void (*mv_pool_body)(void *context, int64_t worker);
+#define MV_POOL_MAX_WORKERS 8
+void mv_pool_run(int64_t workers, mv_pool_body body, void *context);
+
 // ---- elementwise -------------------------------------------------------------------------------
 
 typedef enum {
@@ -155,6 +163,20 @@ void mv_col2im(float *col, const mv_conv_geometry *g, int64_t c0, int64_t c1, in
 // place).
 void mv_columns_to_planes(const float *tile, int64_t ld, const float *bias, int64_t rows, int64_t plane,
                           int64_t image_stride, int64_t j0, int64_t cols, float *y);
+// Where a product's operand or result lies: column j of row r is at
+// base + (J / plane)·image_stride + r·row_stride + J % plane, J = first + j. An NCHW batch seen as [channels, N·H·W]
+// is {x, first column, H·W, C·H·W, H·W}; a row-major tile with leading dimension ld is {t, 0, INT64_MAX, 0, ld}.
+typedef struct {
+    float *base;
+    int64_t first, plane, image_stride, row_stride;
+} mv_columns;
+// Columns of mv_panel_product's scratch are counted in panels of this many (AVX-512's two 16-float vectors).
+#define MV_PANEL_MAX_COLUMNS 32
+// C[i][j] = sum_r A[i][r]·B[r][j] (+ bias[i]) for i < m, j < n, r < k, A[i][r] = a[i·a_row_stride + r·a_inner_stride].
+// C must not overlap A or B. scratch holds k·n' floats, n' = n
+// rounded up to a multiple of MV_PANEL_MAX_COLUMNS.
+void mv_panel_product(const float *a, int64_t a_row_stride, int64_t a_inner_stride, int64_t m, int64_t k, mv_columns b,
+                      int64_t n, const float *bias, mv_columns c, float *scratch);
 // sums[r] += sum of row r of x [rows, cols] (leading dimension ld), summed in double.
 void mv_row_sums(const float *x, int64_t ld, int64_t rows, int64_t cols, float *sums);
 void mv_set_rows(float *y, const float *row, int64_t rows, int64_t cols);     // every row of y = row

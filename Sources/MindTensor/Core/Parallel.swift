@@ -1,8 +1,7 @@
 import CKernels
 import Foundation
-import Dispatch
 
-/// The one thread pool of the engine (DESIGN.md §4). OpenBLAS runs single-threaded (see `BLAS`): large
+/// The one thread pool of the engine (DESIGN.md §4; its threads are pool.c's). OpenBLAS runs single-threaded (see `BLAS`): large
 /// GEMMs are split here into one block of rows or columns per worker, memory-bound kernels split their
 /// elements or rows, and loops of small GEMMs or simulation work run a contiguous share of the items per
 /// worker. A region started from inside another runs inline on its worker, so the cores are never
@@ -61,13 +60,23 @@ public enum Parallel {
     /// True on a thread that is running one worker's share of a region.
     static var isInsideRegion: Bool { mv_region_depth() > 0 }
 
+    /// One region's work, handed to the pool's threads through a pointer.
+    private struct Region {
+        let count: Int
+        let body: (Range<Int>, Int) -> Void
+    }
+
+    /// Runs the workers' shares on `mv_pool_run`'s threads (which spin between regions; see pool.c).
     private static func split(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let lo = count * w / workers, hi = count * (w + 1) / workers
-            guard lo < hi else { return }
-            mv_region_enter()
-            defer { mv_region_leave() }
-            body(lo..<hi, w)
+        withoutActuallyEscaping(body) { body in
+            var region = Region(count: count, body: body)
+            withUnsafeMutablePointer(to: &region) { pointer in
+                mv_pool_run(Int64(workers), { context, w in
+                    let region = context!.assumingMemoryBound(to: Region.self).pointee, worker = Int(w)
+                    let lo = region.count * worker / Parallel.workers, hi = region.count * (worker + 1) / Parallel.workers
+                    if lo < hi { region.body(lo..<hi, worker) }
+                }, pointer)
+            }
         }
     }
 

@@ -111,28 +111,66 @@ struct ConvolutionPlan {
                                      outChannels: outChannels, padding: (Int(geometry.ph), Int(geometry.pw)),
                                      outputSize: (Int(geometry.oh), Int(geometry.ow)), into: y)
         }
-        try tileProducts(weight: BLAS.plain(weight, cols: rows), rows: outChannels, inner: rows, bias: bias, into: y) { t, scratch in
-            columns(of: x, channels: 0..<channels, tile: t, scratch: scratch)
-        }
+        try tileProducts(weight: BLAS.plain(weight, cols: rows), rows: outChannels, inner: rows, bias: bias, into: y,
+                         source: direct ? .planes(x) : .im2col(x))
     }
 
-    /// out[N, m, OH·OW] = weight [m, k] · source(tile) [k, count] (+ bias) tile by tile, the columns split evenly
-    /// over the workers in runs of 16.
+    /// The right-hand side of `tileProducts`: NCHW planes whose channels are its rows (a 1×1 convolution's input, or
+    /// its output gradient), or the column matrix of x.
+    private enum TileSource {
+        case planes(UnsafeMutablePointer<Float>)
+        case im2col(UnsafeMutablePointer<Float>)
+    }
+
+    /// out[N, m, OH·OW] = weight [m, k] · source [k, N·OH·OW] (+ bias) tile by tile, the columns split evenly over the
+    /// workers in runs of 16. Planes narrower than `inPlacePlane` give tiles that span images: `mv_panel_product`
+    /// reads such planes where they lie and writes its result into the output's planes, where a BLAS call needs both
+    /// copied (1×1 layers on 4×4 and 8×8 maps ran 1.15-1.8× faster, `scripts/bench conv`). Wider planes' tiles lie
+    /// in one image, and OpenBLAS computes them in place (there mv_panel_product was up to 15% slower).
     private func tileProducts(weight: BLAS.Operand, rows m: Int, inner k: Int, bias: UnsafeMutablePointer<Float>?,
-                              into out: UnsafeMutablePointer<Float>,
-                              source: ((start: Int, count: Int), UnsafeMutablePointer<Float>) -> BLAS.Operand) throws {
-        let perWorker = (m + k) * tileWidth
+                              into out: UnsafeMutablePointer<Float>, source: TileSource) throws {
+        let panel = plane < Self.inPlacePlane
+        let perWorker = k * tileWidth + (panel ? Self.panelFloats(inner: k, columns: tileWidth) : m * tileWidth)
         let scratch = try Tensor.empty([Parallel.workers, perWorker])
         let granules = (columns + 15) / 16
         Parallel.chunks(granules, weight: 2 * m * k * 16, minimum: Parallel.minimumFlops) { range, worker in
-            let input = scratch.data + worker * perWorker, product = input + k * tileWidth
+            let input = scratch.data + worker * perWorker, output = input + k * tileWidth
             forEachTile(in: range.lowerBound * 16 ..< Swift.min(range.upperBound * 16, columns)) { t in
-                let b = source(t, input)
-                write(into: out, rows: m, 0..<m, tile: t, bias: bias, scratch: product) { c, ldc in
-                    BLAS.product(weight, b, m: m, n: t.count, k: k, c: c, ldc: ldc)
+                if panel {
+                    let b: mv_columns
+                    switch source {
+                    case .planes(let p): b = .planes(p, channels: k, plane: plane, first: t.start)
+                    case .im2col(let x):
+                        let c = columns(of: x, channels: 0..<channels, tile: t, scratch: input)
+                        b = .tile(c.pointer, ld: c.ld)
+                    }
+                    Self.product(weight, b, m: m, n: t.count, k: k, bias: bias,
+                                 into: .planes(out, channels: m, plane: plane, first: t.start), panels: output)
+                } else {
+                    let b: BLAS.Operand
+                    switch source {
+                    case .planes(let p): b = planes(p, rows: k, 0..<k, tile: t, scratch: input)
+                    case .im2col(let x): b = columns(of: x, channels: 0..<channels, tile: t, scratch: input)
+                    }
+                    write(into: out, rows: m, 0..<m, tile: t, bias: bias, scratch: output) { c, ldc in
+                        BLAS.product(weight, b, m: m, n: t.count, k: k, c: c, ldc: ldc)
+                    }
                 }
             }
         }
+    }
+
+    /// The scratch of `mv_panel_product` for products with inner size k and at most `columns` columns.
+    private static func panelFloats(inner k: Int, columns: Int) -> Int {
+        let width = Int(MV_PANEL_MAX_COLUMNS)
+        return k * (columns + width - 1) / width * width
+    }
+
+    /// c = a [m, k] · b [k, n] (+ bias) by `mv_panel_product`; panels holds `panelFloats(inner: k, columns: n)`.
+    private static func product(_ a: BLAS.Operand, _ b: mv_columns, m: Int, n: Int, k: Int, bias: UnsafeMutablePointer<Float>? = nil,
+                                into c: mv_columns, panels: UnsafeMutablePointer<Float>) {
+        let (rowStride, innerStride) = a.transposed ? (1, a.ld) : (a.ld, 1)
+        mv_panel_product(a.pointer, Int64(rowStride), Int64(innerStride), Int64(m), Int64(k), b, Int64(n), bias, c, panels)
     }
 
     /// The gradients of `forward` for the output gradient gy [N, O, OH, OW]: gx is written (when given), gw
@@ -150,9 +188,7 @@ struct ConvolutionPlan {
             // A 1×1 convolution's input gradient is the 1×1 convolution of gy with Wᵀ: each element is written once,
             // so it splits by columns like the forward pass.
             let wt = BLAS.Operand(pointer: weight, transposed: true, ld: channels)
-            try tileProducts(weight: wt, rows: channels, inner: outChannels, bias: nil, into: gx) { t, scratch in
-                planes(gy, rows: outChannels, 0..<outChannels, tile: t, scratch: scratch)
-            }
+            try tileProducts(weight: wt, rows: channels, inner: outChannels, bias: nil, into: gx, source: .planes(gy))
         }
         let colGradient = direct ? nil : gx
         guard gw != nil || gb != nil || colGradient != nil else { return }
@@ -179,6 +215,7 @@ struct ConvolutionPlan {
                 }
                 if let gx = colGradient {
                     // Rows r0 ..< r0 + width of Wᵀ are those columns of W; col2im adds them into this worker's planes.
+                    // (OpenBLAS, which packs Wᵀ's rows, ran this product 15% faster than mv_panel_product.)
                     let wt = BLAS.Operand(pointer: weight + r0, transposed: true, ld: rows)
                     BLAS.product(wt, dy, m: width, n: t.count, k: outChannels, c: col, ldc: t.count)
                     withUnsafePointer(to: geometry) {
