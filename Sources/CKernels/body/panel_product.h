@@ -1,9 +1,9 @@
-// The convolutions' matrix product C = A · B (+ bias), with the column matrices read and written where they
-// lie (mv_columns: an image plane of NCHW, a tile, a transposed tile) instead of copied into and out of a BLAS
-// call. OpenBLAS on a convolution's small products (64-128 rows, inner sizes 64-1152, 256 columns per worker)
-// reached 71-88 GFLOP/s on a Zen 2 core, plus the copies around it; this block of 6 rows × 2 vectors reached
-// 90-100 with the copies included (`scripts/bench conv`). Every element is summed over the inner index in order,
-// so results do not depend on how the columns or rows are split over the workers.
+// The convolutions' matrix product C = A · B (+ bias), with B and C read and written where they lie (mv_columns: the
+// image planes of an NCHW batch, or a tile) instead of copied into and out of a BLAS call. In a one-core test program on
+// the products of 1×1 and 3×3 layers on 8×8 maps (64-128 rows, inner sizes 64-1152, 256 columns across 4 images),
+// OpenBLAS with the gather and scatter around it reached 71-88 GFLOP/s on a Zen 2 core, this block of 6 rows × 2
+// vectors 84-96 with its packing included. Every element is summed over the inner index in order, so results do not
+// depend on how the columns are split over the workers.
 
 #define PANEL_ROWS 6
 #define PANEL_COLUMNS (2 * VF_WIDTH)
@@ -22,8 +22,8 @@ MV_INLINE int64_t run_in_image(const mv_columns *layout, int64_t j, int64_t n) {
 }
 
 // Copies B's k rows of columns [0, n) into panels [n / PANEL_COLUMNS][k][PANEL_COLUMNS], zero past n, so the product's
-// inner loop reads one contiguous stream. Rows are read along their runs: a panel's columns read row by row would
-// touch k pages at once when the rows are image planes 16 KB apart.
+// inner loop reads one contiguous stream. The runs inside one image are found once, then copied row by row (the
+// divisions that locate a column cost as much as a small product when done per row and panel).
 static void pack_panels(const mv_columns *b, int64_t k, int64_t n, float *panels) {
     int64_t panel_floats = k * PANEL_COLUMNS;
     for (int64_t j = 0; j < n;) {

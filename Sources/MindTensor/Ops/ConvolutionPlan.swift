@@ -12,7 +12,9 @@ import CKernels
 /// - backward: each worker takes a range of input channels and walks every tile: its channels' rows of the tile
 ///   give its columns of the weight gradient (dY_tile · colᵀ) and, through Wᵀ · dY_tile and col2im, the input
 ///   gradient of its own channel planes; it also sums its share of the bias gradient's rows.
-/// Each output element is summed in the same order whatever the split, so results do not depend on it.
+/// Each output element is summed in the same order whatever the split, so results do not depend on it. The forward
+/// products (and a 1×1 layer's input gradient) of maps under `inPlacePlane` columns run on `mv_panel_product`, which
+/// reads the input planes and writes the output planes in place (`tileProducts`).
 /// 1×1 stride-1 unpadded convolutions read their columns straight from the input when a tile lies in one image,
 /// and their input gradient is split by columns like a forward pass. 3×3 stride-1 pad-1 convolutions with enough
 /// channels take `WinogradConvolution` instead, and stride-1 layers with at most `thinChannels` output channels a
