@@ -29,10 +29,7 @@ let package = Package(
         // Hot C loops in a portable variant plus AVX2 and AVX-512 variants chosen at start-up (README, "Platforms
         // and SIMD"); no compiler flags, so the package builds anywhere and can be a dependency. On glibc, libm's
         // linker script also brings in libmvec, the vector exp/log/tanh of the x86 variants.
-        // Optimised in debug builds too: the tests run debug builds, and at -O0 the kernels' vector code (the
-        // convolutions' panel product above all) made `swift test` 2.4x slower.
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))],
-                linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "CKernels", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "MindTensor", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "MindIO", dependencies: ["MindTensor", "MindImage", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Open MPI for data-parallel training, loaded with dlopen only under mpirun (Sources/MPIShim): building and
