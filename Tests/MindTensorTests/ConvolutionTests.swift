@@ -82,13 +82,19 @@ final class ConvolutionTests: XCTestCase {
                  padding: Padding2D(top: 0, bottom: 0, left: 1, right: 1)),
             // Stride 2 with outputs half the input's size, read from the input's phase planes: the UNet's and the
             // VQ's downsamplers, a 5×5 kernel (shifts of -1 to 1 in the phases), a 1×1 one, and a 2×2 map whose
-            // only output reads mostly padding.
+            // only output reads mostly padding: outputs under 8 wide, which gathered_columns builds from a bordered
+            // plane. Then outputs 8 and 9 wide (strided_columns' phase planes), with both paddings, and a 3-wide
+            // output too tall for gathered_columns' tables, which falls back to the phases.
             Case(batch: 2, channels: 3, height: 8, width: 8, outChannels: 4, kernel: 3, stride: 2, padding: Padding2D(1)),
             Case(batch: 3, channels: 2, height: 6, width: 10, outChannels: 3, kernel: 3, stride: 2,
                  padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)),
             Case(batch: 2, channels: 2, height: 10, width: 6, outChannels: 3, kernel: 5, stride: 2, padding: Padding2D(2)),
             Case(batch: 2, channels: 3, height: 8, width: 4, outChannels: 2, kernel: 1, stride: 2, padding: Padding2D(0)),
             Case(batch: 3, channels: 2, height: 2, width: 2, outChannels: 2, kernel: 3, stride: 2, padding: Padding2D(1)),
+            Case(batch: 2, channels: 3, height: 16, width: 18, outChannels: 4, kernel: 3, stride: 2, padding: Padding2D(1)),
+            Case(batch: 2, channels: 2, height: 18, width: 16, outChannels: 3, kernel: 3, stride: 2,
+                 padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)),
+            Case(batch: 1, channels: 2, height: 600, width: 6, outChannels: 2, kernel: 3, stride: 2, padding: Padding2D(1)),
         ]
         for (k, c) in cases.enumerated() { try check(c, seed: UInt64(10 * k)) }
     }
