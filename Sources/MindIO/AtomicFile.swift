@@ -64,6 +64,11 @@ public enum AtomicFile {
 
     /// `O_EXCL` with a counter gives a fresh name without randomness (output stays deterministic).
     private static func createTemporaryFile(beside destination: URL) throws -> (String, Int32) {
+        // Checked first, or the whole content would be written before rename refused it ("" is the current folder).
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw MindIOError("write \(destination.path): is a folder; give the path of a file")
+        }
         let directory = destination.deletingLastPathComponent().path
         let base = destination.lastPathComponent
         let processID = getpid()

@@ -1,4 +1,5 @@
 import Foundation
+import MindIO
 
 /// `mindvis batch a.lua b.lua ... [--log-dir DIR]`: runs each script in a fresh interpreter, continues past
 /// failures, prints a summary table, and reports failure if any script failed.
@@ -43,9 +44,9 @@ public struct BatchRunner {
     public func run() -> Int32 {
         if let logDirectory {
             do {
-                try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+                try Folder.create(logDirectory)
             } catch {
-                fputs("mindvis batch: cannot create log directory \(logDirectory): \(error.localizedDescription)\n", stderr)
+                fputs("mindvis batch: log directory: \(error)\n", stderr)
                 return 1
             }
         }

@@ -24,6 +24,17 @@ final class OnlineAttentionTests: XCTestCase {
         }
     }
 
+    /// No queries (or no batch) give an empty output on both paths; the inference path used to divide by zero.
+    func testEmptyQueriesGiveEmptyOutputs() throws {
+        for (b, tq) in [(1, 0), (0, 4)] {
+            let q = try Tensor.zeros([b, tq, 4]), k = try randomInput([b, 3, 4], seed: 7), v = try randomInput([b, 3, 4], seed: 8)
+            for grad in [false, true] {
+                let out = try Tensor.attention(query: grad ? q.clone().requiresGrad() : q, key: k, value: v, heads: 2)
+                XCTAssertEqual(out.shape, [b, tq, 4], "B \(b) Tq \(tq) with gradient \(grad)")
+            }
+        }
+    }
+
     func testSelfAttentionFromFusedProjectionMatches() throws {
         for (b, t, heads, d) in [(2, 129, 2, 12), (1, 700, 1, 64)] {
             let qkv = try randomInput([b, t, 3 * heads * d], seed: 4, lo: -2, hi: 2)

@@ -28,6 +28,12 @@ T.test("UNet from the reference's unet.ckpt reproduces unet_io.npz", function()
   T.truthy(tostring(mv.help_text(unet)):find("mv.models.UNet", 1, true), "help names the constructor")
   T.raises(function() unet(io.x:narrow(1, 1, 0), io.t:float():narrow(1, 1, 0), io.context:narrow(1, 1, 0)) end,
            "UNet:__call: expects at least one sample, got an empty batch [0,")
+  -- One timestep for the whole batch: a number, a 0-d tensor or a [1] tensor alike (a 0-d tensor was refused).
+  local t = io.t[1]
+  local by_number = unet(io.x, t, io.context)
+  T.truthy(unet(io.x, mv.tensor(t), io.context):equal(by_number), "a 0-d tensor is one timestep for every sample")
+  T.truthy(unet(io.x, mv.tensor{t}, io.context):equal(by_number), "so is a [1] tensor")
+  T.raises(function() unet(io.x, mv.zeros(io.x:size(1) + 1), io.context) end, "expects one timestep per sample (t of shape [")
 end)
 
 T.test("PLMS and DDIM reproduce sampler_io.npz", function()

@@ -152,6 +152,10 @@ T.test("the report and JSON results", function()
   T.truthy(huge:find("<polyline", 1, true) and not huge:lower():find("nan", 1, true), "no NaN coordinates at the ends of Double")
   T.truthy(huge:find("1e+300 s", 1, true), "a timing beyond any clock is written in seconds")
   T.raises(function() mv.report.write(dir .. "/r.html", {stages = {{name = "S", figure = {}}}}) end, "did you mean 'figures'")
+  -- A device as the metrics file, and a folder (or "", the current one) as the report's path: named as such.
+  T.raises(function() mv.report.write(dir .. "/r.html", {stages = {{name = "S", metrics = "/dev/zero"}}}) end, "/dev/zero: not a regular file")
+  T.raises(function() mv.report.write(dir, {}) end, "is a folder; give the path of a file")
+  T.raises(function() mv.report.write("", {}) end, "is a folder; give the path of a file")
   T.raises(function() mv.report.write(dir .. "/r.html", {stages = {{name = "S", figures = {{caption = "x", path = dir .. "/none.png"}}}}}) end, "none.png")
   -- A Scores object given as the table, an unknown key in it, a figure given as a list and an empty stage were
   -- written without the scores, lost, or answered "expected a table, got table".

@@ -68,7 +68,11 @@ T.test("stage B from the class-conditional base and an MAE; generation depends o
   T.raises(function() ldm:generate{fmri = fmri, steps = 2, init_latents = mv.randn(1, 3, 8, 8)} end, "init_latents must be [2, 3, 8, 8]")
   T.raises(function() ldm:generate{fmri = fmri, steps = 2, strength = 0.5} end, "needs latents to start from")
   T.raises(function() ldm:generate{fmri = fmri, context = context} end, "give exactly one of fmri =, labels = or context =")
+  T.raises(function() ldm:context{fmri = fmri, labels = mv.tensor{1, 2}} end, "give exactly one of fmri = or labels = (got fmri, labels)")
   T.raises(function() mv.ldm.finetune{model = ldm, data = sim.train, num_epochs = 1} end, "did you mean 'num_epoch'")
+  -- A folder that cannot be made gets the system's reason, not Foundation's "The operation could not be completed".
+  T.raises(function() mv.ldm.finetune{model = ldm, data = sim.train, num_epoch = 1, output = "/dev/null/run"} end,
+           "cannot create the folder /dev/null/run/checkpoints: /dev/null is not a folder")
   T.raises(function() mv.ldm.from_pretrained{base = dir .. "/base.safetensors", encoder = dir .. "/mae.safetensors"} end, "num_voxels")
 end)
 

@@ -92,6 +92,10 @@ T.test("layers compute what PyTorch does", function()
   T.near(attn(mv.randn(2, 5, 4), mv.randn(2, 7, 6)):shape(), {2, 5, 4})
   local self_attn = mv.nn.CrossAttention{query_dim = 4, heads = 2, head_dim = 3}
   T.near(self_attn(mv.randn(2, 5, 4)):shape(), {2, 5, 4}, 0, "self-attention without context")
+  -- No queries give no output, with and without gradients (without, the inference path divided by zero and ended the process).
+  mv.no_grad(function() T.near(attn(mv.randn(2, 0, 4), mv.randn(2, 7, 6)):shape(), {2, 0, 4}) end)
+  T.near(mv.nn.functional.attention(mv.randn(1, 0, 4), mv.randn(1, 3, 4), mv.randn(1, 3, 4), 2):shape(), {1, 0, 4})
+  T.raises(function() mv.nn.functional.conv2d(mv.randn(1, 2, 4, 4), mv.randn(2, 2, 0, 0)) end, "kernel 0x0 is empty")
   T.near(mv.nn.MultiheadAttention{dim = 8, heads = 2}(mv.randn(1, 3, 8)):shape(), {1, 3, 8})
   T.near(mv.nn.GroupNorm(2, 4)(mv.randn(2, 4, 3)):shape(), {2, 4, 3})
   local F = mv.nn.functional

@@ -59,6 +59,10 @@ T.test("VQModel configuration errors name the key", function()
   T.raises(function() mv.models.VQModel{preset = "tiny", ddconfig = {ch = 0 / 0}} end, "'ch' must be an integer, got nan")
   T.raises(function() mv.models.VQModel{preset = "tiny", ddconfig = {dropout = 1 / 0}} end, "'dropout' must be a finite number, got inf")
   T.raises(function() mv.models.VQModel{preset = "tiny", ddconfig = {dropout = 0 / 0}} end, "'dropout' must be a finite number, got nan")
+  T.raises(function() mv.models.VQModel{preset = "tiny", ddconfig = {attn_resolutions = {0, -3}}} end,
+           "attn_resolutions must list positive map sizes, got [0, -3]")
+  T.raises(function() mv.models.VQModel{preset = "tiny"}:reconstruct(mv.randn(0, 3, 16, 16)) end,
+           "expects at least one image, got an empty batch [0, 3, 16, 16]")
   T.raises(function() mv.models.VQModel{preset = "tiny", ddconfig = {ch_mult = {1, 0 / 0}}} end, "'ch_mult' must be a list of integers, got list [1, nan]")
   T.raises(function() mv.models.VQModel{preset = "tiny", n_embeds = 3} end, "did you mean 'n_embed'")
   T.raises(function() mv.models.VQModel{preset = "tiny", ddconfig = {resolution = 17}} end, "not divisible")

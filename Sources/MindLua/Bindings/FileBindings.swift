@@ -31,9 +31,9 @@ enum FileBindings: LuaBindingSet {
                 throw args.error("\(path) is a file, not a folder")
             }
             do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            } catch {
-                throw args.error("cannot create \(path): \(error.localizedDescription)")
+                try Folder.create(path)
+            } catch let error as MindIOError {
+                throw args.error(error.message)
             }
             return try args.returning(path)
         }

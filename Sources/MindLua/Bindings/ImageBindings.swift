@@ -28,6 +28,7 @@ enum ImageBindings: LuaBindingSet {
             mv.image.resize(image, height, width) -> Tensor
             Bilinear resize of an [H, W, C] image to [height, width, C], as torchvision's Resize on tensors (align_corners false, no antialias).
             [C, H, W] images (C = 1, 3 or 4, as mv.image.save reads them) come back as [C, height, width], [H, W] ones as [height, width].
+            A shape that reads both ways (first and last sizes both 1, 3 or 4, e.g. [3, 4, 4]) is taken as [H, W, C].
             Shrinking by large factors aliases (no low-pass filter); sizes are at most 32768.
             """) { args in
             let t = try args.tensor(1, "image")

@@ -43,6 +43,13 @@ public final class CachingAllocator: @unchecked Sendable {
             return (p, capacity)
         }
         lock.unlock()
+        let what = "a tensor of \(count) elements"
+        if bytes >= MemoryCheck.threshold {
+            // A large buffer is checked against what the system has (giving the cache back first if that is short)
+            // and its pages are touched at once, so that the next large request sees them as used (MemoryCheck).
+            if (try? MemoryCheck.ensureAvailable(bytes: bytes, for: what)) == nil { emptyCache() }
+            try MemoryCheck.ensureAvailable(bytes: bytes, for: what + " (\(ByteCount.describe(statistics.liveBytes)) of tensors are live)")
+        }
         if let p = Self.systemAllocate(bytes: bytes) {
             lock.lock(); noteLive(bytes); lock.unlock()
             return (p, capacity)
@@ -53,7 +60,7 @@ public final class CachingAllocator: @unchecked Sendable {
             lock.lock(); noteLive(bytes); lock.unlock()
             return (p, capacity)
         }
-        throw TensorError("out of memory: cannot allocate \(ByteCount.describe(bytes)) for a tensor of \(count) elements (\(ByteCount.describe(statistics.liveBytes)) of tensors are live)")
+        throw TensorError("out of memory: cannot allocate \(ByteCount.describe(bytes)) for \(what) (\(ByteCount.describe(statistics.liveBytes)) of tensors are live)")
     }
 
     public func release(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
@@ -96,6 +103,11 @@ public final class CachingAllocator: @unchecked Sendable {
     private static func systemAllocate(bytes: Int) -> UnsafeMutablePointer<Float>? {
         var raw: UnsafeMutableRawPointer?
         guard posix_memalign(&raw, 64, bytes) == 0, let raw else { return nil }
+        if bytes >= MemoryCheck.threshold {
+            // One byte written per page makes the kernel back the buffer now (the tensor's first write would anyway).
+            let bytePointer = raw.assumingMemoryBound(to: UInt8.self)
+            for offset in stride(from: 0, to: bytes, by: 4096) { bytePointer[offset] = 0 }
+        }
         return raw.bindMemory(to: Float.self, capacity: bytes / MemoryLayout<Float>.stride)
     }
 }

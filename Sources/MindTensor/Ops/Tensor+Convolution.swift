@@ -31,7 +31,8 @@ extension Tensor {
             throw TensorError("\(op): padding must be non-negative")
         }
         let ph = h + padding.top + padding.bottom, pw = w + padding.left + padding.right
-        guard kh > 0, kw > 0, ph >= kh, pw >= kw else {
+        guard kh > 0, kw > 0 else { throw TensorError("\(op): kernel \(kh)x\(kw) is empty (weight \(Shape.describe(weight.shape)))") }
+        guard ph >= kh, pw >= kw else {
             throw TensorError("\(op): kernel \(kh)x\(kw) is larger than the padded input \(ph)x\(pw)")
         }
         if let bias, bias.shape != [o] {

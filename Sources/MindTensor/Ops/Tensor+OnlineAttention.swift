@@ -17,6 +17,8 @@ extension Tensor {
     static func onlineAttentionForward(q: HeadLayout, k: HeadLayout, v: HeadLayout, out: HeadLayout, batch: Int, heads: Int,
                                        tq: Int, tk: Int, d: Int, dv: Int, scale: Float,
                                        queryBlock: Int = onlineQueryBlock, keyBlock: Int = onlineKeyBlock) throws {
+        // No queries, no output (as the path with gradients, which returns [B, 0, features]).
+        guard tq > 0 && batch > 0 else { return }
         let bq = Swift.min(queryBlock, tq), bk = Swift.min(keyBlock, tk)
         let queryBlocks = (tq + bq - 1) / bq
         let packed = scoreScratch(d: d, cols: bk)

@@ -1,5 +1,6 @@
 import Foundation
 import MindIO
+import MindImage
 import MindTensor
 
 /// The numbers of a run's `metrics.jsonl` (one JSON object per line, DESIGN.md §5) as series over the run:
@@ -20,9 +21,10 @@ struct MetricsSeries {
     init(url: URL, context: String) throws {
         let text: String
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw TensorError("\(context): cannot read \(url.path): \(error.localizedDescription)")
+            // As the figures are read: a device or FIFO is refused by name instead of read forever.
+            text = String(decoding: try FileBytes.read(path: url.path, operation: "read"), as: UTF8.self)
+        } catch let error as ImageError {
+            throw TensorError("\(context): \(error)")
         }
         var rows: [[(key: String, value: Double)]] = []
         var skipped = 0

@@ -139,21 +139,13 @@ public enum SimulationFiles {
         }.joined()
     }
 
-    /// Creates `url` and its parents. The error names what is in the way: a file, or a folder without write
-    /// permission.
+    /// Creates `url` and its parents. The error names what is in the way (a file, a folder without write
+    /// permission) as `Folder.create` does.
     public static func createFolder(_ url: URL) throws {
-        let fm = FileManager.default
         do {
-            try fm.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            var existing = url
-            var isDirectory: ObjCBool = false
-            while !fm.fileExists(atPath: existing.path, isDirectory: &isDirectory) && existing.path != "/" {
-                existing.deleteLastPathComponent()
-            }
-            let reason = !isDirectory.boolValue ? "\(existing.path) is a file, not a folder"
-                : !fm.isWritableFile(atPath: existing.path) ? "no permission to write in \(existing.path)" : error.localizedDescription
-            throw TensorError("simulate: cannot create the folder \(url.path): \(reason)")
+            try Folder.create(url.path)
+        } catch let error as MindIOError {
+            throw TensorError("simulate: \(error.message)")
         }
     }
 

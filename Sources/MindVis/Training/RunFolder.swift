@@ -1,4 +1,5 @@
 import Foundation
+import MindIO
 import MindTensor
 
 /// Where a training run keeps its files (DESIGN.md §5): `metrics.jsonl` at the top, the resumable
@@ -44,9 +45,9 @@ public struct RunFolder {
             }
         }
         do {
-            for folder in folders.dropFirst() { try fm.createDirectory(at: folder, withIntermediateDirectories: true) }
-        } catch {
-            throw TensorError("cannot create the run folders in \(output.path): \(error.localizedDescription)")
+            for folder in folders.dropFirst() { try Folder.create(folder.path) }
+        } catch let error as MindIOError {
+            throw TensorError(error.message)
         }
     }
 

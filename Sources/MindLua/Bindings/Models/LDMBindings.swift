@@ -55,7 +55,7 @@ enum LDMBindings: LuaBindingSet {
             labels = nil  -- [B] 1-based class labels for a class embedder
             """) { ldm, args in
             let options = try args.options(1)
-            guard let conditions = try condition(options, of: ldm, args: args, contextGiven: false) else { throw args.error("give fmri = or labels =") }
+            guard let conditions = try condition(options, of: ldm, args: args, contextGiven: false, contextOption: false) else { throw args.error("give fmri = or labels =") }
             return try args.returning(tensor: try ldm.contexts(conditions))
         }
         type.bound("encode_images", doc: """
@@ -98,11 +98,16 @@ enum LDMBindings: LuaBindingSet {
     }()
 
     /// The conditions of `fmri =` or `labels =` as the conditioner takes them (labels 0-based, fMRI [B, V]); nil when
-    /// neither is given. Two of fmri/labels/context at once are an error.
-    static func condition(_ options: LuaOptions, of ldm: LatentDiffusion, args: LuaArgs, contextGiven: Bool) throws -> Tensor? {
+    /// neither is given. Two of fmri/labels/context at once are an error; `contextOption` says whether the caller
+    /// offers `context =` at all (for the error's wording).
+    static func condition(_ options: LuaOptions, of ldm: LatentDiffusion, args: LuaArgs, contextGiven: Bool,
+                          contextOption: Bool = true) throws -> Tensor? {
         let fmri = try options.userdata("fmri", as: Tensor.self), labels = try options.userdata("labels", as: Tensor.self)
         let given = [("context", contextGiven), ("fmri", fmri != nil), ("labels", labels != nil)].filter(\.1).map(\.0)
-        guard given.count <= 1 else { throw args.error("give exactly one of fmri =, labels = or context = (got \(given.joined(separator: ", ")))") }
+        guard given.count <= 1 else {
+            let choices = contextOption ? "fmri =, labels = or context =" : "fmri = or labels ="
+            throw args.error("give exactly one of \(choices) (got \(given.joined(separator: ", ")))")
+        }
         if let labels {
             guard let embedder = ldm.conditioner as? ClassEmbedder else { throw args.error("labels = needs a class-conditional model; this one is conditioned on \(ldm.conditioner.typeName)") }
             // Compared as floats: inf or 3e38 must not reach Int(_:), which traps on them.

@@ -87,10 +87,12 @@ enum UNetBindings: LuaBindingSet {
         }
     }
 
-    /// Timesteps from a number (shared by the batch) or a [B] tensor, as floats 0..T-1.
+    /// Timesteps from a number or a one-element tensor (0-d or [1]), shared by the batch, or a [B] tensor, as floats 0..T-1.
     static func timesteps(_ args: LuaArgs, _ i: Int, batch: Int) throws -> Tensor {
         if args.type(i) == .number { return try Tensor.full([batch], Float(try args.number(i, "t"))) }
-        return try args.tensor(i, "t")
+        let t = try args.tensor(i, "t")
+        if t.rank <= 1 && t.shape.reduce(1, *) == 1 && t.shape != [batch] { return try Tensor.full([batch], t.toArray()[0]) }
+        return t
     }
 
     /// 1-based labels [B] as the embedder's 0-based ones.

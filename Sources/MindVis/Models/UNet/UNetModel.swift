@@ -135,7 +135,7 @@ public final class UNetModel: Module {
             throw TensorError("UNet: latent size \(height)x\(width) must be positive and divisible by \(c.sizeDivisor) (\(c.channelMult.count - 1) downsamplings)")
         }
         guard t.shape == [b] else {
-            throw TensorError("UNet: expects one timestep per sample, t [\(b)], got \(Shape.describe(t.shape))")
+            throw TensorError("UNet: expects one timestep per sample (t of shape [\(b)]), got t of shape \(Shape.describe(t.shape))")
         }
         let steps = try t.toArray()
         guard steps.allSatisfy(\.isFinite) else { throw TensorError("UNet: timesteps must be finite numbers, got \(steps)") }

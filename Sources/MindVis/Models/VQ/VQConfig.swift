@@ -101,6 +101,11 @@ public struct VQConfig: Equatable {
         guard d.resolution % d.downsamplingFactor == 0 else {
             throw TensorError("VQModel: resolution \(d.resolution) is not divisible by 2^(levels-1) = \(d.downsamplingFactor) for ch_mult \(d.chMult)")
         }
+        // A resolution no level has is harmless (the reference only asks whether a level's is in the list), but zero
+        // or a negative one is a typo.
+        guard d.attnResolutions.allSatisfy({ $0 > 0 }) else {
+            throw TensorError("VQModel: ddconfig attn_resolutions must list positive map sizes, got \(d.attnResolutions)")
+        }
     }
 
     /// Side of the square latent: resolution / f.

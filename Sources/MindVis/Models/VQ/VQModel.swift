@@ -111,6 +111,7 @@ extension VQModel {
     /// Encode → quantise → decode of `images` without gradients, `batchSize` images at a time.
     public func reconstruct(_ images: Tensor, batchSize: Int = 8) throws -> Tensor {
         guard batchSize > 0, images.rank >= 1 else { throw TensorError("reconstruct: batch size must be positive and images batched") }
+        guard images.shape[0] > 0 else { throw TensorError("reconstruct: expects at least one image, got an empty batch \(Shape.describe(images.shape))") }
         return try withNoGrad {
             let parts = try images.split(batchSize, dim: 0).map { try decode(encode($0)) }
             return try Tensor.cat(parts, dim: 0)
