@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ==== State ==== */
 
@@ -416,14 +417,30 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar) {
     luaL_error(L, "interrupted!");
 }
 
+/* When the pending interrupt arrived (CLOCK_MONOTONIC nanoseconds). */
+static _Atomic int64_t interrupt_time;
+
+/* A second SIGINT this soon after the first is the same Ctrl-C delivered twice, not a user insisting: timeout(1) and
+   kill -INT -- -PID signal the process and then its group, and a double kill would lose a training run's checkpoint. */
+#define SAME_INTERRUPT_NANOSECONDS 200000000LL
+
+static int64_t monotonic_nanoseconds(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now); /* async-signal-safe */
+    return (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+}
+
 static void sigint_handler(int signal_number) {
     if (interrupt_mode == MV_SIGINT_STOP_LUA) {
+        int64_t now = monotonic_nanoseconds();
         if (atomic_exchange(&interrupt_flag, 1)) {
+            if (now - atomic_load(&interrupt_time) < SAME_INTERRUPT_NANOSECONDS) return;
             /* Still pending: something is stuck outside Lua and does not poll. Let the default action kill us. */
             signal(signal_number, SIG_DFL);
             raise(signal_number);
             return;
         }
+        atomic_store(&interrupt_time, now);
         lua_State *L = atomic_load(&interrupt_state);
         if (L != NULL) lua_sethook(L, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
     } else {

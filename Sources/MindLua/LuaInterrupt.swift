@@ -23,6 +23,12 @@ public enum LuaInterrupt {
         mindvis_interrupt_install(state.L, MV_SIGINT_STOP_LUA)
     }
 
+    /// For a command without Lua code that polls `isRequested` between units of work (`mindvis simulate`): Ctrl-C
+    /// sets the flag; a second one, unless it comes within 0.2 s of the first, ends the process.
+    public static func flagOrEndOnInterrupt() {
+        mindvis_interrupt_install(nil, MV_SIGINT_STOP_LUA)
+    }
+
     /// While waiting for input or a child process: Ctrl-C only sets the flag and interrupts the blocking call.
     static func flagOnInterrupt(_ state: LuaState?) {
         mindvis_interrupt_install(state?.L, MV_SIGINT_FLAG_ONLY)

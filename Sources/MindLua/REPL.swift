@@ -52,6 +52,11 @@ public final class REPL {
             switch reader.readLine(prompt: pending.isEmpty ? "mv> " : "...> ") {
             case .endOfFile:
                 if interactive { write("\n") }
+                // An unfinished chunk at the end of the input is lua(1)'s syntax error ('end' expected near <eof>),
+                // not silence: piped input that stops mid-statement is a mistake to report.
+                if !pending.isEmpty, case .syntaxError(let message) = compile(pending, atEnd: true) {
+                    report(LuaError(message: message))
+                }
                 return
             case .interrupted:
                 pending.removeAll()
@@ -82,15 +87,16 @@ public final class REPL {
         case syntaxError(String)
     }
 
-    /// Compiles the pending lines; on success the chunk is pushed.
-    private func compile(_ lines: [String]) -> Compilation {
+    /// Compiles the pending lines; on success the chunk is pushed. `atEnd`: no more lines will come, so an
+    /// unfinished chunk is a syntax error.
+    private func compile(_ lines: [String], atEnd: Bool = false) -> Compilation {
         let source = lines.joined(separator: "\n")
         if lines.count == 1, !source.trimmingCharacters(in: .whitespaces).hasSuffix(";"),
            LuaChunk.load(state.L, source: "return " + source, name: "=stdin") == nil {
             return .loaded
         }
         if let error = LuaChunk.load(state.L, source: source, name: "=stdin") {
-            return LuaChunk.isIncomplete(syntaxError: error) ? .incomplete : .syntaxError(error)
+            return LuaChunk.isIncomplete(syntaxError: error) && !atEnd ? .incomplete : .syntaxError(error)
         }
         return .loaded
     }

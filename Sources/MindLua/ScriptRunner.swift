@@ -84,8 +84,12 @@ extension LuaState {
     /// Puts `<dir>/?.lua;<dir>/?/init.lua` first in `package.path`, where dir is the directory of `scriptPath`, so
     /// a script can `require` modules next to it wherever it is run from.
     func addPackageDirectory(of scriptPath: String) {
-        let directory = (scriptPath as NSString).deletingLastPathComponent
-        let prefix = directory.isEmpty ? "" : directory + "/"
+        // By hand: NSString.deletingLastPathComponent traps on "." and "~" in swift-corelibs-foundation.
+        var script = Substring(scriptPath)
+        while script.count > 1 && script.hasSuffix("/") { script = script.dropLast() }
+        let slash = script.lastIndex(of: "/")
+        let directory = slash.map { $0 == script.startIndex ? "/" : String(script[..<$0]) } ?? ""
+        let prefix = directory.isEmpty || directory.hasSuffix("/") ? directory : directory + "/"
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
         LuaStack.pushGlobals(L)

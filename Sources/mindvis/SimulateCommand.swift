@@ -1,4 +1,5 @@
 import Foundation
+import MindLua
 import MindVis
 
 extension Subcommand {
@@ -75,15 +76,18 @@ extension Subcommand {
             return failure(error)
         }
 
+        // Ctrl-C stops before the next file (each file is written atomically); a second one ends the process at once.
+        LuaInterrupt.flagOrEndOnInterrupt()
         let start = Date()
         print("simulating (preset \(preset), seed \(config.seed)): \(config.subjects) subjects, \(config.trainImageCount) training and "
               + "\(config.testCategories) test images of \(config.imageSize)x\(config.imageSize), \(config.poolSubjectCount) pool subjects")
+        fflush(stdout)  // before the long part, so a log (or a pipe) shows what is running
         do {
             let dataset = try MindVis.simulate(config)
             let simulated = Date()
             let pool = dataset.pool.subjectNames.count
             let progress = pool > 0 ? Progress("pool", total: pool, unit: "subjects") : nil
-            let report = try SimulationFiles.write(dataset, to: root, progress: progress)
+            let report = try SimulationFiles.write(dataset, to: root, progress: progress, shouldStop: { LuaInterrupt.isRequested })
             let godFolder = SimulationFiles.godFolder(root).path
             print("wrote \(godFolder): \(report.god.map(\.url.lastPathComponent).joined(separator: ", ")) (\(bytes(report.god)))")
             if pool > 0 {
@@ -98,7 +102,8 @@ extension Subcommand {
                          end.timeIntervalSince(start), simulated.timeIntervalSince(start), end.timeIntervalSince(simulated)))
             return 0
         } catch {
-            return failure(error)
+            let status = failure(error)
+            return LuaInterrupt.isRequested ? 130 : status
         }
     }
 

@@ -156,6 +156,12 @@ final class CLITests: CLITestCase {
         XCTAssertTrue(empty.stderr.contains("option --output needs a non-empty value (default \"runs/x\")"), empty.stderr)
         let numbers = try mindvis(["-e", "io.write(mv.parse_args({'--n', 5}, {n = 1}).n)"])
         XCTAssertEqual(numbers.stdout, "5", numbers.stderr)
+        // A bare boolean switch leaves the next word positional (it took it as the switch's value, and refused a file
+        // name); true/false/yes/no after it are its value; after -- every word is positional.
+        let switches = try mindvis(["-e", "local o = mv.parse_args({'--quick', 'in.txt', '--fast', 'no', '--check', '0', '--', '--x'}, "
+                                        + "{quick = false, fast = true, check = false}) "
+                                        + "io.write(tostring(o.quick), ' ', tostring(o.fast), ' ', tostring(o.check), ' ', table.concat(o, ','))"])
+        XCTAssertEqual(switches.stdout, "true false true in.txt,0,--x", switches.stderr)
     }
 
     func testScriptErrorExitsWith1WithMessageAndTraceback() throws {
@@ -349,6 +355,13 @@ final class CLITests: CLITestCase {
         XCTAssertTrue(afterCallback.stdout.hasSuffix("finished at epoch 2\n"), afterCallback.stdout)
     }
 
+    /// Input that ends inside a statement gets lua(1)'s syntax error instead of silence.
+    func testREPLReportsAnUnfinishedChunkAtTheEndOfInput() throws {
+        let run = try mindvis([], input: "print('a')\nfor i = 1, 3 do\nprint(i)\n")
+        XCTAssertEqual(run.stdout, "a\n", run.stderr)
+        XCTAssertTrue(run.stderr.contains("'end' expected"), run.stderr)
+    }
+
     func testREPLHelpCommandPointsToHelp() throws {
         let run = try mindvis([], input: ":help\n")
         XCTAssertEqual(run.status, 0, run.stderr)
@@ -369,6 +382,26 @@ final class CLITests: CLITestCase {
         let run = try interruptAfter("ready", ["-e", "print('ready') io.stdout:flush() io.read()"], signals: 2, pause: 0.5)
         XCTAssertEqual(run.reason, .uncaughtSignal, run.stderr)
         XCTAssertEqual(run.status, SIGINT)
+    }
+
+    func testOneInterruptDeliveredTwiceStopsLikeOne() throws {
+        // timeout(1) and kill -INT -- -PID signal the process and then its group: two SIGINTs at once are one Ctrl-C,
+        // which stops the script cleanly (it used to kill the process, losing a training run's checkpoint).
+        let script = try writeFile("spin2.lua", "print('ready') io.stdout:flush()\nwhile true do end")
+        let run = try interruptAfter("ready", [script], signals: 2)
+        XCTAssertEqual(run.reason, .exit, run.stderr)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("interrupted!"), run.stderr)
+    }
+
+    /// A folder as the script: "." and "~" made Foundation's path code trap before the script was opened.
+    func testAFolderAsTheScriptIsAnError() throws {
+        for path in [".", "./", workDirectory.path + "/"] {
+            let run = try mindvis([path])
+            XCTAssertEqual(run.reason, .exit, "\(path): \(run.stderr)")
+            XCTAssertEqual(run.status, 1, path)
+            XCTAssertTrue(run.stderr.contains("Is a directory"), "\(path): \(run.stderr)")
+        }
     }
 
     func testCtrlCStopsABatchAndSkipsTheRest() throws {

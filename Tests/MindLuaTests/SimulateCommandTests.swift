@@ -42,6 +42,9 @@ final class SimulateCommandTests: CLITestCase {
         // Files the simulator never writes are the user's: kept.
         let kept = ["sbj_1_backup.npz", "sbj_9.npz"].map { root.appendingPathComponent("Kamitani/npz/" + $0) }
         for url in kept { try Data("mine".utf8).write(to: url) }
+        // The temporary file of a writer that was killed (AtomicFile's name) goes with --force.
+        let orphan = root.appendingPathComponent("HCP/npz/sim_0001/.HCP_visual_voxel.npz.4242.0.tmp")
+        try Data("half".utf8).write(to: orphan)
         let forced = try mindvis(["simulate", "--out", "data", "--preset", "small", "--subjects", "1", "--pool-size", "0", "--force"])
         XCTAssertEqual(forced.status, 0, forced.stderr)
         XCTAssertTrue(forced.stdout.contains("removed earlier output \(root.path)/Kamitani/npz/sbj_2.npz"), forced.stdout)
@@ -49,8 +52,21 @@ final class SimulateCommandTests: CLITestCase {
         // ... and not read as subjects: sbj_1_backup.npz is no subject file (sbj_9.npz would be one, so it goes).
         try FileManager.default.removeItem(at: kept[1])
         XCTAssertTrue(forced.stdout.contains("removed earlier output \(root.path)/HCP/npz/sim_0002/HCP_visual_voxel.npz"), forced.stdout)
+        XCTAssertTrue(forced.stdout.contains("removed earlier output \(orphan.path)"), forced.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: orphan.path))
         XCTAssertEqual(try GODDataset.load(GODDataset.Options(path: root.appendingPathComponent("Kamitani/npz"))).train.count, 80)
         XCTAssertThrowsError(try HCPDataset.load(HCPDataset.Options(path: root.appendingPathComponent("HCP/npz"))), "no pool subjects left")
+    }
+
+    /// Ctrl-C stops before the next file: every file written is complete, no temporary file is left, the exit status
+    /// is 130 and the message says the folder holds a partial simulation (it used to die at once, mid-file).
+    func testCtrlCStopsBetweenFiles() throws {
+        let run = try interruptAfter("simulating", ["simulate", "--out", "partial", "--preset", "small", "--pool-size", "400"])
+        XCTAssertEqual(run.reason, .exit, run.stderr)
+        XCTAssertEqual(run.status, 130, run.stderr)
+        XCTAssertTrue(run.stderr.contains("holds a partial simulation (every file in it is complete): run again with --force"), run.stderr)
+        let files = FileManager.default.enumerator(atPath: workDirectory.appendingPathComponent("partial").path)?.allObjects as? [String] ?? []
+        XCTAssertFalse(files.contains { $0.hasSuffix(".tmp") }, "\(files)")
     }
 
     func testUsageErrorsExitWith2() throws {

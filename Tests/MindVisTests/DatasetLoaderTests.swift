@@ -164,9 +164,37 @@ final class DatasetLoaderTests: XCTestCase {
             _ = try GODDataset.load(GODDataset.Options(path: dir))
         }
 
+        // Fewer averaged test responses than test images: row j pairs with image j, so a short arr_2 would shift the
+        // pairings (it was accepted, and paired with the first images).
+        arrays = try original.entries.compactMap { name, value in
+            guard case .array(let a) = value else { return nil }
+            guard name == "arr_2" else { return (name, a) }
+            let rows = a.shape[0] - 1
+            return (name, try NDArray(floats: Array(a.floats().prefix(rows * a.shape[1])), shape: [rows, a.shape[1]]))
+        }
+        try NPZ.write(arrays, to: dir.appendingPathComponent("sbj_3.npz"))
+        assertThrowsMessage(["sbj_3.npz/arr_2 has", "averaged test responses for", "test images (row j pairs with test image j)"]) {
+            _ = try GODDataset.load(GODDataset.Options(path: dir))
+        }
+
         var h = HCPDataset.Options(path: try Fixtures.url("datasets/HCP/npz"))
         h.roi = "V9"
         assertThrowsMessage(["has no ROI 'V9'"]) { _ = try HCPDataset.load(h) }
+    }
+
+    /// A missing hemisphere's ROI file (the subject silently had fewer voxels) and an empty subject list.
+    func testBOLD5000NeedsEveryROIFileAndASubject() throws {
+        let source = try Fixtures.url("datasets/BOLD5000")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bold-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: source, to: dir)
+        var o = BOLD5000Dataset.Options(path: dir)
+        o.subjects = []
+        assertThrowsMessage(["BOLD5000: subjects is empty"]) { _ = try BOLD5000Dataset.load(o) }
+        o.subjects = ["CSI1"]
+        let betas = dir.appendingPathComponent("BOLD5000_GLMsingle_ROI_betas/py")
+        try FileManager.default.removeItem(at: betas.appendingPathComponent("CSI1_GLMbetas-TYPED-FITHRF-GLMDENOISE-RR_allses_LHOPA.npy"))
+        assertThrowsMessage(["BOLD5000: CSI1 has no LHOPA beta file"]) { _ = try BOLD5000Dataset.load(o) }
     }
 
     func testDatasetObjectBatchesPaddingAndItems() throws {

@@ -54,6 +54,8 @@ T.test("probing, training, checkpoints and the figure", function()
   T.raises(function() mv.models.MAE{preset = "tiny", num_voxels = 64, embed_dims = 8} end, "did you mean 'embed_dim'")
   T.raises(function() mae(mv.zeros(2, 1, 60)) end, "[2, 1, 60]")
   T.raises(function() mv.mbm.pretrain{model = mae, data = x:reshape(32, 64), num_epochs = 2} end, "did you mean 'num_epoch'")
+  T.raises(function() mv.mbm.pretrain{model = mae, data = x:reshape(32, 64), mask_ratio = 0} end, "mask_ratio 0 masks no patch")
+  T.raises(function() mv.mbm.finetune{model = mae, checkpoint = "a1.safetensors", data = x:reshape(32, 64)} end, "give model = or checkpoint =, not both")
   T.raises(function() mv.mbm.pretrain{model = mae, data = x:reshape(32, 64), eval = mv.zeros(0, 64), output = dir .. "_empty"} end,
            "with at least one sample (eval = false for none), got [0, 64]")
   -- A model broken after its first epoch stops the run at the next step, named 1-based.

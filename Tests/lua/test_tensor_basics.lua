@@ -241,6 +241,9 @@ T.test("in-place updates", function()
   T.truthy(q:equal(mv.ones(6)), tostring(q))
   q = mv.arange(1, 7); q:narrow(1, 2, 5):copy_(q:narrow(1, 1, 5))
   T.truthy(q:equal(mv.tensor{1, 1, 2, 3, 4, 5}), tostring(q))
+  -- An expanded view's elements share memory (the last write used to win silently).
+  T.raises(function() mv.zeros(3, 1):expand(3, 4):copy_(mv.arange(12):reshape(3, 4)) end,
+           "copy_: the target [3, 4] is an expanded view (dimension 2 repeats one element)")
   local t = mv.ones(3)
   t:add_(1):mul_(3):sub_(mv.tensor{1, 2, 3})
   T.near(t:totable(), {5, 4, 3})

@@ -17,6 +17,7 @@ enum ScriptArguments: LuaBindingSet {
         try state.bind("mv", "parse_args", doc: """
             mv.parse_args(arg, options [, description]) -> table
             Parses a script's command line (--name value, --name=value, --flag) against options {name = default} or {name = {default, "help"}}; the result holds every option and the positional words at 1, 2, ...
+            A boolean option alone (--flag) is true; it takes the next word only when that is true, false, yes or no (--flag=0 also works). Words after -- are positional.
             Types follow the defaults; unknown options are errors naming the closest one. -h or --help prints the description and the options with defaults and help, and ends the script.
             """) { args in
             let given = try args.value(1, "arg")
@@ -49,6 +50,11 @@ enum ScriptArguments: LuaBindingSet {
             while i < words.count {
                 let word = words[i]
                 i += 1
+                if word == "--" {
+                    // The usual end of options: what follows is positional, even words that start with --.
+                    positional += words[i...].map { .string($0) }
+                    break
+                }
                 if word == "-h" || word == "--help" {
                     // A script asked for its options: print them and end the process successfully, as CLIs do.
                     print(usage(script: given[.integer(0)], description: description, options: options))
@@ -75,7 +81,9 @@ enum ScriptArguments: LuaBindingSet {
                     let hint = EditDistance.closest(to: name, among: options.keys.sorted()).map { " (did you mean --\($0)?)" } ?? ""
                     throw LuaBindingError("unknown option --\(name)\(hint); -h or --help lists the options")
                 }
-                if case .boolean = current, value == nil, i >= words.count || words[i].hasPrefix("--") {
+                if case .boolean = current, value == nil,
+                   i >= words.count || !["true", "false", "yes", "no"].contains(words[i].lowercased()) {
+                    // A bare switch: the next word (a file name, a number) stays positional.
                     result[name] = .boolean(true)
                     continue
                 }

@@ -43,6 +43,10 @@ enum TrainingBindings: LuaBindingSet {
         let options = try args.options(1)
         let config = try MBMTrainingConfig(stage: stage, ConfigTables.values(options, keys: MBMTrainingConfig.keyNames, function: args.function))
         let model: MaskedAutoencoder
+        if try options.value("model") != .nil && options.value("checkpoint") != .nil {
+            // One of them would be ignored without a word (which one the run trained was a guess).
+            throw args.error("give model = or checkpoint =, not both")
+        }
         if let m = try options.userdata("model", as: MaskedAutoencoder.self) {
             model = m
         } else if let path = try options.string("checkpoint") {

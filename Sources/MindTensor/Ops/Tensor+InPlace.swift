@@ -28,6 +28,11 @@ extension Tensor {
     /// `self = other` (broadcast), keeping this tensor's identity: how weights are loaded into parameters.
     /// Works on views too (`t:narrow(1, 2, 3):copy_(u)` writes into `t`).
     public func copyFrom(_ other: Tensor) throws {
+        // An expanded view's elements share memory: which copied value each ends up with would depend on the order
+        // of the writes (PyTorch refuses this too).
+        if let d = shape.indices.first(where: { shape[$0] > 1 && strides[$0] == 0 }) {
+            throw TensorError("copy_: the target \(Shape.describe(shape)) is an expanded view (dimension \(d + 1) repeats one element), so its elements share memory; copy into a clone")
+        }
         let src = try source(for: "copy_", other, needsContiguousTarget: false)
         if isContiguous {
             mv_copy(src.data, data, Int64(numel))

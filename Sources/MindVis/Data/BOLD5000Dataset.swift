@@ -42,6 +42,7 @@ public enum BOLD5000Dataset {
         let stimuli = try stimulusImages(NPY.read(contentsOf: imageURL))
         let repeated = try DatasetFiles.lines(o.path.appendingPathComponent(repeatedFile), context: context)
 
+        guard !o.subjects.isEmpty else { throw TensorError("\(context): subjects is empty; name at least one (CSI1 ... CSI4)") }
         try DatasetFiles.requireDistinct(subjects: o.subjects, context: context)
         var trainParts: [Tensor] = [], testParts: [Tensor] = []
         var trainNames: [String] = [], testNames: [String] = []
@@ -96,6 +97,10 @@ public enum BOLD5000Dataset {
         let files = try DatasetFiles.list(folder, context: "BOLD5000").filter { $0.hasPrefix(subject + "_") && $0.hasSuffix(".npy") }
         var parts: [Tensor] = []
         for roi in rois {
+            // Both hemispheres of every ROI: without one, the subject would silently have fewer voxels.
+            for hemisphere in ["LH", "RH"] where !files.contains(where: { $0.hasSuffix(hemisphere + roi + ".npy") }) {
+                throw TensorError("BOLD5000: \(subject) has no \(hemisphere)\(roi) beta file (…_allses_\(hemisphere)\(roi).npy) in \(folder.path)")
+            }
             for file in files.filter({ $0.hasSuffix(roi + ".npy") }) {
                 parts.append(try DatasetFiles.matrix(NPY.readArray(contentsOf: folder.appendingPathComponent(file)), name: file))
             }

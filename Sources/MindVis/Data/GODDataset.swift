@@ -65,6 +65,11 @@ public enum GODDataset {
             }
             let roi = try Tensor(DatasetFiles.maskIndices(npz.array(o.roi), length: voxels, name: "\(name)/\(o.roi)").map(Float.init))
             let averaged = try DatasetFiles.matrix(npz.array("arr_2"), name: name + "/arr_2")
+            // Row j is the response to test image j (the reference pairs them by position): a missing row would shift
+            // every later pairing.
+            guard averaged.shape[0] == testImages.count else {
+                throw TensorError("\(context): \(name)/arr_2 has \(averaged.shape[0]) averaged test responses for \(testImages.count) test images (row j pairs with test image j)")
+            }
             var test = averaged
             var subjectTestIndex = Array(0..<averaged.shape[0])
             if o.includeNonavgTest {
@@ -72,7 +77,7 @@ public enum GODDataset {
                 test = try Tensor.cat([averaged, single], dim: 0)
                 subjectTestIndex += try DatasetFiles.integers(npz.array("arr_4"), count: single.shape[0], name: name + "/arr_4")
             }
-            guard averaged.shape[0] <= testImages.count, test.shape[1] == voxels else {
+            guard test.shape[1] == voxels else {
                 throw TensorError("\(context): \(name) test arrays do not match \(testImages.count) test images and \(voxels) voxels")
             }
             let imageRows = try DatasetFiles.integers(npz.array("arr_3"), count: train.shape[0], name: name + "/arr_3")

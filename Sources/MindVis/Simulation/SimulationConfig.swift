@@ -109,7 +109,7 @@ public struct SimulationConfig: Equatable, Sendable {
         for i in 0..<subjects {
             guard voxelCounts[i] > 0, voxelCounts[i] <= SimulationConfig.maxVoxels,
                   Double(voxelCounts[i]) * voxelScale <= Double(SimulationConfig.maxVoxels) else {
-                throw fail("voxel count of subject \(i + 1) must be in 1...\(SimulationConfig.maxVoxels) after voxelScale, got \(voxelCounts[i]) × \(voxelScale)")
+                throw fail("voxel count of subject \(i + 1) must be in 1...\(SimulationConfig.maxVoxels) after voxel_scale, got \(voxelCounts[i]) × \(voxelScale)")
             }
             let v = voxelCount(subject: i)
             guard v >= minimumVoxels else {
@@ -130,7 +130,7 @@ public struct SimulationConfig: Equatable, Sendable {
         }
         for (roi, n) in zip(CorticalLayout.poolROIs, poolROIVoxelCounts) {
             guard n > 0, Double(n) * voxelScale <= Double(SimulationConfig.maxVoxels) else {
-                throw fail("pool \(roi.name) voxel count must be in 1...\(SimulationConfig.maxVoxels) after voxelScale, got \(n) × \(voxelScale)")
+                throw fail("pool \(roi.name) voxel count must be in 1...\(SimulationConfig.maxVoxels) after voxel_scale, got \(n) × \(voxelScale)")
             }
         }
         guard noiseLevel.isFinite, (0...100).contains(noiseLevel) else {

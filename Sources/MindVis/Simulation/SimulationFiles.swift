@@ -36,20 +36,29 @@ public enum SimulationFiles {
     public static let hcpFileName = "HCP_visual_voxel.npz"
 
     /// Writes both layouts under `root` (created if missing), the pool subject by subject with `progress`
-    /// advanced once per subject; replaces earlier simulator output there (see `Report.removed`).
-    public static func write(_ dataset: SimulatedDataset, to root: URL, progress: Progress? = nil) throws -> Report {
+    /// advanced once per subject; replaces earlier simulator output there (see `Report.removed`), including the
+    /// temporary files of a writer that was killed. `shouldStop` is asked before each file: when it says so, the
+    /// files written so far stay (each complete) and the error says the folder holds a partial simulation.
+    public static func write(_ dataset: SimulatedDataset, to root: URL, progress: Progress? = nil,
+                             shouldStop: @escaping () -> Bool = { false }) throws -> Report {
         guard dataset.pool.framesPerSample == HCPDataset.framesPerSample else {
             throw TensorError("simulate: the HCP layout averages windows of \(HCPDataset.framesPerSample) frames; the pool has \(dataset.pool.framesPerSample) frames per sample")
         }
         var report = Report()
         let god = godFolder(root), hcp = hcpFolder(root)
-        report.god = try writeGOD(dataset, to: god)
+        report.removed += try removeTemporaries(in: god) + removeTemporaries(in: hcp)
+        let stop = {
+            if shouldStop() {
+                throw TensorError("simulate: interrupted; \(root.path) holds a partial simulation (every file in it is complete): run again with --force to replace it")
+            }
+        }
+        report.god = try writeGOD(dataset, to: god, shouldStop: stop)
         let subjectFiles = Set(report.god.map(\.url.lastPathComponent))
         report.removed += try removeStale(in: god) { name in
             // Only names the simulator writes: anything else there (sbj_1_backup.npz, sbj_9.npz) is the user's.
             DatasetFiles.numbered(name, prefix: "sbj_", suffix: ".npz", upTo: SimulationConfig().voxelCounts.count) && !subjectFiles.contains(name) ? name : nil
         }
-        report.hcp = try writeHCP(dataset.pool, to: hcp, progress: progress)
+        report.hcp = try writeHCP(dataset.pool, to: hcp, progress: progress, shouldStop: stop)
         let poolSubjects = Set(report.hcp.map { $0.url.deletingLastPathComponent().lastPathComponent })
         report.removed += try removeStale(in: hcp) { name in
             DatasetFiles.numbered(name, prefix: SimulatedPool.subjectPrefix, suffix: "", upTo: Int.max) && !poolSubjects.contains(name) ? name + "/" + hcpFileName : nil
@@ -58,10 +67,11 @@ public enum SimulationFiles {
     }
 
     /// The Kamitani folder: one npz per subject, the images and the label files.
-    public static func writeGOD(_ dataset: SimulatedDataset, to folder: URL) throws -> [Written] {
+    public static func writeGOD(_ dataset: SimulatedDataset, to folder: URL, shouldStop: () throws -> Void = {}) throws -> [Written] {
         try createFolder(folder)
         var written: [Written] = []
         for subject in dataset.subjects {
+            try shouldStop()
             let v = subject.voxelCount
             var arrays: [NamedArray] = [
                 ("arr_0", try NDArray(floats: subject.trainFMRI, shape: [subject.trainImageIndex.count, v])),
@@ -94,7 +104,8 @@ public enum SimulationFiles {
     /// One `<subject>/HCP_visual_voxel.npz` per pool subject: its frame matrices per ROI. Writing a file (mostly
     /// the zip checksum and the kernel's copy) runs on a second thread while the next subject is generated; at
     /// most one file is in flight, so memory stays at two subjects' frames.
-    public static func writeHCP(_ pool: SimulatedPool, to folder: URL, progress: Progress? = nil) throws -> [Written] {
+    public static func writeHCP(_ pool: SimulatedPool, to folder: URL, progress: Progress? = nil,
+                                shouldStop: () throws -> Void = {}) throws -> [Written] {
         final class Outcome {
             var written: [Written] = []
             var error: Error?
@@ -104,6 +115,7 @@ public enum SimulationFiles {
         let inFlight = DispatchGroup()
         defer { inFlight.wait() }
         for s in pool.subjectNames.indices {
+            try shouldStop()
             let frames = try pool.frames(subject: s)
             let subjectFolder = folder.appendingPathComponent(frames.subject)
             try createFolder(subjectFolder)
@@ -175,6 +187,28 @@ public enum SimulationFiles {
     }
 
     /// Removes the files `staleFile` names (relative paths) for entries of `folder`, and folders this leaves empty.
+    /// The temporary files (`.<name>.<pid>.<n>.tmp`, AtomicFile's) that a killed writer left in `folder` and its
+    /// subfolders: never complete, and invisible to a user who lists the folder.
+    private static func removeTemporaries(in folder: URL) throws -> [URL] {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else { return [] }
+        var removed: [URL] = []
+        for name in names.sorted() {
+            let url = folder.appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: url.path, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                removed += try removeTemporaries(in: url)
+            } else if name.hasPrefix("."), name.hasSuffix(".tmp") {
+                do { try fm.removeItem(at: url) } catch {
+                    throw TensorError("simulate: cannot remove the temporary file \(url.path): \(error.localizedDescription)")
+                }
+                removed.append(url)
+            }
+        }
+        return removed
+    }
+
     private static func removeStale(in folder: URL, _ staleFile: (String) -> String?) throws -> [URL] {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else { return [] }

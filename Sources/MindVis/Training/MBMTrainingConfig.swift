@@ -55,6 +55,10 @@ public struct MBMTrainingConfig: Equatable {
         batchSize = try r.int("batch_size", batchSize, range: 1...1_000_000)
         clipGrad = try r.double("clip_grad", clipGrad, range: 0...1e6)
         maskRatio = try r.double("mask_ratio", maskRatio, range: 0...0.999)
+        guard maskRatio > 0 else {
+            // The loss is over masked patches only: with none masked it is empty, and training would change nothing.
+            throw TensorError("mask_ratio 0 masks no patch, so the loss (over masked patches) is empty and nothing trains; use a ratio in (0, 1) (the reference: 0.75)")
+        }
         seed = try r.int("seed", seed, range: 0...Int(Int32.max))
         checkpointEvery = try r.int("checkpoint_every", checkpointEvery, range: 1...1_000_000)
     }

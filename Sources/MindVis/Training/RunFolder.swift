@@ -35,8 +35,11 @@ public struct RunFolder {
         if !resuming {
             let previous = [metricsURL, checkpointURL].filter { fm.fileExists(atPath: $0.path) }
             if !previous.isEmpty && !overwrite {
+                // A run stopped before its first checkpoint (killed) left only its metrics: there is nothing to resume.
+                let continuation = !resumable ? "" : fm.fileExists(atPath: checkpointURL.path) ? "resume = true continues it, "
+                    : "it stopped before saving a checkpoint, so it cannot be resumed; "
                 throw TensorError("\(output.path) already holds a run (\(previous.map(\.lastPathComponent).joined(separator: ", "))): "
-                                  + (resumable ? "resume = true continues it, " : "") + "overwrite = true starts over, or choose another output")
+                                  + continuation + "overwrite = true starts over, or choose another output")
             }
             if overwrite {
                 for old in [metricsURL] + folders.dropFirst() where fm.fileExists(atPath: old.path) {
