@@ -5,6 +5,7 @@ extension Tensor {
     /// Concatenates tensors that agree in every dimension but `dim`.
     public static func cat(_ tensors: [Tensor], dim: Int) throws -> Tensor {
         guard let first = tensors.first else { throw TensorError("cat: expects at least one tensor") }
+        guard first.rank > 0 else { throw TensorError("cat: 0-d tensors have no dimension to join along (stack makes a [n] tensor of them)") }
         let d = try Shape.normalize(dim: dim, rank: first.rank, op: "cat")
         var total = 0
         for (k, t) in tensors.enumerated() {

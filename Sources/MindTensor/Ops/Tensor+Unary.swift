@@ -104,6 +104,8 @@ extension Tensor {
 
     /// Limits values to [low, high]; the gradient passes where the input lies inside (bounds included).
     public func clamp(min low: Float = -.infinity, max high: Float = .infinity) throws -> Tensor {
+        // A NaN bound compares false with everything and would leave the input unchanged, hiding the bug that made it.
+        guard !low.isNaN && !high.isNaN else { throw TensorError("clamp: bounds must be numbers, got min \(low), max \(high)") }
         guard !(low > high) else { throw TensorError("clamp: min \(low) is greater than max \(high)") }
         let x = try contiguousIfNeeded()
         let out = try Tensor.empty(shape, op: "clamp")
