@@ -112,6 +112,8 @@ final class ConvolutionTests: XCTestCase {
             Case(batch: 4, channels: 16, height: 16, width: 14, outChannels: 32, kernel: 3, stride: 2, padding: Padding2D(1)),
             Case(batch: 4, channels: 24, height: 25, width: 23, outChannels: 32, kernel: 1, stride: 1, padding: Padding2D(0)),
             Case(batch: 7, channels: 64, height: 8, width: 8, outChannels: 64, kernel: 1, stride: 1, padding: Padding2D(0)),
+            // 576 columns of 8×8 planes: the weight gradient's halves, one product per image.
+            Case(batch: 9, channels: 48, height: 8, width: 8, outChannels: 48, kernel: 1, stride: 1, padding: Padding2D(0)),
             // Few output channels: direct sums split over (image, channel) pairs, the weight gradient over input channels.
             Case(batch: 3, channels: 40, height: 19, width: 21, outChannels: 3, kernel: 3, stride: 1, padding: Padding2D(1)),
         ]

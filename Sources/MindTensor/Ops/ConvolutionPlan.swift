@@ -82,10 +82,10 @@ struct ConvolutionPlan {
     }
 
     /// Calls `body` for tiles of at most `tileWidth` columns covering `range`. A 1×1 convolution's tiles stop at the
-    /// images' edges when its planes are at least `inPlacePlane` columns wide: a tile inside one image is read and
-    /// written in place, where one that spans images is copied in and out.
-    private func forEachTile(in range: Range<Int>, _ body: ((start: Int, count: Int)) -> Void) {
-        guard direct && plane >= Self.inPlacePlane else { return forEachEvenTile(in: range, body) }
+    /// images' edges when its planes are at least `inPlacePlane` columns wide, or when `imageSegments` asks: a tile
+    /// inside one image is read and written in place, where one that spans images is copied in and out.
+    private func forEachTile(in range: Range<Int>, imageSegments: Bool = false, _ body: ((start: Int, count: Int)) -> Void) {
+        guard direct && (plane >= Self.inPlacePlane || imageSegments) else { return forEachEvenTile(in: range, body) }
         var start = range.lowerBound
         while start < range.upperBound {
             let end = Swift.min((start / plane + 1) * plane, range.upperBound)
@@ -239,7 +239,9 @@ struct ConvolutionPlan {
     /// the worker count, so results do not depend on it. Each half sums its tiles' products dY_tile · colᵀ over all
     /// output and input channels, the first into gw and gb, the second into a partial added at the end. A split by
     /// input channels (as `backward`'s, which col2im needs) makes each worker pack the whole of dY for products half
-    /// as wide.
+    /// as wide. A 1×1 layer's tiles stop at each image's edge, so dY and x are read in place: on 8×8 maps one
+    /// product per image (inner size 64) ran 1.12–1.17× faster than gathering both across images for one product
+    /// (`scripts/bench conv 1x1`, three alternating rounds, Zen 2).
     private func halvesWeightGradient(x: UnsafeMutablePointer<Float>, gy: UnsafeMutablePointer<Float>,
                                       gw: UnsafeMutablePointer<Float>?, gb: UnsafeMutablePointer<Float>?) throws {
         let perHalf = (rows + outChannels) * tileWidth
@@ -251,7 +253,7 @@ struct ConvolutionPlan {
                 let dyTile = scratch.data + half * perHalf, col = dyTile + outChannels * tileWidth
                 let gwSum = half == 0 ? gw : partial.data, gbSum = half == 0 ? gb : partial.data + outChannels * rows
                 let range = granules * half / 2 * 16 ..< Swift.min(granules * (half + 1) / 2 * 16, columns)
-                forEachTile(in: range) { t in
+                forEachTile(in: range, imageSegments: direct) { t in
                     let dy = planes(gy, rows: outChannels, 0..<outChannels, tile: t, scratch: dyTile)
                     if let gb = gbSum { mv_row_sums(dy.pointer, Int64(dy.ld), Int64(outChannels), Int64(t.count), gb) }
                     if let gw = gwSum {
