@@ -177,6 +177,17 @@ final class DatasetLoaderTests: XCTestCase {
             _ = try GODDataset.load(GODDataset.Options(path: dir))
         }
 
+        // Constant training fMRI cannot be z-scored: the error names the subject's file.
+        arrays = try original.entries.compactMap { name, value in
+            guard case .array(let a) = value else { return nil }
+            guard name == "arr_0" else { return (name, a) }
+            return (name, try NDArray(floats: [Float](repeating: 1, count: a.floats().count), shape: a.shape))
+        }
+        try NPZ.write(arrays, to: dir.appendingPathComponent("sbj_3.npz"))
+        assertThrowsMessage(["GOD: sbj_3.npz: normalize: standard deviation must be positive, got 0.0 (every value is the same)"]) {
+            _ = try GODDataset.load(GODDataset.Options(path: dir))
+        }
+
         var h = HCPDataset.Options(path: try Fixtures.url("datasets/HCP/npz"))
         h.roi = "V9"
         assertThrowsMessage(["has no ROI 'V9'"]) { _ = try HCPDataset.load(h) }

@@ -81,7 +81,12 @@ public enum GODDataset {
                 throw TensorError("\(context): \(name) test arrays do not match \(testImages.count) test images and \(voxels) voxels")
             }
             let imageRows = try DatasetFiles.integers(npz.array("arr_3"), count: train.shape[0], name: name + "/arr_3")
-            let prepared = try prepareSubject(train: train, tests: [test], roi: roi, patchSize: o.patchSize, normalize: o.normalize)
+            let prepared: (train: Tensor, tests: [Tensor], mean: Float, std: Float)
+            do {
+                prepared = try prepareSubject(train: train, tests: [test], roi: roi, patchSize: o.patchSize, normalize: o.normalize)
+            } catch let error as TensorError {
+                throw TensorError("\(context): \(name): \(error.message)")  // which subject's file
+            }
             let (mean, std) = (prepared.mean, prepared.std)
             trainParts.append(prepared.train)
             testParts.append(prepared.tests[0])

@@ -39,7 +39,9 @@ public enum VoxelLayout {
     }
 
     public static func normalize(_ x: Tensor, mean: Float, std: Float) throws -> Tensor {
-        guard std > 0, std.isFinite else { throw TensorError("normalize: standard deviation must be positive, got \(std)") }
+        guard std > 0, std.isFinite else {
+            throw TensorError("normalize: standard deviation must be positive, got \(std)\(std == 0 ? " (every value is the same)" : "")")
+        }
         return try (x - mean) / std
     }
 
