@@ -43,6 +43,7 @@ T.test("BOLD5000 and HCP", function()
   T.eq(pool:get(1).image, nil)
   local mixed = mv.data.concat{pool, train}
   T.eq(#mixed, 249); T.eq(mixed.voxels, 80)
+  T.raises(function() mv.data.concat{pool, 5} end, "mv.data.concat: entry 2 is 5, not a Dataset")
 end)
 
 T.test("loader errors name the file and the problem", function()

@@ -163,7 +163,7 @@ enum DataBindings: LuaBindingSet {
             }
             let sets = try items.enumerated().map { k, item -> FMRIDataset in
                 guard case .object(let o) = item, let ds = o as? FMRIDataset else {
-                    throw args.argumentError(1, "datasets", expected: "Datasets (entry \(k + 1) is not)")
+                    throw args.error("entry \(k + 1) is \(LuaArgs.kind(of: item)), not a Dataset")
                 }
                 return ds
             }
