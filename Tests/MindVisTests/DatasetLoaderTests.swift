@@ -177,6 +177,16 @@ final class DatasetLoaderTests: XCTestCase {
             _ = try GODDataset.load(GODDataset.Options(path: dir))
         }
 
+        // Test averages with fewer voxels than the training trials.
+        arrays = try original.entries.compactMap { name, value in
+            guard case .array(let a) = value else { return nil }
+            guard name == "arr_2" else { return (name, a) }
+            let (rows, columns) = (a.shape[0], a.shape[1] - 1)
+            let values = a.floats()
+            return (name, try NDArray(floats: (0..<rows).flatMap { r in values[(r * a.shape[1])..<(r * a.shape[1] + columns)] }, shape: [rows, columns]))
+        }
+        try NPZ.write(arrays, to: dir.appendingPathComponent("sbj_3.npz"))
+        assertThrowsMessage(["GOD: sbj_3.npz test arrays have", "voxels, arr_0 has"]) { _ = try GODDataset.load(GODDataset.Options(path: dir)) }
         // Constant training fMRI cannot be z-scored: the error names the subject's file.
         arrays = try original.entries.compactMap { name, value in
             guard case .array(let a) = value else { return nil }

@@ -24,12 +24,8 @@ enum FileBindings: LuaBindingSet {
             mv.mkdir(path) -> path
             Creates the folder and any missing parents (mkdir -p), without a shell: any path is safe, quotes and spaces included. An existing folder is fine; a file in the way is an error.
             """) { args in
+            // Folder.create names an empty path and a file in the way (at any level of the path).
             let path = try args.string(1, "path")
-            guard !path.isEmpty else { throw args.error("path is empty") }
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                throw args.error("\(path) is a file, not a folder")
-            }
             do {
                 try Folder.create(path)
             } catch let error as MindIOError {

@@ -78,7 +78,7 @@ public enum GODDataset {
                 subjectTestIndex += try DatasetFiles.integers(npz.array("arr_4"), count: single.shape[0], name: name + "/arr_4")
             }
             guard test.shape[1] == voxels else {
-                throw TensorError("\(context): \(name) test arrays do not match \(testImages.count) test images and \(voxels) voxels")
+                throw TensorError("\(context): \(name) test arrays have \(test.shape[1]) voxels, arr_0 has \(voxels)")
             }
             let imageRows = try DatasetFiles.integers(npz.array("arr_3"), count: train.shape[0], name: name + "/arr_3")
             let prepared: (train: Tensor, tests: [Tensor], mean: Float, std: Float)

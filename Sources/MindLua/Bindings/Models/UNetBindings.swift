@@ -91,7 +91,7 @@ enum UNetBindings: LuaBindingSet {
     static func timesteps(_ args: LuaArgs, _ i: Int, batch: Int) throws -> Tensor {
         if args.type(i) == .number { return try Tensor.full([batch], Float(try args.number(i, "t"))) }
         let t = try args.tensor(i, "t")
-        if t.rank <= 1 && t.shape.reduce(1, *) == 1 && t.shape != [batch] { return try Tensor.full([batch], t.toArray()[0]) }
+        if t.rank <= 1 && t.numel == 1 && t.shape != [batch] { return try Tensor.full([batch], t.toArray()[0]) }
         return t
     }
 
