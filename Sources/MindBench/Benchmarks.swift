@@ -10,6 +10,9 @@ struct Measurement {
     let flops: Double
     let seconds: Double
     var median: Double? = nil
+    /// The sgemm peak measured beside this measurement, when the benchmark measures one (the `conv` shapes): the
+    /// fraction is taken against it rather than the run's opening peak, because the host's speed drifts in a run.
+    var besidePeak: Double? = nil
     var gflops: Double { flops / seconds / 1e9 }
 }
 
@@ -42,12 +45,12 @@ func parameterCount(_ model: Module) -> Int { model.parameters().reduce(0) { $0 
 
 /// cblas_sgemm on square matrices with OpenBLAS's own threads on every core: the machine's attainable
 /// peak for this run (the engine itself runs OpenBLAS single-threaded and splits products over its workers).
-func sgemmPeak(size n: Int) throws -> Measurement {
+func sgemmPeak(size n: Int, warmup: Int = 2) throws -> Measurement {
     let a = try Tensor.rand([n, n]), b = try Tensor.rand([n, n]), c = try Tensor.zeros([n, n])
     let saved = openblas_get_num_threads()
     openblas_set_num_threads(Int32(ProcessInfo.processInfo.activeProcessorCount))
     defer { openblas_set_num_threads(saved) }
-    let seconds = time(repeats: n >= 2048 ? 3 : 10) {
+    let seconds = time(warmup: warmup, repeats: n >= 2048 ? 3 : 10) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a.data, Int32(n),
                     b.data, Int32(n), 0, c.data, Int32(n))
     }

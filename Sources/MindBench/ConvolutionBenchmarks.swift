@@ -106,6 +106,22 @@ func convolutionProducts(_ s: ConvolutionShape, batch: Int) throws -> [Measureme
             Measurement(name: "\(s.name) dW+db", flops: flops, seconds: try backward(through: [w, b]))]
 }
 
+/// `convolutionProducts` of every shape, with the sgemm peak measured between consecutive shapes: each pass's
+/// fraction is taken against the larger of the peaks just before and just after its shape. On a shared host the
+/// machine's speed drifts by tens of percent within one run (seen: an opening peak of 86 GFLOP/s, then passes at 1.5
+/// of it), so a fraction against a peak measured seconds apart says more about the host than about the kernel.
+func convolutionProductsBesidePeaks(_ shapes: [ConvolutionShape], batch: Int) throws -> [Measurement] {
+    var before = try sgemmPeak(size: 2048, warmup: 1).gflops
+    var measured: [Measurement] = []
+    for s in shapes {
+        let passes = try convolutionProducts(s, batch: batch)
+        let after = try sgemmPeak(size: 2048, warmup: 1).gflops
+        measured += passes.map { var m = $0; m.besidePeak = Swift.max(before, after); return m }
+        before = after
+    }
+    return measured
+}
+
 /// The shapes that `WinogradConvolution` may take, run with Winograd where it is chosen and by im2col only, side by
 /// side: `rounds` alternating rounds of `convolutionProducts` on each path; per pass the best and the median of the
 /// rounds' times, and the speed-up of the best times (1.00× where the pass stays on im2col). GFLOP/s count the

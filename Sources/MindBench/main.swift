@@ -12,7 +12,9 @@ let shapeFilter = CommandLine.arguments.dropFirst(2).first
 func report(_ m: Measurement, peak: Double) {
     let name = m.name.padding(toLength: 64, withPad: " ", startingAt: 0)
     let median = m.median.map { String(format: "  median %.2f ms", $0 * 1e3) } ?? ""
-    print(name + String(format: "%9.2f ms %8.1f GFLOP/s %6.2f of peak", m.seconds * 1e3, m.gflops, m.gflops / peak) + median)
+    let beside = m.besidePeak.map { String(format: " (peak beside it %.1f)", $0) } ?? ""
+    print(name + String(format: "%9.2f ms %8.1f GFLOP/s %6.2f of peak", m.seconds * 1e3, m.gflops, m.gflops / (m.besidePeak ?? peak))
+          + beside + median)
 }
 
 do {
@@ -34,7 +36,7 @@ do {
         ("block", { [try transformerBlockStep(batch: 32, tokens: 65, width: 256, heads: 8, mlpRatio: 4)] }),
         ("conv", {
             try [conv3x3Step(batch: 8, channels: 64, size: 32).measure(repeats: 20)]
-                + convolutionShapes.filter { shapeFilter.map($0.name.contains) ?? true }.flatMap { try convolutionProducts($0, batch: 8) }
+                + convolutionProductsBesidePeaks(convolutionShapes.filter { shapeFilter.map($0.name.contains) ?? true }, batch: 8)
         }),
         // Winograd F(2×2, 3×3) against im2col on the shapes it takes, side by side.
         ("winograd", { try compareWinograd(batch: 8); return [] }),

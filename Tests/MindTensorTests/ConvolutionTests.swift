@@ -1,3 +1,4 @@
+import CKernels
 import XCTest
 @testable import MindTensor
 
@@ -189,6 +190,46 @@ final class ConvolutionTests: XCTestCase {
             try y.backward(gradient: try Tensor(gradient, shape: y.shape))
             let gx = try XCTUnwrap(x.grad).toArray()
             XCTAssertEqual(gx.indices.filter { !gx[$0].isFinite }, gx.indices.filter { $0 % size <= 1 }, name)
+        }
+    }
+
+    /// Stride-2 tiles that start and end inside an image's plane and inside an output row (strided_columns splits only
+    /// the input rows a tile reads): im2col tile by tile equals the column matrix by definition, and the adjoints of
+    /// all tiles add up to its adjoint, with both of the VQ's and the UNet's paddings. The planes' other rows, split
+    /// or left over from the previous tile, may be read only at wrapped positions, which must give zeros.
+    func testStridedTilesInsidePlanes() throws {
+        let (batch, channels, size) = (3, 2, 20)
+        for top in [0, 1] {
+            let (h, w) = (size, size), (oh, ow) = (size / 2, size / 2), plane = oh * ow, columns = batch * plane
+            var g = mv_conv_geometry(c: Int64(channels), h: Int64(h), w: Int64(w), kh: 3, kw: 3, sh: 2, sw: 2, ph: Int64(top), pw: Int64(top),
+                                     oh: Int64(oh), ow: Int64(ow))
+            let x = try randomInput([batch, channels, h, w], seed: 300).toArray(), rows = channels * 9
+            // Row (c, ki, kj), column (image, oy, ox) of the column matrix, by definition.
+            func entry(_ r: Int, _ j: Int) -> (Int?, Float) {
+                let (c, ki, kj) = (r / 9, r % 9 / 3, r % 3), (image, oy, ox) = (j / plane, j % plane / ow, j % ow)
+                let iy = 2 * oy - top + ki, ix = 2 * ox - top + kj
+                guard iy >= 0, iy < h, ix >= 0, ix < w else { return (nil, 0) }
+                let at = ((image * channels + c) * h + iy) * w + ix
+                return (at, x[at])
+            }
+            let gradientColumns = try randomInput([rows, columns], seed: 301).toArray()
+            var expectedGradient = [Float](repeating: 0, count: x.count), gradient = expectedGradient
+            for r in 0..<rows {
+                for j in 0..<columns { if let at = entry(r, j).0 { expectedGradient[at] += gradientColumns[r * columns + j] } }
+            }
+            for j0 in stride(from: 0, to: columns, by: 37) {
+                let cols = Swift.min(37, columns - j0)
+                var tile = [Float](repeating: .nan, count: rows * cols)
+                mv_im2col(x, &g, 0, Int64(channels), Int64(j0), Int64(cols), &tile)
+                var gradientTile = (0..<rows).flatMap { r in gradientColumns[(r * columns + j0)..<(r * columns + j0 + cols)] }
+                mv_col2im(&gradientTile, &g, 0, Int64(channels), Int64(j0), Int64(cols), &gradient)
+                for r in 0..<rows {
+                    for t in 0..<cols where tile[r * cols + t] != entry(r, j0 + t).1 {
+                        return XCTFail("padding \(top): column \(j0 + t) row \(r) is \(tile[r * cols + t]), not \(entry(r, j0 + t).1)")
+                    }
+                }
+            }
+            assertClose(gradient, expectedGradient, tolerance: 1e-5, "padding \(top): the adjoint")
         }
     }
 

@@ -171,11 +171,11 @@ static void same_columns(float *x, const mv_conv_geometry *g, int64_t c0, int64_
     }
 }
 
-// The four phase planes of an h × w plane (h, w even): phases[(py * 2 + px) * h/2 * w/2 + i * w/2 + j] =
-// x[(2i + py) * w + 2j + px].
-static void split_phases(const float *x, int64_t h, int64_t w, float *phases) {
+// The four phase planes of an h × w plane (h, w even), rows [r0, r1) of it (r0, r1 even): phases[(py * 2 + px) *
+// h/2 * w/2 + i * w/2 + j] = x[(2i + py) * w + 2j + px].
+static void split_phases(const float *x, int64_t h, int64_t w, int64_t r0, int64_t r1, float *phases) {
     int64_t half = w / 2, quarter = h / 2 * half;
-    for (int64_t r = 0; r < h; r++) {
+    for (int64_t r = r0; r < r1; r++) {
         const float *src = x + r * w;
         float *even = phases + (r % 2) * 2 * quarter + r / 2 * half, *odd = even + quarter;
         int64_t j = 0;
@@ -189,23 +189,35 @@ static void split_phases(const float *x, int64_t h, int64_t w, float *phases) {
     }
 }
 
-// The adjoint of split_phases: adds the phases back into their places in x.
-static void add_phases(const float *phases, int64_t h, int64_t w, float *x) {
+// Zeroes the phases of rows [r0, r1) (r0, r1 even) of an h × w plane.
+static void zero_phases(int64_t h, int64_t w, int64_t r0, int64_t r1, float *phases) {
     int64_t half = w / 2, quarter = h / 2 * half;
-    for (int64_t r = 0; r < h; r++) {
+    for (int64_t phase = 0; phase < 4; phase++) zero_span(phases + phase * quarter + r0 / 2 * half, (r1 - r0) / 2 * half);
+}
+
+// The adjoint of split_phases: adds the phases of rows [r0, r1) back into their places in x.
+static void add_phases(const float *phases, int64_t h, int64_t w, int64_t r0, int64_t r1, float *x) {
+    int64_t half = w / 2, quarter = h / 2 * half;
+    for (int64_t r = r0; r < r1; r++) {
         float *dst = x + r * w;
         const float *even = phases + (r % 2) * 2 * quarter + r / 2 * half, *odd = even + quarter;
         for (int64_t j = 0; j < half; j++) { dst[2 * j] += even[j]; dst[2 * j + 1] += odd[j]; }
     }
 }
 
+// ⌊a / 2⌋ for any sign of a.
+MV_INLINE int64_t floor_half(int64_t a) { return (a - (a % 2 + 2) % 2) / 2; }
+
 // Stride 2 with outputs half as high and wide as the inputs (the downsamplers: 3×3 with pad 1, or the VQ's pad on
 // the right and bottom only): output (oy, ox) reads input (2oy + a, 2ox + b), a = ki - ph, b = kj - pw, which is
 // element (oy + ⌊a/2⌋, ox + ⌊b/2⌋) of the phase plane of the rows ≡ a and columns ≡ b (mod 2), an oh × ow plane.
-// Each (image, channel) plane is split into its phases once, and every kernel row is then a shifted copy of a
-// phase plane with long runs, as in same_columns (read one float at a time instead, the runs of 8×8 outputs were
-// 4-8 floats long). The adjoint adds into zeroed phases and adds those back into x. Returns 0, having done
-// nothing, when the phases' scratch cannot be allocated.
+// Each (image, channel) plane is split into its phases once per run of output positions, only the rows that run
+// reads (a tile that ends inside an image split the whole plane, and a 64×64 map's im2col took 1.6× as long with
+// 688-column tiles as with one tile per image), and every kernel row is then a shifted copy of a phase plane with
+// long runs, as in same_columns (read one float at a time instead, the runs of 8×8 outputs were 4-8 floats long).
+// The adjoint adds into zeroed phases and adds those back into x. Phase entries outside the split rows are read or
+// written only at wrapped positions, which the copies and adds leave out. Returns 0, having done nothing, when the
+// phases' scratch cannot be allocated.
 static int strided_columns(float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols,
                            float *col, int to_columns) {
     int64_t in_plane = g->h * g->w, image = g->c * in_plane, plane = g->oh * g->ow;
@@ -218,13 +230,17 @@ static int strided_columns(float *x, const mv_conv_geometry *g, int64_t c0, int6
         int64_t b = kj - g->pw, px = (b % 2 + 2) % 2;
         wrap_keep(plane, g->ow, (b - px) / 2, keep + kj * plane);
     }
+    // Output row oy reads the phase rows oy + ⌊a/2⌋ for a in [-ph, kh - 1 - ph].
+    int64_t above = floor_half(-g->ph), below = floor_half(g->kh - 1 - g->ph);
     for (int64_t ch = c0; ch < c1; ch++) {
         int64_t i = j0 / plane, p = j0 % plane;
         for (int64_t t = 0; t < cols; i++, p = 0) {
             int64_t run = plane - p < cols - t ? plane - p : cols - t;
+            int64_t first = p / g->ow + above, last = (p + run - 1) / g->ow + below + 1;
+            int64_t r0 = 2 * (first > 0 ? first : 0), r1 = 2 * (last < g->oh ? last : g->oh);
             float *source = x + i * image + ch * in_plane;
-            if (to_columns) split_phases(source, g->h, g->w, phases);
-            else zero_span(phases, in_plane);
+            if (to_columns) split_phases(source, g->h, g->w, r0, r1, phases);
+            else zero_phases(g->h, g->w, r0, r1, phases);
             for (int64_t ki = 0; ki < g->kh; ki++) {
                 for (int64_t kj = 0; kj < g->kw; kj++) {
                     int64_t a = ki - g->ph, b = kj - g->pw, py = (a % 2 + 2) % 2, px = (b % 2 + 2) % 2;
@@ -234,7 +250,7 @@ static int strided_columns(float *x, const mv_conv_geometry *g, int64_t c0, int6
                     same_run(r, phases + (py * 2 + px) * plane, kept, p, p + run, row + t, to_columns);
                 }
             }
-            if (!to_columns) add_phases(phases, g->h, g->w, source);
+            if (!to_columns) add_phases(phases, g->h, g->w, r0, r1, source);
             t += run;
         }
     }
