@@ -10,9 +10,9 @@ struct Measurement {
     let flops: Double
     let seconds: Double
     var median: Double? = nil
-    /// The sgemm peak measured beside this measurement, when the benchmark measures one (the `conv` shapes): the
-    /// fraction is taken against it rather than the run's opening peak, because the host's speed drifts in a run.
-    var besidePeak: Double? = nil
+    /// The fraction of the sgemm peak, when the benchmark measures it against peaks of its own (`conv`) rather than
+    /// the run's opening peak.
+    var fractionOfPeak: Double? = nil
     var gflops: Double { flops / seconds / 1e9 }
 }
 

@@ -106,20 +106,34 @@ func convolutionProducts(_ s: ConvolutionShape, batch: Int) throws -> [Measureme
             Measurement(name: "\(s.name) dW+db", flops: flops, seconds: try backward(through: [w, b]))]
 }
 
-/// `convolutionProducts` of every shape, with the sgemm peak measured between consecutive shapes: each pass's
-/// fraction is taken against the larger of the peaks just before and just after its shape. On a shared host the
-/// machine's speed drifts by tens of percent within one run (seen: an opening peak of 86 GFLOP/s, then passes at 1.5
-/// of it), so a fraction against a peak measured seconds apart says more about the host than about the kernel.
-func convolutionProductsBesidePeaks(_ shapes: [ConvolutionShape], batch: Int) throws -> [Measurement] {
+/// `convolutionProducts` of every shape in `rounds` rounds, with the sgemm peak measured between consecutive shapes.
+/// On a shared host the machine's speed drifts by tens of percent within a run (seen: an opening peak of 86 GFLOP/s,
+/// then passes at 1.5 of it, and passes on one code path at 155 and 198 GFLOP/s in consecutive rounds), so a fraction
+/// against a peak measured seconds apart says more about the host than about the kernel. Each pass reports its best
+/// and median time over the rounds and, as its fraction, the median over the rounds of its speed against the larger of
+/// the peaks measured just before and just after it.
+func convolutionProductsBesidePeaks(_ shapes: [ConvolutionShape], batch: Int, rounds: Int = 3) throws -> [Measurement] {
+    print("conv passes: best and median time of \(rounds) rounds; fraction of peak: the median over the rounds of each"
+          + " round's speed against the sgemm peak measured beside it")
+    var runs: [[[Measurement]]] = shapes.map { _ in [] }, fractions: [[[Double]]] = shapes.map { _ in [] }
     var before = try sgemmPeak(size: 2048, warmup: 1).gflops
-    var measured: [Measurement] = []
-    for s in shapes {
-        let passes = try convolutionProducts(s, batch: batch)
-        let after = try sgemmPeak(size: 2048, warmup: 1).gflops
-        measured += passes.map { var m = $0; m.besidePeak = Swift.max(before, after); return m }
-        before = after
+    for _ in 0..<rounds {
+        for (i, s) in shapes.enumerated() {
+            let passes = try convolutionProducts(s, batch: batch)
+            let after = try sgemmPeak(size: 2048, warmup: 1).gflops
+            runs[i].append(passes)
+            fractions[i].append(passes.map { $0.gflops / Swift.max(before, after) })
+            before = after
+        }
     }
-    return measured
+    return shapes.indices.flatMap { i in
+        runs[i][0].indices.map { pass in
+            let seconds = runs[i].map { $0[pass].seconds }.sorted(), fraction = fractions[i].map { $0[pass] }.sorted()
+            let first = runs[i][0][pass]
+            return Measurement(name: first.name, flops: first.flops, seconds: seconds[0], median: seconds[seconds.count / 2],
+                               fractionOfPeak: fraction[fraction.count / 2])
+        }
+    }
 }
 
 /// The shapes that `WinogradConvolution` may take, run with Winograd where it is chosen and by im2col only, side by

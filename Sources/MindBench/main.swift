@@ -12,9 +12,8 @@ let shapeFilter = CommandLine.arguments.dropFirst(2).first
 func report(_ m: Measurement, peak: Double) {
     let name = m.name.padding(toLength: 64, withPad: " ", startingAt: 0)
     let median = m.median.map { String(format: "  median %.2f ms", $0 * 1e3) } ?? ""
-    let beside = m.besidePeak.map { String(format: " (peak beside it %.1f)", $0) } ?? ""
-    print(name + String(format: "%9.2f ms %8.1f GFLOP/s %6.2f of peak", m.seconds * 1e3, m.gflops, m.gflops / (m.besidePeak ?? peak))
-          + beside + median)
+    let fraction = m.fractionOfPeak ?? m.gflops / peak
+    print(name + String(format: "%9.2f ms %8.1f GFLOP/s %6.2f of peak", m.seconds * 1e3, m.gflops, fraction) + median)
 }
 
 do {
