@@ -90,7 +90,7 @@ func convolutionProducts(_ s: ConvolutionShape, batch: Int) throws -> [Measureme
     let forward = try time(repeats: repeats) { _ = try withNoGrad(conv) }
     func backward(through leaves: [Tensor]) throws -> Double {
         for t in [x, w, b] { try t.requiresGrad(leaves.contains { $0 === t }) }
-        defer { for t in [x, w, b] { t.grad = nil; try? t.requiresGrad(false) } }
+        defer { for t in [x, w, b] { t.grad = nil; _ = try? t.requiresGrad(false) } }
         var best = Double.infinity
         for run in 0..<(repeats + 2) {
             for t in leaves { t.grad = nil }
