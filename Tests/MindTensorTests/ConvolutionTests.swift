@@ -195,19 +195,22 @@ final class ConvolutionTests: XCTestCase {
 
     /// Stride-2 tiles that start and end inside an image's plane and inside an output row (strided_columns splits only
     /// the input rows a tile reads): im2col tile by tile equals the column matrix by definition, and the adjoints of
-    /// all tiles add up to its adjoint, with both of the VQ's and the UNet's paddings. The planes' other rows, split
-    /// or left over from the previous tile, may be read only at wrapped positions, which must give zeros.
+    /// all tiles add up to its adjoint. The VQ's padding (0 at the top and left) and the UNet's (1), kernels 1 and 5,
+    /// and 20×20 maps (keep tables for the wrapped positions) and 40×40 ones (wrapped positions fixed row by row). The
+    /// planes' other rows, split or left over from the previous tile, may be read only at wrapped positions, which
+    /// must give zeros.
     func testStridedTilesInsidePlanes() throws {
-        let (batch, channels, size) = (3, 2, 20)
-        for top in [0, 1] {
+        let (batch, channels) = (3, 2)
+        for (size, kernel, pad) in [(20, 3, 0), (20, 3, 1), (40, 3, 0), (40, 3, 1), (20, 1, 0), (20, 5, 2)] {
+            let name = "\(size)×\(size) k\(kernel) pad \(pad)", taps = kernel * kernel
             let (h, w) = (size, size), (oh, ow) = (size / 2, size / 2), plane = oh * ow, columns = batch * plane
-            var g = mv_conv_geometry(c: Int64(channels), h: Int64(h), w: Int64(w), kh: 3, kw: 3, sh: 2, sw: 2, ph: Int64(top), pw: Int64(top),
-                                     oh: Int64(oh), ow: Int64(ow))
-            let x = try randomInput([batch, channels, h, w], seed: 300).toArray(), rows = channels * 9
+            var g = mv_conv_geometry(c: Int64(channels), h: Int64(h), w: Int64(w), kh: Int64(kernel), kw: Int64(kernel), sh: 2, sw: 2,
+                                     ph: Int64(pad), pw: Int64(pad), oh: Int64(oh), ow: Int64(ow))
+            let x = try randomInput([batch, channels, h, w], seed: 300).toArray(), rows = channels * taps
             // Row (c, ki, kj), column (image, oy, ox) of the column matrix, by definition.
             func entry(_ r: Int, _ j: Int) -> (Int?, Float) {
-                let (c, ki, kj) = (r / 9, r % 9 / 3, r % 3), (image, oy, ox) = (j / plane, j % plane / ow, j % ow)
-                let iy = 2 * oy - top + ki, ix = 2 * ox - top + kj
+                let (c, ki, kj) = (r / taps, r % taps / kernel, r % kernel), (image, oy, ox) = (j / plane, j % plane / ow, j % ow)
+                let iy = 2 * oy - pad + ki, ix = 2 * ox - pad + kj
                 guard iy >= 0, iy < h, ix >= 0, ix < w else { return (nil, 0) }
                 let at = ((image * channels + c) * h + iy) * w + ix
                 return (at, x[at])
@@ -225,11 +228,11 @@ final class ConvolutionTests: XCTestCase {
                 mv_col2im(&gradientTile, &g, 0, Int64(channels), Int64(j0), Int64(cols), &gradient)
                 for r in 0..<rows {
                     for t in 0..<cols where tile[r * cols + t] != entry(r, j0 + t).1 {
-                        return XCTFail("padding \(top): column \(j0 + t) row \(r) is \(tile[r * cols + t]), not \(entry(r, j0 + t).1)")
+                        return XCTFail("\(name): column \(j0 + t) row \(r) is \(tile[r * cols + t]), not \(entry(r, j0 + t).1)")
                     }
                 }
             }
-            assertClose(gradient, expectedGradient, tolerance: 1e-5, "padding \(top): the adjoint")
+            assertClose(gradient, expectedGradient, tolerance: 1e-5, "\(name): the adjoint")
         }
     }
 

@@ -216,7 +216,8 @@ MV_INLINE int64_t floor_half(int64_t a) { return (a - (a % 2 + 2) % 2) / 2; }
 // 688-column tiles as with one tile per image), and every kernel row is then a shifted copy of a phase plane with
 // long runs, as in same_columns (read one float at a time instead, the runs of 8×8 outputs were 4-8 floats long).
 // The adjoint adds into zeroed phases and adds those back into x. Phase entries outside the split rows are read or
-// written only at wrapped positions, which the copies and adds leave out. Returns 0, having done nothing, when the
+// written only at wrapped positions: the copies give zeros there and the adds add nothing or zeros, and only the
+// split rows are added back. Returns 0, having done nothing, when the
 // phases' scratch cannot be allocated.
 static int strided_columns(float *x, const mv_conv_geometry *g, int64_t c0, int64_t c1, int64_t j0, int64_t cols,
                            float *col, int to_columns) {
