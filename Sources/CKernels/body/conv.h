@@ -224,13 +224,10 @@ static int strided_columns(float *x, const mv_conv_geometry *g, int64_t c0, int6
     int64_t in_plane = g->h * g->w, image = g->c * in_plane, plane = g->oh * g->ow;
     float *phases = malloc(sizeof(float) * (size_t)in_plane);
     if (!phases) return 0;
-    // Kernel column kj reads its phase plane at the column shift (b - px) / 2.
+    // Kernel column kj reads its phase plane at the column shift ⌊(kj - pw)/2⌋.
     float keep[KEEP_TABLE_FLOATS];
     int keeps = g->kw * plane <= KEEP_TABLE_FLOATS;
-    for (int64_t kj = 0; keeps && kj < g->kw; kj++) {
-        int64_t b = kj - g->pw, px = (b % 2 + 2) % 2;
-        wrap_keep(plane, g->ow, (b - px) / 2, keep + kj * plane);
-    }
+    for (int64_t kj = 0; keeps && kj < g->kw; kj++) wrap_keep(plane, g->ow, floor_half(kj - g->pw), keep + kj * plane);
     // Output row oy reads the phase rows oy + ⌊a/2⌋ for a in [-ph, kh - 1 - ph].
     int64_t above = floor_half(-g->ph), below = floor_half(g->kh - 1 - g->ph);
     for (int64_t ch = c0; ch < c1; ch++) {
@@ -244,9 +241,10 @@ static int strided_columns(float *x, const mv_conv_geometry *g, int64_t c0, int6
             else zero_phases(g->h, g->w, r0, r1, phases);
             for (int64_t ki = 0; ki < g->kh; ki++) {
                 for (int64_t kj = 0; kj < g->kw; kj++) {
-                    int64_t a = ki - g->ph, b = kj - g->pw, py = (a % 2 + 2) % 2, px = (b % 2 + 2) % 2;
+                    int64_t dy = floor_half(ki - g->ph), dx = floor_half(kj - g->pw);
+                    int64_t py = ki - g->ph - 2 * dy, px = kj - g->pw - 2 * dx; // the phase: the row and column parity
                     float *row = col + (((ch - c0) * g->kh + ki) * g->kw + kj) * cols;
-                    same_row r = same_row_shifted(g->oh, g->ow, plane, (a - py) / 2, (b - px) / 2);
+                    same_row r = same_row_shifted(g->oh, g->ow, plane, dy, dx);
                     const float *kept = keeps && r.dx != 0 ? keep + kj * plane : NULL;
                     same_run(r, phases + (py * 2 + px) * plane, kept, p, p + run, row + t, to_columns);
                 }

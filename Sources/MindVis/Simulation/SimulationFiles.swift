@@ -186,9 +186,8 @@ public enum SimulationFiles {
         return (attributes[.size] as? NSNumber)?.intValue ?? 0
     }
 
-    /// Removes the files `staleFile` names (relative paths) for entries of `folder`, and folders this leaves empty.
-    /// The temporary files (`.<name>.<pid>.<n>.tmp`, AtomicFile's) that a killed writer left in `folder` and its
-    /// subfolders: never complete, and invisible to a user who lists the folder.
+    /// Removes the temporary files (`.<name>.<pid>.<n>.tmp`, AtomicFile's) that a killed writer left in `folder` and
+    /// its subfolders: never complete, and invisible to a user who lists the folder.
     private static func removeTemporaries(in folder: URL) throws -> [URL] {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else { return [] }
@@ -209,6 +208,7 @@ public enum SimulationFiles {
         return removed
     }
 
+    /// Removes the files `staleFile` names (relative paths) for entries of `folder`, and folders this leaves empty.
     private static func removeStale(in folder: URL, _ staleFile: (String) -> String?) throws -> [URL] {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else { return [] }
