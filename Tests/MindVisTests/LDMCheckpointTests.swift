@@ -31,6 +31,15 @@ final class LDMCheckpointTests: XCTestCase {
         return state
     }
 
+    /// A class-conditional base in the reference's label2img `model.ckpt` layout: no time conditioning, a class embedder.
+    static func classConditionalState(classes: Int) throws -> [(name: String, tensor: Tensor)] {
+        var state = try DiffusionSchedule().referenceBuffers
+        state += try prefixed("unet.safetensors", "model.diffusion_model.") { !$0.hasPrefix("time_embed_condtion") }
+        state += try prefixed("vq.safetensors", "first_stage_model.")
+        state.append(("cond_stage_model.embedding.weight", try Tensor.zeros([classes, 16])))
+        return state
+    }
+
     static func write(_ state: [(name: String, tensor: Tensor)], _ name: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ldm-\(UUID().uuidString)-\(name)")
         try Safetensors.write(state.map { ($0.name, try NDArray($0.tensor)) }, to: url)
@@ -102,6 +111,61 @@ final class LDMCheckpointTests: XCTestCase {
         }
     }
 
+    /// A state dict of another schedule fits by name and shape; load_state_dict must refuse it rather than take its
+    /// tables under this model's config (whose `save` would then write a file that no longer loads).
+    func testLoadStateDictRefusesAnotherScheduleAndChangesNothing() throws {
+        let other = try LatentDiffusion(LatentDiffusionConfig(["preset": .string("tiny"), "linear_end": .double(0.05),
+                                                                "cond_stage_config": .table([("target", .string("class")), ("n_classes", .int(4))])]))
+        let model = try LatentDiffusion(LatentDiffusionConfig(["preset": .string("tiny"),
+                                                                "cond_stage_config": .table([("target", .string("class")), ("n_classes", .int(4))])]))
+        let before = try model.stateDict().map { try $0.tensor.toArray() }
+        XCTAssertThrowsError(try model.loadStateDict(other.stateDict())) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("the diffusion schedule's betas table (1000 steps, betas 0.0015 ... 0.05) does not match this model's schedule"), message)
+        }
+        let after = try model.stateDict().map { try $0.tensor.toArray() }
+        XCTAssertTrue(after == before, "a refused load wrote something")
+        // The same schedule loads.
+        XCTAssertNoThrow(try model.loadStateDict(LatentDiffusion(model.config).stateDict()))
+    }
+
+    /// A misspelt top-level key is named before the loader infers parts from a reference file's weights (it used to
+    /// report the fMRI encoder it then looked for), and a class-conditional file read as an fMRI one says what to give.
+    func testReferenceLoaderNamesMisspeltKeysFirst() throws {
+        let url = try Self.write(Self.classConditionalState(classes: 4), "label2img.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let typo: [String: ConfigValue] = ["preset": .string("tiny"), "cond_stage_confg": .table([("target", .string("class")), ("n_classes", .int(4))])]
+        XCTAssertThrowsError(try LDMCheckpoint.load(url, values: typo)) { error in
+            XCTAssertTrue("\(error)".contains("unknown key 'cond_stage_confg' (did you mean 'cond_stage_config'?)"), "\(error)")
+        }
+        XCTAssertThrowsError(try LDMCheckpoint.load(url, values: Self.values)) { error in
+            XCTAssertTrue("\(error)".contains("no fMRI encoder (cond_stage_model.mae.*) in the checkpoint"), "\(error)")
+        }
+        let fixed: [String: ConfigValue] = ["preset": .string("tiny"), "cond_stage_config": .table([("target", .string("class")), ("n_classes", .int(4))])]
+        XCTAssertNoThrow(try LDMCheckpoint.load(url, values: fixed))
+    }
+
+    /// Our files say what wrote them: a first stage's file is not read as an LDM's config (it failed on 'ddconfig'),
+    /// and the first stage of a whole LDM of ours loads as a VQ with the LDM's stored first-stage config.
+    func testFileKindsAreToldApartAndAnLDMFileGivesItsFirstStage() throws {
+        let url = try Self.write(Self.referenceState(), "finetuned.safetensors")
+        let ldmFile = FileManager.default.temporaryDirectory.appendingPathComponent("ldm-\(UUID().uuidString).safetensors")
+        let vqFile = FileManager.default.temporaryDirectory.appendingPathComponent("vq-\(UUID().uuidString).safetensors")
+        defer { for u in [url, ldmFile, vqFile] { try? FileManager.default.removeItem(at: u) } }
+        let model = try LDMCheckpoint.load(url, values: Self.values).model
+        try LDMCheckpoint.write(ldmFile, model: model)
+        try VQCheckpoint.write(vqFile, model: model.firstStage)
+        XCTAssertThrowsError(try LDMCheckpoint.load(vqFile)) { error in
+            XCTAssertTrue("\(error)".contains("is a VQ autoencoder checkpoint, not a latent diffusion one"), "\(error)")
+        }
+        let firstStage = try VQCheckpoint.loadModel(ldmFile)
+        XCTAssertEqual(firstStage.config, model.firstStage.config)
+        for (a, b) in zip(model.firstStage.stateDict(), firstStage.stateDict()) {
+            let (x, y) = (try a.tensor.toArray(), try b.tensor.toArray())
+            XCTAssertTrue(a.name == b.name && x == y, a.name)
+        }
+    }
+
     func testOwnCheckpointRoundTrip() throws {
         let url = try Self.write(Self.referenceState(), "finetuned.safetensors")
         let saved = FileManager.default.temporaryDirectory.appendingPathComponent("ldm-\(UUID().uuidString).safetensors")
@@ -121,11 +185,7 @@ final class LDMCheckpointTests: XCTestCase {
     /// `checkpoint.pth`, for data with fewer voxels than the encoder was trained on: the position table is resampled
     /// (nearest, cls row kept) and both that and the replaced class embedder are reported.
     func testStageBFromBaseAndEncoderResamplesPositions() throws {
-        var base = try DiffusionSchedule().referenceBuffers
-        base += try Self.prefixed("unet.safetensors", "model.diffusion_model.") { !$0.hasPrefix("time_embed_condtion") }
-        base += try Self.prefixed("vq.safetensors", "first_stage_model.")
-        base.append(("cond_stage_model.embedding.weight", try Tensor.zeros([1001, 16])))
-        let baseURL = try Self.write(base, "model.ckpt.safetensors")
+        let baseURL = try Self.write(Self.classConditionalState(classes: 1001), "model.ckpt.safetensors")
         defer { try? FileManager.default.removeItem(at: baseURL) }
         let loaded = try LDMCheckpoint.stageB(base: baseURL, encoder: Fixtures.url("reference/mae.pth"),
                                               options: ["num_voxels": .int(96), "base_config": .table([("preset", .string("tiny"))])])

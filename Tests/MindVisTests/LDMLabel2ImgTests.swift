@@ -37,7 +37,7 @@ final class LDMLabel2ImgTests: XCTestCase {
         let (run, _) = try Label2ImgTraining.prepare(model: model, latents: latents, labels: labels, config: config, output: output)
         run.progress = false
         XCTAssertEqual(Set(run.trainer.trainable.map(\.name)), Set(model.namedParameters().map(\.name).filter { !$0.hasPrefix("first_stage_model.") }))
-        try run.run()
+        _ = try run.run()
         let uncond = try XCTUnwrap(try withNoGrad { try model.conditioner.unconditionalContext() })
         for (label, sign) in [(Float(0), Float(1)), (1, -1)] {
             let context = try withNoGrad { try model.conditioner.context(Tensor.full([1], label)) }

@@ -109,7 +109,7 @@ final class StageBTrainingTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: straight); try? FileManager.default.removeItem(at: resumed) }
         let a = try LDMFinetune.prepare(model: Self.model(), train: Self.dataset(), config: config, output: straight).run
         a.progress = false
-        try a.run()
+        _ = try a.run()
 
         let b = try LDMFinetune.prepare(model: Self.model(), train: Self.dataset(), config: config, output: resumed).run
         b.progress = false
@@ -125,7 +125,7 @@ final class StageBTrainingTests: XCTestCase {
         let checkpoint = RunFolder(resumed).checkpointURL
         let c = try LDMFinetune.prepare(model: other, train: Self.dataset(), config: config, output: resumed, resuming: checkpoint).run
         c.progress = false
-        try c.run(resume: checkpoint)
+        _ = try c.run(resume: checkpoint)
         for (x, y) in zip(a.trainer.model.stateDict(), c.trainer.model.stateDict()) {
             XCTAssertTrue(try x.tensor.toArray() == y.tensor.toArray(), "\(x.name) differs after resuming")
         }

@@ -54,6 +54,8 @@ T.test("mv.eval.score: a judge of your own, as a module, a table or a function",
   labels[4] = 4
   T.raises(function() mv.eval.score{truth = truth, samples = truth, judge = brightest, ways = 3, labels = "true", true_labels = labels} end,
            "the label of item 4 (counting items from 1) is not one of the judge's 3 classes")
+  T.raises(function() mv.eval.score{truth = truth, samples = truth, judge = brightest, ways = 3, true_labels = labels} end,
+           "true_labels are read only with labels = \"true\"")
 end)
 
 T.test("the judge: trains on fresh renderings, classifies, scores n-way, round-trips", function()
@@ -111,7 +113,7 @@ T.test("ridge{x, y} probes any targets: a linear map is recovered, and it has no
   T.truthy(predicted:allclose(fresh:matmul(w:reshape(8, 6)):reshape(5, 2, 3), 0.05, 0.05), "the noiseless map is recovered")
   T.truthy(probe:latents(fresh):equal(predicted), "latents is predict")
   T.raises(function() probe:predict(mv.randn(5, 11)) end, "expects inputs [N, 8] (the fit's 8 features), got [5, 11]")
-  T.raises(function() probe:images(fresh) end, "fitted to targets =, not to a first stage's latents")
+  T.raises(function() probe:images(fresh) end, "fitted with x =, y =, not to a first stage's latents")
   T.raises(function() mv.eval.ridge{x = x} end, "or x = inputs [N, V] and y = targets [N, ...]")
   T.raises(function() mv.eval.ridge{x = x, y = y, train = sim.train} end, "or x = inputs [N, V]")
   T.raises(function() mv.eval.ridge{x = x, y = mv.randn(59, 2)} end, "with the same N")
@@ -177,6 +179,11 @@ T.test("the report and JSON results", function()
   mv.save_json(dir .. "/nan.json", {loss = {1.5, 0 / 0}, x = 1})
   local nan = mv.load_json(dir .. "/nan.json")
   T.truthy(nan.loss[2] ~= nan.loss[2] and nan.loss[1] == 1.5 and nan.x == 1, "NaN is written as JSON null and read back as NaN")
+  mv.save_json(dir .. "/inf.json", {loss = math.huge, low = -math.huge})
+  local inf_text = io.open(dir .. "/inf.json"):read("a")
+  T.truthy(inf_text:find('"loss": 1e999', 1, true) and inf_text:find('"low": -1e999', 1, true), inf_text)
+  local inf = mv.load_json(dir .. "/inf.json")
+  T.truthy(inf.loss == math.huge and inf.low == -math.huge, "infinities are written as +-1e999 (valid JSON) and read back as infinities")
   local text = "two\nlines\t\1\0 \"quoted\" \\"
   mv.save_json(dir .. "/controls.json", {note = text, [text] = 1})
   local controls = mv.load_json(dir .. "/controls.json")

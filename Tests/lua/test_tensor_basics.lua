@@ -129,6 +129,8 @@ T.test("t[i] selects along dimension 1, 1-based, negative from the end", functio
   T.near(t[1]:totable(), {1, 1, 1}, 0, "a tensor value broadcasts")
   T.raises(function() return t[3] end, "Tensor[i]: argument #1 'index': expected a position in 1...2 or -2...-1, got 3")
   T.raises(function() return t[0] end, "got 0")
+  T.raises(function() return t[mv.tensor{2}] end, "Tensor[i]: a Tensor cannot be a key: t:index_select(1, idx)")
+  T.raises(function() t[mv.tensor{1}] = 0 end, "Tensor[i] assignment: a Tensor cannot be a key")
   T.raises(function() t[1] = "x" end, "Tensor[i] assignment: argument #2 'value': expected a number or a Tensor")
   T.raises(function() t[1] = mv.zeros(4) end, "Tensor[i] assignment: copy_: shapes [3] and [4] cannot be broadcast")
   T.raises(function() return mv.tensor(1)[1] end, "a 0-d tensor cannot be indexed")

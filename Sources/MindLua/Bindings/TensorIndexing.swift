@@ -5,7 +5,7 @@ import MindTensor
 /// values of index tensors are 1-based; negative positions count from the end.
 enum TensorIndexing {
     static func define(_ type: LuaUserdataType<Tensor>) {
-        // Reached through __index/__newindex (tensor_indexing.lua) for number and table keys; "__" names stay out of
+        // Reached through __index/__newindex (tensor_indexing.lua) for number, table and tensor keys; "__" names stay out of
         // REPL completion.
         type.method("__getitem") { t, args in
             if args.type(1) == .table {
@@ -19,6 +19,7 @@ enum TensorIndexing {
             }
             let args = args.renamed("Tensor[i]")
             return try BindingCall.run(args) {
+                try refuseTensorKey(args)
                 let position = try rowPosition(t, args)
                 if t.rank == 1 { return try element(t, at: [position], args) }
                 return try args.returning(tensor: try t.select(0, position))
@@ -43,6 +44,7 @@ enum TensorIndexing {
                     case .view(let view): target = view
                     }
                 } else {
+                    try refuseTensorKey(args)
                     target = try t.select(0, try rowPosition(t, args))
                 }
                 if args.type(2) == .number {
@@ -98,6 +100,13 @@ enum TensorIndexing {
         var view = t
         for p in position { view = try view.select(0, p) }
         return try args.returning(tensor: view)
+    }
+
+    /// A tensor as a key (`t[idx]`) is not PyTorch's advanced indexing here: say what does that, rather than
+    /// the generic "expected an integer".
+    static func refuseTensorKey(_ args: LuaArgs) throws {
+        guard args.type(1) == .userdata else { return }
+        throw args.error("a Tensor cannot be a key: t:index_select(1, idx) takes the rows at a tensor of 1-based positions, t[idx:item()] one position")
     }
 
     private static func rowPosition(_ t: Tensor, _ args: LuaArgs) throws -> Int {

@@ -143,6 +143,9 @@ open class Module {
         if strict && (!missing.isEmpty || !unexpected.isEmpty) {
             throw TensorError("load_state_dict: " + Self.describeKeyMismatch(missing: missing, unexpected: unexpected))
         }
+        try checkLoadedState(state.compactMap { entry in
+            entry.name.hasPrefix(prefix) ? (String(entry.name.dropFirst(prefix.count)), entry.tensor) : nil
+        })
         // All checks passed: only now write, so a failed load leaves the model untouched.
         try withNoGrad {
             for (name, target) in own {
@@ -151,6 +154,11 @@ open class Module {
         }
         return (missing, unexpected)
     }
+
+    /// Called by `loadStateDict` with the entries meant for this module (prefix removed) once names and shapes fit,
+    /// before anything is written: a subclass refuses values that fit by name and shape but contradict its
+    /// configuration (a diffusion model's schedule tables). Throwing leaves the module untouched.
+    open func checkLoadedState(_ state: [(name: String, tensor: Tensor)]) throws {}
 
     /// Switches training mode (dropout etc.) for this module and all children.
     public func train(_ mode: Bool = true) {

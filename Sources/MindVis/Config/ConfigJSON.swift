@@ -2,7 +2,7 @@ import MindIO
 import MindTensor
 
 /// Configs travel as JSON objects (checkpoint metadata, metrics): written in key order, read back
-/// into `ConfigValue`s with MindIO's strict JSON reader (null, which stands for a non-finite number, as NaN).
+/// into `ConfigValue`s with MindIO's strict JSON reader (null, which stands for NaN, as NaN; ±1e999 as ±infinity).
 public enum ConfigJSON {
     public static func encode(_ pairs: [(String, ConfigValue)]) -> String {
         ConfigValue.table(pairs).json
@@ -27,8 +27,8 @@ public enum ConfigJSON {
             return .double(d)
         case .array(let items): return .list(try items.map { try value($0, key: key, context: context) })
         case .object(let members): return .table(try members.map { ($0.key, try value($0.value, key: "\(key).\($0.key)", context: context)) })
-        // JSON has no NaN or infinity: `ConfigValue.json` writes them as null (a diverged run's loss), so null reads
-        // back as NaN, which every config key that needs a number refuses by name.
+        // JSON has no NaN: `ConfigValue.json` writes it as null (a diverged run's loss), so null reads back as NaN,
+        // which every config key that needs a number refuses by name.
         case .null: return .double(.nan)
         }
     }

@@ -33,9 +33,10 @@ public enum ConfigValue: Equatable, Sendable {
         }
     }
 
-    /// JSON text of this value (configs travel in safetensors metadata as JSON); JSON has no NaN or infinity, so
-    /// they are written as null.
-    public var json: String { text { _ in "null" } }
+    /// JSON text of this value (configs travel in safetensors metadata as JSON). JSON has no NaN or infinity: NaN is
+    /// written as null, ±infinity as ±1e999, a valid number that JSON readers (ours, Python's, JavaScript's) take as
+    /// infinity, so a diverged loss of inf does not come back as NaN.
+    public var json: String { text { $0.isNaN ? "null" : $0 < 0 ? "-1e999" : "1e999" } }
 
     /// The value as people read it (the report's config table, error messages): its JSON text, but a number JSON
     /// cannot hold reads nan, inf or -inf instead of null.

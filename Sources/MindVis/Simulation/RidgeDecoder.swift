@@ -30,10 +30,12 @@ public struct RidgeDecoder: Sendable {
     public static func fit(x: [Float], y: [Float], samples: Int, penalties: [Double] = defaultPenalties,
                            folds: Int = 5, seed: UInt64 = 0) throws -> RidgeDecoder {
         guard samples >= 2 else { throw TensorError("ridge: need at least 2 samples, got \(samples)") }
-        guard !x.isEmpty, x.count % samples == 0 else {
+        guard !x.isEmpty else { throw TensorError("ridge: x has no features (0 values per sample)") }
+        guard x.count % samples == 0 else {
             throw TensorError("ridge: x has \(x.count) values, not a multiple of \(samples) samples")
         }
-        guard !y.isEmpty, y.count % samples == 0 else {
+        guard !y.isEmpty else { throw TensorError("ridge: y has no targets (0 values per sample)") }
+        guard y.count % samples == 0 else {
             throw TensorError("ridge: y has \(y.count) values, not a multiple of \(samples) samples")
         }
         guard (2...samples).contains(folds) else {

@@ -11,9 +11,6 @@ enum ResumeCompatibility {
     static let changeable: Set<String> = ["num_epoch", "checkpoint_every", "grid_images", "val_every", "val_items", "val_samples",
                                           "ddim_steps", "sampler", "guidance", "ema_decay"]
 
-    static let formatNames = [MAECheckpoint.format: "stage A (masked brain modelling)", VQCheckpoint.format: "VQ autoencoder",
-                              LDMCheckpoint.format: "latent diffusion", JudgeCheckpoint.format: "judge"]
-
     /// Reads the checkpoint's metadata and throws, naming the differences, unless a run of `format` with `settings`
     /// (its training config's values) may continue from it. Checkpoints without a training config (older or
     /// reference files) are left to the reader's own checks.
@@ -22,7 +19,7 @@ enum ResumeCompatibility {
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         let metadata = try SafetensorsFile(contentsOf: url).metadata
         if let stored = metadata["format"], stored != format {
-            throw TensorError("resume: \(file) is a \(formatNames[stored] ?? stored) checkpoint, not a \(formatNames[format] ?? format) one")
+            throw TensorError("resume: " + TrainingCheckpointFile.formatMismatch(file: file, stored: stored, expected: format).message)
         }
         guard let text = metadata["training_config"] else { return }
         let saved = try ConfigJSON.decode(text, context: "\(file) training_config")

@@ -71,7 +71,7 @@ enum DiffusionBindings: LuaBindingSet {
             x_T = nil  -- the starting noise [B, C, H, W]
             shape = nil  -- {B, C, H, W}: draw x_T from seed instead
             seed = 0  -- seed of x_T and of DDIM's noise at eta > 0
-            steps = 50  -- sampler steps (the reference: 250)
+            steps = 50  -- sampler steps (the reference: 250); as the reference, the grid takes every (timesteps // steps)-th timestep, so steps that do not divide timesteps run more (1000 // 400 = 2: 500 steps)
             sampler = "plms"  -- "plms" or "ddim"
             eta = 0  -- DDIM's noise level in [0, 1]: 0 deterministic, 1 DDPM's (PLMS needs 0)
             guidance = 1  -- classifier-free guidance scale; 1 samples without the unconditional branch

@@ -41,7 +41,7 @@ enum EvalBindings: LuaBindingSet {
         let type = LuaUserdataType<RidgeBox>(name: "RidgeBaseline", doc: "ridge regression from voxels to first-stage latents or any targets (mv.eval.ridge)")
         type.bound("latents", doc: """
             ridge:latents(fmri) -> Tensor
-            Predicted latents [N, embed_dim, h, w] of fMRI [N, V] (with targets =: predictions shaped like one target row).
+            Predicted latents [N, embed_dim, h, w] of fMRI [N, V] (fitted with x =, y =: predictions shaped like the rows of y).
             """) { box, args in try args.returning(tensor: box.baseline.latents(fmriRows(args.tensor(1, "fmri")))) }
         type.bound("predict", doc: """
             ridge:predict(x) -> Tensor
@@ -51,7 +51,7 @@ enum EvalBindings: LuaBindingSet {
             ridge:images(fmri) -> Tensor
             The baseline's images [N, 3, H, W] in [0, 1]: predicted latents decoded by the first stage.
             """) { box, args in
-            guard let vq = box.vq else { throw args.error("this ridge was fitted to targets =, not to a first stage's latents: it has no images") }
+            guard let vq = box.vq else { throw args.error("this ridge was fitted with x =, y =, not to a first stage's latents (train =, vq =): it has no images") }
             return try args.returning(tensor: box.baseline.images(fmriRows(args.tensor(1, "fmri")), vq: vq))
         }
         type.property("penalty", doc: """
@@ -100,6 +100,9 @@ enum EvalBindings: LuaBindingSet {
             }
             let trueLabels = try options.integerArray("true_labels", min: 1)?.map { $0 - 1 }
             if labelSource == .trueLabel && trueLabels == nil { throw args.error("labels = \"true\" needs true_labels = {...} (1-based)") }
+            if labelSource == .judge && trueLabels != nil {
+                throw args.error("true_labels are read only with labels = \"true\"; with labels = \"judge\" (the default, as the reference) the class to recognise is the judge's on each ground-truth image")
+            }
             let names = try options.value("metrics") == .nil ? PairwiseMetric.allCases.map(\.rawValue) : try ReportBindings.strings(options.value("metrics"), key: "metrics", args: args)
             let metrics = try names.map { name -> PairwiseMetric in
                 guard let metric = PairwiseMetric(rawValue: name) else {

@@ -16,7 +16,7 @@ enum LDMBindings: LuaBindingSet {
             labels = nil  -- [B] 1-based class labels for a class embedder
             context = nil  -- [B, T, context_dim] contexts computed already
             num_samples = 5  -- images per condition
-            steps = 50  -- sampler steps (the reference: 250)
+            steps = 50  -- sampler steps (the reference: 250); as the reference, the grid takes every (timesteps // steps)-th timestep, so steps that do not divide timesteps run more (1000 // 400 = 2: 500 steps)
             sampler = "plms"  -- "plms" or "ddim"
             eta = 0  -- DDIM noise, in [0, 1]
             guidance = 1  -- classifier-free guidance scale (needs a null class, or uncond =)

@@ -11,7 +11,7 @@ enum VQBindings: LuaBindingSet {
                                             doc: "the VQ autoencoder (first stage) of the latent diffusion model")
         type.bound("encode", doc: """
             vq:encode(images) -> h
-            Images [B, 3, H, W] in [-1, 1] -> the latent before quantisation [B, embed_dim, H/f, W/f] (after quant_conv): what the diffusion model works on.
+            Images [B, in_channels, R, R] in [-1, 1], R the config's ddconfig.resolution -> the latent before quantisation [B, embed_dim, R/f, R/f] (after quant_conv): what the diffusion model works on.
             """) { vq, args in try args.returning(tensor: vq.encode(args.tensor(1, "images"))) }
         type.bound("quantize", doc: """
             vq:quantize(h) -> quant, emb_loss, indices

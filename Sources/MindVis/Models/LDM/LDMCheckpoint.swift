@@ -29,6 +29,7 @@ public enum LDMCheckpoint {
 
     public static func read(_ url: URL) throws -> Contents {
         let file = try TrainingCheckpointFile(url, kind: "LDM checkpoint")
+        try file.requireFormat(format, file: url.lastPathComponent)
         let config = try file.config.map { values in try withErrorContext(url.lastPathComponent) { try LatentDiffusionConfig(values) } }
         return Contents(model: file.model, optimizer: file.optimizer, ema: file.ema, config: config, metadata: file.metadata)
     }
@@ -54,7 +55,6 @@ public enum LDMCheckpoint {
             // The reference encoder registers a mask token it never uses in stage B.
             name == "cond_stage_model.mae.mask_token"
         }
-        try model.schedule.checkBuffers(state, source: source)
         try model.loadChecked(state, source: source)
         return Loaded(model: model, notes: notes)
     }
@@ -108,7 +108,6 @@ public enum LDMCheckpoint {
         if baseContents.model.contains(where: { $0.name.hasPrefix("cond_stage_model.") }) {
             notes.append("\(baseName): its conditioner (cond_stage_model) is replaced by the fMRI conditioner")
         }
-        try model.schedule.checkBuffers(state, source: baseName)
         let newTimeConditioning = try model.loadChecked(state, source: baseName) { name in
             name.hasPrefix("cond_stage_model.") || name.hasPrefix("model.diffusion_model.time_embed_condtion.")
         }
@@ -123,6 +122,7 @@ public enum LDMCheckpoint {
     /// `values` (preset "paper" unless given) completed from a reference state dict's shapes: the first stage's
     /// architecture unless `first_stage_config` is given, and the fMRI encoder's shape keys not given.
     static func referenceConfig(_ values: [String: ConfigValue], state: [(name: String, tensor: Tensor)], conditioner: Bool = true) throws -> LatentDiffusionConfig {
+        _ = try LatentDiffusionConfig.TopLevel(values)
         // A UNet's or first stage's own state dict has none of the LDM's prefixes: say so before inferring parts from it.
         let parts = ["model.diffusion_model.", "first_stage_model."]
         for prefix in parts where !state.contains(where: { $0.name.hasPrefix(prefix) }) {
@@ -142,6 +142,9 @@ public enum LDMCheckpoint {
             if case .table(let pairs)? = values["cond_stage_config"] { for (k, v) in pairs { cond[k] = v } }
             if cond["target"] == nil || cond["target"] == .string("fmri") {
                 let encoder = state.compactMap { entry in entry.name.dropPrefix("cond_stage_model.mae.").map { ($0, entry.tensor) } }
+                guard !encoder.isEmpty else {
+                    throw TensorError("no fMRI encoder (cond_stage_model.mae.*) in the checkpoint, which an fMRI-conditioned LDM (the default cond_stage_config) needs; for a class-conditional one give cond_stage_config = {target = \"class\", n_classes = ...}")
+                }
                 for (k, v) in try MAECheckpoint.encoderValues(for: encoder) where cond[k] == nil { cond[k] = v }
             }
             values["cond_stage_config"] = .table(cond.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })

@@ -62,7 +62,8 @@ extension LatentDiffusion {
         }
         if let given {
             guard given.rank == 3, given.shape[0] == 1, given.shape[1] == 1 || given.shape[1] == contexts.shape[1], given.shape[2] == contexts.shape[2] else {
-                throw TensorError("generate: the unconditional context must be [1, \(contexts.shape[1]), \(contexts.shape[2])] (or [1, 1, \(contexts.shape[2])], one token for all), got \(Shape.describe(given.shape))")
+                let shapes = contexts.shape[1] == 1 ? "[1, 1, \(contexts.shape[2])]" : "[1, \(contexts.shape[1]), \(contexts.shape[2])] (or [1, 1, \(contexts.shape[2])], one token for all)"
+                throw TensorError("generate: the unconditional context must be \(shapes), got \(Shape.describe(given.shape))")
             }
         }
         let unconditional = options.guidance == 1 ? nil : try given.map { try $0.expand([1, contexts.shape[1], contexts.shape[2]]).contiguous() }

@@ -57,6 +57,12 @@ public final class LatentDiffusion: Module {
         "latent=\(config.latentShape), timesteps=\(config.timesteps), cond=\(conditioner.typeName)"
     }
 
+    /// A state dict of another noise schedule fits by name and shape, but its tables would replace this model's and
+    /// contradict `config` (and the file `save` then writes): refused, whichever way it is loaded.
+    public override func checkLoadedState(_ state: [(name: String, tensor: Tensor)]) throws {
+        try schedule.checkBuffers(state)
+    }
+
     /// Images [B, C, H, W] in [−1, 1] -> latents z0 [B, C, h, w]: the first stage's pre-quantisation encoding
     /// (un-quantised, as the reference's diffusion target) times `scale_factor`; without gradients.
     public func encodeFirstStage(_ images: Tensor) throws -> Tensor {

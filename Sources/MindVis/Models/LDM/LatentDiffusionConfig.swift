@@ -21,17 +21,34 @@ public struct LatentDiffusionConfig: Equatable {
     public var firstStage: VQConfig
     public var conditioner: ConditionerConfig
 
+    /// The top-level keys, read and range-checked, unknown ones refused, before any part is built from its table: a
+    /// misspelt key is named before the parts' own errors (a missing num_voxels), also by the reference loader,
+    /// which checks these before it infers the parts from a checkpoint's weights.
+    struct TopLevel {
+        var preset: String
+        var timesteps: Int
+        var linearStart, linearEnd, scaleFactor: Double
+        var cond, unet, firstStage: [String: ConfigValue]
+
+        init(_ values: [String: ConfigValue]) throws {
+            var r = ConfigReader(values, context: "LDM")
+            preset = try r.string("preset", "small", allowed: UNetConfig.presetNames)
+            timesteps = try r.int("timesteps", 1000, range: 2...100_000)
+            linearStart = try r.double("linear_start", 0.0015, range: 1e-12...0.999)
+            linearEnd = try r.double("linear_end", 0.0195, range: 1e-12...0.999)
+            scaleFactor = try r.double("scale_factor", 1, range: 1e-6...1e6)
+            cond = try r.table("cond_stage_config") ?? [:]
+            unet = try r.table("unet_config") ?? [:]
+            firstStage = try r.table("first_stage_config") ?? [:]
+            try r.finish()
+        }
+    }
+
     public init(_ values: [String: ConfigValue]) throws {
-        var r = ConfigReader(values, context: "LDM")
-        let preset = try r.string("preset", "small", allowed: UNetConfig.presetNames)
-        timesteps = try r.int("timesteps", 1000, range: 2...100_000)
-        linearStart = try r.double("linear_start", 0.0015, range: 1e-12...0.999)
-        linearEnd = try r.double("linear_end", 0.0195, range: 1e-12...0.999)
-        scaleFactor = try r.double("scale_factor", 1, range: 1e-6...1e6)
-        let cond = try r.table("cond_stage_config") ?? [:]
-        var unetValues = try r.table("unet_config") ?? [:]
-        var vqValues = try r.table("first_stage_config") ?? [:]
-        try r.finish()  // a misspelt key is named before the parts' own errors (a missing num_voxels)
+        let top = try TopLevel(values)
+        (timesteps, linearStart, linearEnd, scaleFactor) = (top.timesteps, top.linearStart, top.linearEnd, top.scaleFactor)
+        let preset = top.preset, cond = top.cond
+        var unetValues = top.unet, vqValues = top.firstStage
         unetValues["preset"] = unetValues["preset"] ?? .string(preset)
         if cond["target"] == .string("class"), unetValues["use_time_cond"] == nil { unetValues["use_time_cond"] = .bool(false) }
         unet = try UNetConfig(unetValues)

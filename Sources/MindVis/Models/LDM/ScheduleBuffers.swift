@@ -26,9 +26,9 @@ extension DiffusionSchedule {
         }
     }
 
-    /// Checks the schedule tables of a checkpoint against this schedule: a model trained with another noise
-    /// schedule would sample wrongly without any other sign.
-    func checkBuffers(_ state: [(name: String, tensor: Tensor)], source: String) throws {
+    /// Checks the schedule tables of a state dict against this schedule: a model trained with another noise
+    /// schedule would sample wrongly without any other sign. The error names the first table that differs.
+    func checkBuffers(_ state: [(name: String, tensor: Tensor)]) throws {
         let given = Dictionary(state.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
         for (name, ours) in try referenceBuffers {
             guard let theirs = given[name] else { continue }
@@ -36,8 +36,8 @@ extension DiffusionSchedule {
             let fits = a.count == b.count && zip(a, b).allSatisfy { Swift.abs($0 - $1) <= 1e-5 * Swift.max(1, Swift.abs($0)) }
             guard fits else {
                 let betas = try given["betas"]?.toArray()
-                let theirSchedule = betas.map { "\($0.count) steps, betas \($0.first ?? 0) ... \($0.last ?? 0)" } ?? "its \(name) table"
-                throw TensorError("\(source): the checkpoint's diffusion schedule (\(theirSchedule)) differs from this model's (\(timesteps) steps, linear_start \(linearStart), linear_end \(linearEnd)); set timesteps, linear_start and linear_end to the checkpoint's")
+                let theirSchedule = betas.map { "\($0.count) steps, betas \($0.first ?? 0) ... \($0.last ?? 0)" } ?? "no betas table"
+                throw TensorError("the diffusion schedule's \(name) table (\(theirSchedule)) does not match this model's schedule (\(timesteps) steps, linear_start \(linearStart), linear_end \(linearEnd)): build the model with the checkpoint's timesteps, linear_start and linear_end (a file of ours whose tables disagree with its stored configuration is damaged)")
             }
         }
     }

@@ -23,7 +23,12 @@ public enum VQCheckpoint {
 
     public static func read(_ url: URL) throws -> Contents {
         let file = try TrainingCheckpointFile(url, kind: "VQ checkpoint", strippingIfPresent: ldmPrefix)
-        let config = try file.config.map { values in try withErrorContext(url.lastPathComponent) { try VQConfig(values) } }
+        try file.requireFormat(format, alsoAccepted: [LDMCheckpoint.format], file: url.lastPathComponent)
+        let wholeLDM = file.metadata["format"] == LDMCheckpoint.format
+        let config = try file.config.map { values in
+            // A whole LDM of ours stores the first stage's config inside its own.
+            try withErrorContext(url.lastPathComponent) { wholeLDM ? try LatentDiffusionConfig(values).firstStage : try VQConfig(values) }
+        }
         return Contents(model: file.model, optimizer: file.optimizer, ema: file.ema, config: config, metadata: file.metadata)
     }
 
