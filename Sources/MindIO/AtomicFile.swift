@@ -62,6 +62,15 @@ public enum AtomicFile {
         committed = true
     }
 
+    /// Copies `source` to `url` atomically: a reader of `url` sees the old file or the whole copy.
+    public static func copy(_ source: URL, to url: URL) throws {
+        try write(to: url) { temporary in
+            do { try FileManager.default.copyItem(at: source, to: temporary) } catch {
+                throw MindIOError("copy \(source.path) to \(url.path): \(error.localizedDescription)")
+            }
+        }
+    }
+
     /// `O_EXCL` with a counter gives a fresh name without randomness (output stays deterministic).
     private static func createTemporaryFile(beside destination: URL) throws -> (String, Int32) {
         // Checked first, or the whole content would be written before rename refused it ("" is the current folder).

@@ -56,7 +56,8 @@ final class LDMLabel2ImgTests: XCTestCase {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("label2img-\(UUID().uuidString)")
         let config = try LDMTrainingConfig(.label2img, ["val_fraction": .double(0)])
         XCTAssertThrowsError(try Label2ImgTraining.prepare(model: model, latents: latents, labels: [0, 1, 2, 0], config: config, output: output)) { error in
-            XCTAssertTrue("\(error)".contains("null class 2"), "\(error)")
+            // Counted from 1 in the message, as users (Lua) give labels and null_class.
+            XCTAssertTrue("\(error)".contains("label 3 is not a class of this model (1...3, except the null class 3)"), "\(error)")
         }
         XCTAssertThrowsError(try Label2ImgTraining.prepare(model: model, latents: latents, labels: [0, 1], config: config, output: output))
         XCTAssertThrowsError(try LDMTrainingConfig(.label2img, ["cond_dropuot": .double(0.1)])) { error in

@@ -38,8 +38,13 @@ final class MAECheckpointTests: XCTestCase {
         try first.saveCheckpoint(to: dir.appendingPathComponent("ckpt.safetensors"))
         // A fresh process would start from different weights and a fresh generator: resume must restore all of it.
         let second = try MBMTrainer(model: model(seed: 99), data: data, config: trainingConfig(epochs: 4))
-        try second.resume(from: dir.appendingPathComponent("ckpt.safetensors"))
+        XCTAssertEqual(try second.resume(from: dir.appendingPathComponent("ckpt.safetensors")), [], "same length: nothing to say")
         XCTAssertEqual(second.epoch, 2)
+        // Extended to 6 epochs, the cosine schedule stretches mid-run: allowed, and said.
+        let longer = try MBMTrainer(model: model(seed: 99), data: data, config: trainingConfig(epochs: 6))
+        let notes = try longer.resume(from: dir.appendingPathComponent("ckpt.safetensors"))
+        XCTAssertEqual(notes.count, 1)
+        XCTAssertTrue(notes.first?.contains("was trained for num_epoch = 4 and this run asks for 6: from epoch 3 on, the cosine learning-rate schedule spans 6 epochs") == true, "\(notes)")
         let resumedReports = try second.run()
         XCTAssertEqual(resumedReports.map(\.loss), straightReports.suffix(2).map(\.loss))
         for ((name, a), (_, b)) in zip(straight.model.stateDict(), second.model.stateDict()) {

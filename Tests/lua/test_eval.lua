@@ -73,6 +73,11 @@ T.test("the judge: trains on fresh renderings, classifies, scores n-way, round-t
   T.truthy(back:probabilities(truth):equal(r.judge:probabilities(truth)), "a saved judge gives the same probabilities")
   local again = mv.eval.train_judge{sim = sim, model = {preset = "tiny"}, num_epoch = 2, output = dir .. "/judge", progress = false}
   T.eq(again.accuracy.values.judge_top1, r.accuracy.values.judge_top1, "a finished judge is reused")
+  -- Only as it was trained: other settings or another model are named, never silently stood in for.
+  T.raises(function() mv.eval.train_judge{sim = sim, model = {preset = "tiny"}, num_epoch = 3, seed = 7, output = dir .. "/judge", progress = false} end,
+           "a finished run is reused only as it was trained: checkpoint.safetensors was trained with num_epoch = 2 (this run: 3), seed = 2022 (this run: 7)")
+  T.raises(function() mv.eval.train_judge{sim = sim, model = {preset = "small"}, num_epoch = 2, output = dir .. "/judge", progress = false} end,
+           "holds a judge of another model")
   local other = mv.data.simulate{preset = "small", pool_size = 0, subject = "sbj_1", train_categories = 5, test_categories = 3}
   T.raises(function() mv.eval.train_judge{sim = other, model = {preset = "tiny"}, num_epoch = 2, output = dir .. "/judge", progress = false} end,
            "categories that are not this simulation's 8; overwrite = true trains one for it")

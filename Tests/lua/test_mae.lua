@@ -106,6 +106,22 @@ T.test("stage A defaults: a held-out figure without eval =, no silent overwrite,
   T.eq(#again.reports, 0, "a finished run trains no more")
   T.near(again.loss, fresh.loss, 1e-6, "and returns the finished run's last numbers")
   T.near(again.cor, fresh.cor, 1e-6)
+  -- Resumed by path into a folder of its own, the run's checkpoint and metrics come along: the new folder is a whole run.
+  local copy = dir .. "_copy"
+  local adopted = mv.mbm.pretrain{model = mae, data = x, output = copy, num_epoch = 3, warmup_epochs = 1, batch_size = 8, eval = false,
+                                  checkpoint_every = 1, progress = false, resume = fresh.checkpoint}
+  T.eq(#adopted.reports, 0)
+  T.near(adopted.loss, fresh.loss, 1e-6, "the finished run's last numbers, from its metrics")
+  T.truthy(io.open(adopted.checkpoint) ~= nil and adopted.checkpoint:find(copy, 1, true), "its checkpoint, in the new folder")
+  T.eq(mv.models.load_mae(adopted.checkpoint):state_dict().pos_embed:size(2), mae:state_dict().pos_embed:size(2))
+  T.raises(function() mv.mbm.pretrain{model = mae, data = x, output = copy, num_epoch = 3, warmup_epochs = 1, batch_size = 8, eval = false,
+                                      progress = false, resume = fresh.checkpoint} end,
+           "_copy already holds a run (metrics.jsonl): resume = " .. fresh.checkpoint .. " continues that checkpoint's run in a folder of its own")
+  os.execute("rm -rf '" .. copy .. "'")
+  -- Resuming on other data (here the default 5% held out, which eval = false had not) is not the same run.
+  options.eval = nil
+  T.raises(function() mv.mbm.pretrain(options) end, "was trained on 40 samples (this run: 38); resume with the same data and eval =")
+  options.eval = false
   options.overwrite, options.resume = true, nil
   -- Overwriting starts over completely: a new run that fails at once leaves none of the old run's files beside it.
   options.data = mv.full({40, 64}, 0 / 0)

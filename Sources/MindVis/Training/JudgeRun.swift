@@ -27,11 +27,28 @@ public final class JudgeRun {
 
     public var checkpointURL: URL { RunFolder(output).checkpointURL }
 
+    /// The judge of a finished run in this folder, nil when there is none. A judge takes minutes to train and has
+    /// nothing to resume, so a finished one is reused as it is — only if it is the one asked for: another model or
+    /// other settings are an error naming them, never a silent stand-in.
+    public func finishedJudge() throws -> JudgeCNN? {
+        guard FileManager.default.fileExists(atPath: checkpointURL.path) else { return nil }
+        try ResumeCompatibility.checkReuse(checkpointURL, format: JudgeCheckpoint.format, settings: trainer.config.values)
+        let judge = try JudgeCheckpoint.load(checkpointURL).judge
+        let asked = trainer.judge.config, categories = trainer.judge.classNames
+        guard judge.classNames == categories else {
+            throw TensorError("the judge in \(checkpointURL.path) knows \(judge.classNames.count) categories that are not this simulation's \(categories.count); overwrite = true trains one for it, or choose another output")
+        }
+        guard judge.config == asked else {
+            throw TensorError("\(checkpointURL.path) holds a judge of another model (\(ConfigValue.table(judge.config.values).shown)) than this run's (\(ConfigValue.table(asked.values).shown)); call with its model to reuse it, or overwrite = true trains one")
+        }
+        return judge
+    }
+
     /// Trains to the end, measures the held-out accuracy and saves the judge. A folder that already holds a run
     /// is refused unless `overwrite`.
     public func run(overwrite: Bool = false) throws -> Summary {
         let folder = RunFolder(output)
-        try folder.prepare(resuming: false, overwrite: overwrite, resumable: false)
+        try folder.prepare(resume: nil, overwrite: overwrite, resumable: false)
         let log = try folder.openLog(resumedAfterEpoch: nil)
         let config = trainer.config
         let bar = progress ? Progress("judge", total: config.numEpoch * trainer.iterationsPerEpoch, unit: "it") : nil

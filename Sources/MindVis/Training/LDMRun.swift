@@ -75,11 +75,12 @@ public final class LDMRun {
     public func run(resume: URL? = nil, overwrite: Bool = false) throws -> Summary {
         let folder = self.folder
         let writer = ProcessGroup.isWriter
-        try folder.prepare(resuming: resume != nil, overwrite: overwrite)
+        try folder.prepare(resume: resume, overwrite: overwrite)
         var best: Double?
         if let resume {
             let metadata = try trainer.resume(from: resume)
             best = metadata["best_score"].flatMap { Double($0) }
+            try folder.adopt(resume)
         }
         try DataParallel.synchronize(trainer.model.parameters())
         let metricsLog = try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch })

@@ -11,6 +11,7 @@ extension LDMTrainer {
         metadata["rng"] = generator.state.map { String($0, radix: 16) }.joined(separator: ",")
         metadata["training_config"] = ConfigJSON.encode(config.values)
         metadata["trainable"] = trainable.map(\.name).joined(separator: ",")
+        metadata[EpochProgress.sampleCountKey] = String(rowCount)
         if let partial = partialEpoch { metadata.merge(partial.metadata) { _, new in new } }
         var averaged: [(name: String, tensor: Tensor)] = []
         if let ema {

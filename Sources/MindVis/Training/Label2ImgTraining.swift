@@ -40,7 +40,8 @@ public enum Label2ImgTraining {
         }
         guard labels.count == cache.imageCount else { throw TensorError("label2img: \(labels.count) labels for \(cache.imageCount) images") }
         if let bad = labels.first(where: { $0 < 0 || $0 >= embedder.classCount || $0 == embedder.nullClass }) {
-            throw TensorError("label2img: label \(bad) is not a class of this model (0...\(embedder.classCount - 1)\(embedder.nullClass.map { ", except the null class \($0)" } ?? ""))")
+            // Counted from 1, as the labels reach users (Lua) and as null_class is given.
+            throw TensorError("label2img: label \(bad + 1) is not a class of this model (1...\(embedder.classCount)\(embedder.nullClass.map { ", except the null class \($0 + 1)" } ?? ""))")
         }
         let rows = Array(0..<labels.count)
         let split = try ImageHeldOutSplit(imageOfRow: rows, fraction: config.valFraction, seed: config.seed)

@@ -10,14 +10,17 @@ extension MBMTrainer {
             "epoch": String(epoch),
             "rng": generator.state.map { String($0, radix: 16) }.joined(separator: ","),
             "training_config": ConfigJSON.encode(config.values),
+            EpochProgress.sampleCountKey: String(data.shape[0]),
         ]
         if let partial = partialEpoch { metadata.merge(partial.metadata) { _, new in new } }
         try MAECheckpoint.write(url, model: model, optimizer: optimizer.stateDict(), metadata: metadata)
     }
 
     /// Continues from a checkpoint of this same run: the next epoch is the one after the saved one,
-    /// with the saved optimizer moments and random stream.
-    public func resume(from url: URL) throws {
+    /// with the saved optimizer moments and random stream. Returns what the caller should tell the user: a run
+    /// extended to another `num_epoch` continues on a learning-rate schedule stretched to the new length.
+    @discardableResult
+    public func resume(from url: URL) throws -> [String] {
         try ResumeCompatibility.check(url, format: MAECheckpoint.format, settings: config.values)
         let contents = try MAECheckpoint.read(url)
         guard let saved = contents.epoch, let rng = contents.metadata["rng"] else {
@@ -38,5 +41,8 @@ extension MBMTrainer {
         try generator.restore(words)
         epoch = saved
         partialEpoch = partial
+        let trained = try contents.metadata["training_config"].map { try ConfigJSON.decode($0, context: url.lastPathComponent)["num_epoch"] }
+        guard case .int(let before)?? = trained, before != config.numEpoch else { return [] }
+        return ["resume: \(url.lastPathComponent) was trained for num_epoch = \(before) and this run asks for \(config.numEpoch): from epoch \(saved + 1) on, the cosine learning-rate schedule spans \(config.numEpoch) epochs (the epochs before followed the \(before)-epoch one), so the numbers will not match a \(config.numEpoch)-epoch run from the start"]
     }
 }

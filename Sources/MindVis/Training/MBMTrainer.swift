@@ -151,9 +151,16 @@ public struct EpochProgress: Equatable {
 }
 
 extension EpochProgress {
+    /// The number of training samples, recorded in every checkpoint: resuming on other data (another `eval` split,
+    /// another dataset) is refused rather than continued as if it were the same run.
+    static let sampleCountKey = "training_samples"
+
     /// The progress stored in a checkpoint's metadata, nil when it was saved between epochs; checked against a run of
     /// `samples` samples and `iterationsPerEpoch` iterations.
     init?(metadata: [String: String], samples: Int, iterationsPerEpoch: Int, file: String) throws {
+        if let saved = metadata[Self.sampleCountKey], saved != String(samples) {
+            throw TensorError("resume: \(file) was trained on \(saved) samples (this run: \(samples)); resume with the same data and eval = to continue it exactly, or overwrite = true starts over")
+        }
         guard let json = metadata["epoch_progress"] else { return nil }
         let values = try ConfigJSON.decode(json, context: "resume: \(file): epoch progress")
         order = (metadata["epoch_order"] ?? "").split(separator: ",").compactMap { Int($0, radix: 36) }

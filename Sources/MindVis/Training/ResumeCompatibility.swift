@@ -15,20 +15,32 @@ enum ResumeCompatibility {
     /// (its training config's values) may continue from it. Checkpoints without a training config (older or
     /// reference files) are left to the reader's own checks.
     static func check(_ url: URL, format: String, settings: [(String, ConfigValue)]) throws {
+        try check(url, format: format, settings: settings, mayChange: changeable, context: "resume",
+                  advice: "resume with its settings to continue it exactly, or overwrite = true starts over")
+    }
+
+    /// A finished judge is reused rather than resumed: every setting must be the one it was trained with.
+    static func checkReuse(_ url: URL, format: String, settings: [(String, ConfigValue)]) throws {
+        try check(url, format: format, settings: settings, mayChange: [], context: "a finished run is reused only as it was trained",
+                  advice: "call with its settings to reuse it, or overwrite = true trains one with these")
+    }
+
+    private static func check(_ url: URL, format: String, settings: [(String, ConfigValue)], mayChange: Set<String>, context: String,
+                              advice: String) throws {
         let file = url.lastPathComponent
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         let metadata = try SafetensorsFile(contentsOf: url).metadata
         if let stored = metadata["format"], stored != format {
-            throw TensorError("resume: " + TrainingCheckpointFile.formatMismatch(file: file, stored: stored, expected: format).message)
+            throw TensorError("\(context): " + TrainingCheckpointFile.formatMismatch(file: file, stored: stored, expected: format).message)
         }
         guard let text = metadata["training_config"] else { return }
         let saved = try ConfigJSON.decode(text, context: "\(file) training_config")
-        let differences = settings.filter { !changeable.contains($0.0) }.compactMap { key, value -> String? in
+        let differences = settings.filter { !mayChange.contains($0.0) }.compactMap { key, value -> String? in
             guard let old = saved[key], old != value else { return nil }
             return "\(key) = \(old.shown) (this run: \(value.shown))"
         }
         guard differences.isEmpty else {
-            throw TensorError("resume: \(file) was trained with \(differences.joined(separator: ", ")); resume with its settings to continue it exactly, or overwrite = true starts over")
+            throw TensorError("\(context): \(file) was trained with \(differences.joined(separator: ", ")); \(advice)")
         }
     }
 }

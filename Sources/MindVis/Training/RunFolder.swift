@@ -22,9 +22,14 @@ public struct RunFolder {
     /// Overwriting removes the previous run's metrics, checkpoints and figures first, so that a new run that fails
     /// early never leaves the old checkpoint beside its own new metrics. Under mpirun only rank 0 touches the folder
     /// (every other rank computes and writes nothing). `resumable`: whether this kind of run has `resume` to offer.
-    func prepare(resuming: Bool, overwrite: Bool, resumable: Bool = true) throws {
+    /// Resuming another folder's checkpoint (see `adopt`) needs a folder without a run of its own.
+    func prepare(resume: URL?, overwrite: Bool, resumable: Bool = true) throws {
         guard ProcessGroup.isWriter else { return }
         let fm = FileManager.default
+        let resuming = resume != nil
+        if let resume, isForeign(resume), let held = [metricsURL, checkpointURL].first(where: { fm.fileExists(atPath: $0.path) }) {
+            throw TensorError("\(output.path) already holds a run (\(held.lastPathComponent)): resume = \(resume.path) continues that checkpoint's run in a folder of its own; choose an empty output (resume = true continues the run in this folder)")
+        }
         let folders = [output, output.appendingPathComponent("checkpoints"), output.appendingPathComponent("figures")]
         for folder in folders {
             var isDirectory: ObjCBool = false
@@ -47,10 +52,31 @@ public struct RunFolder {
                 }
             }
         }
-        do {
-            for folder in folders.dropFirst() { try Folder.create(folder.path) }
-        } catch let error as MindIOError {
-            throw TensorError(error.message)
+        try withMindIOErrors { for folder in folders.dropFirst() { try Folder.create(folder.path) } }
+    }
+
+    private func withMindIOErrors(_ body: () throws -> Void) throws {
+        do { try body() } catch let error as MindIOError { throw TensorError(error.message) }
+    }
+
+    /// Whether `checkpoint` belongs to another folder than this run's.
+    func isForeign(_ checkpoint: URL) -> Bool {
+        checkpoint.standardizedFileURL.resolvingSymlinksInPath() != checkpointURL.standardizedFileURL.resolvingSymlinksInPath()
+    }
+
+    /// Makes this (empty) folder the continuation of the run whose checkpoint was resumed from another folder, once the
+    /// trainer has accepted it: the checkpoint is copied in, and that run's metrics and best checkpoint when it sits in
+    /// its run folder, so the folder holds a whole run — its checkpoint exists even when nothing was left to train, and
+    /// a finished run gives back its last logged numbers. Nothing happens for the folder's own checkpoint.
+    func adopt(_ checkpoint: URL) throws {
+        guard ProcessGroup.isWriter, isForeign(checkpoint) else { return }
+        let source = RunFolder(checkpoint.deletingLastPathComponent().deletingLastPathComponent())
+        try withMindIOErrors {
+            try AtomicFile.copy(checkpoint, to: checkpointURL)
+            for (from, to) in [(source.metricsURL, metricsURL), (source.bestCheckpointURL, bestCheckpointURL)]
+            where FileManager.default.fileExists(atPath: from.path) {
+                try AtomicFile.copy(from, to: to)
+            }
         }
     }
 

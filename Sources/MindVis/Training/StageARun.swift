@@ -43,8 +43,9 @@ public final class StageARun {
     public func run(resume: URL? = nil, overwrite: Bool = false) throws -> Summary {
         let folder = RunFolder(output)
         let writer = ProcessGroup.isWriter
-        try folder.prepare(resuming: resume != nil, overwrite: overwrite)
-        if let resume { try trainer.resume(from: resume) }
+        try folder.prepare(resume: resume, overwrite: overwrite)
+        let notes = try resume.map { try trainer.resume(from: $0) } ?? []
+        if let resume { try folder.adopt(resume) }
         try DataParallel.synchronize(trainer.model.parameters())
         let log = try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch })
         let config = trainer.config
@@ -53,6 +54,7 @@ public final class StageARun {
         let say = self.log ?? { line in
             if let bar { bar.message(line) } else { FileHandle.standardError.write((line + "\n").data(using: .utf8)!) }
         }
+        if writer { for note in notes { say("warning: " + note) } }
         var lastLoss = 0.0
         trainer.onIteration = { _, _, loss, cor in
             lastLoss = loss

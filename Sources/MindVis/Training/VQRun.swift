@@ -42,8 +42,11 @@ public final class VQRun {
     public func run(resume: URL? = nil, overwrite: Bool = false) throws -> Summary {
         let folder = RunFolder(output)
         let writer = ProcessGroup.isWriter
-        try folder.prepare(resuming: resume != nil, overwrite: overwrite)
-        if let resume { try trainer.resume(from: resume) }
+        try folder.prepare(resume: resume, overwrite: overwrite)
+        if let resume {
+            try trainer.resume(from: resume)
+            try folder.adopt(resume)
+        }
         try DataParallel.synchronize(trainer.model.parameters())
         let log = try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch })
         let config = trainer.config

@@ -6,7 +6,8 @@ extension VQTrainer {
     /// Writes weights, optimizer moments, averaged weights, epoch, generator state and both configs, atomically.
     public func saveCheckpoint(to url: URL) throws {
         var metadata = ["epoch": String(epoch), "rng": generator.state.map { String($0, radix: 16) }.joined(separator: ","),
-                        "training_config": ConfigJSON.encode(config.values)]
+                        "training_config": ConfigJSON.encode(config.values),
+                        EpochProgress.sampleCountKey: String(data.shape[0])]
         if let partial = partialEpoch { metadata.merge(partial.metadata) { _, new in new } }
         var averaged: [(name: String, tensor: Tensor)] = []
         if let ema {

@@ -90,12 +90,8 @@ enum JudgeBindings: LuaBindingSet {
                 judgeRun.onEpoch = { report, accuracy in try callback(report.values + (accuracy?.values ?? [])) }
             }
             let judge: JudgeCNN, accuracy: JudgeAccuracy, metrics: URL
-            if !run.overwrite, FileManager.default.fileExists(atPath: judgeRun.checkpointURL.path) {
-                // A judge takes minutes to train and has nothing to resume: a finished one is reused as it is.
-                judge = try JudgeCheckpoint.load(judgeRun.checkpointURL).judge
-                guard judge.classNames == stimuli.categoryDescriptions else {
-                    throw args.error("the judge in \(judgeRun.checkpointURL.path) knows \(judge.classNames.count) categories that are not this simulation's \(stimuli.categoryDescriptions.count); overwrite = true trains one for it, or choose another output")
-                }
+            if !run.overwrite, let finished = try judgeRun.finishedJudge() {
+                judge = finished
                 accuracy = try JudgeTrainer.heldOutAccuracy(judge: judge, dataset: stimuli, config: config, vq: vq)
                 metrics = RunFolder(run.output).metricsURL
                 args.warn("\(args.function): reusing the judge in \(judgeRun.checkpointURL.path) (overwrite = true trains a new one)")

@@ -28,6 +28,9 @@ public enum MAECheckpoint {
         guard !isDirectory.boolValue else { throw TensorError("checkpoint: \(url.path) is a folder, not a checkpoint file") }
         if url.pathExtension == "safetensors" {
             let (arrays, metadata) = try Safetensors.read(contentsOf: url)
+            if let stored = metadata["format"], stored != format {
+                throw TrainingCheckpointFile.formatMismatch(file: url.lastPathComponent, stored: stored, expected: format)
+            }
             var model: [(String, Tensor)] = [], optimizer: [(String, Tensor)] = []
             for (name, array) in arrays {
                 let t = try array.tensor(name: name)
