@@ -70,10 +70,12 @@ public struct RunFolder {
     /// a finished run gives back its last logged numbers. Nothing happens for the folder's own checkpoint.
     func adopt(_ checkpoint: URL) throws {
         guard ProcessGroup.isWriter, isForeign(checkpoint) else { return }
-        let source = RunFolder(checkpoint.deletingLastPathComponent().deletingLastPathComponent())
+        let folder = checkpoint.deletingLastPathComponent()
+        // Only a checkpoint inside a run folder's `checkpoints/` has a run folder around it to take more from.
+        let source = folder.lastPathComponent == "checkpoints" ? RunFolder(folder.deletingLastPathComponent()) : nil
         try withMindIOErrors {
             try AtomicFile.copy(checkpoint, to: checkpointURL)
-            for (from, to) in [(source.metricsURL, metricsURL), (source.bestCheckpointURL, bestCheckpointURL)]
+            for (from, to) in source.map({ [($0.metricsURL, metricsURL), ($0.bestCheckpointURL, bestCheckpointURL)] }) ?? []
             where FileManager.default.fileExists(atPath: from.path) {
                 try AtomicFile.copy(from, to: to)
             }
