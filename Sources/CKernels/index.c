@@ -1,5 +1,6 @@
 // Index-driven copies (the MAE's masking: gather, index-select, argsort of the noise).
 #include "CKernels.h"
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,11 +53,13 @@ void mv_index_select_backward(const float *gy, const int64_t *idx, float *gx, in
 }
 
 // Merge sort on (value, index) pairs: stable, so ties keep their original order, which makes the
-// MAE's masking reproducible whatever the noise contains.
+// MAE's masking reproducible whatever the noise contains. NaN ranks above every number, as in PyTorch (last
+// ascending, first descending); without that rule one NaN, unordered with everything, scrambles the whole order.
 typedef struct { float v; int64_t i; } keyed;
 
 static int before(keyed a, keyed b, int descending) {
-    return descending ? a.v > b.v : a.v < b.v;
+    if (descending) return a.v > b.v || (isnan(a.v) && !isnan(b.v));
+    return a.v < b.v || (isnan(b.v) && !isnan(a.v));
 }
 
 static void merge_sort(keyed *a, keyed *tmp, int64_t n, int descending) {

@@ -84,6 +84,24 @@ T.test("logsumexp: stable values and the softmax as gradient (torch.logsumexp's 
   T.eq(tostring(mv.logsumexp(mv.tensor{{1, 2}, {3, 4}}, 1, true):shape()), "[1, 2]")
 end)
 
+T.test("PyTorch's gradients at ties and outside a function's domain (torch 2.15's numbers)", function()
+  -- max()/min() over all elements split the gradient among the tied elements; along a dimension the first takes it.
+  local x = mv.tensor{{1, 3, 3}, {2, 3, 0}}:requires_grad()
+  x:max():backward()
+  T.near(x.grad:totable(), {{0, 1 / 3, 1 / 3}, {0, 1 / 3, 0}}, 1e-7)
+  local y = mv.tensor{{1, 0, 0}, {2, 3, 0}}:requires_grad()
+  y:min():backward()
+  T.near(y.grad:totable(), {{0, 1 / 3, 1 / 3}, {0, 0, 1 / 3}}, 1e-7)
+  local z = mv.tensor{{1, 3, 3}}:requires_grad()
+  z:max(2):sum():backward()
+  T.near(z.grad:totable(), {{0, 1, 0}})
+  -- d(b^e)/de = b^e log b: NaN for a negative base (it was 0), 0 for a zero base with e >= 0.
+  local b, e = mv.tensor{-2, 0, 3}, mv.tensor{2, 2, 2}:requires_grad()
+  b:pow(e):sum():backward()
+  local g = e.grad:totable()
+  T.truthy(g[1] ~= g[1] and g[2] == 0 and math.abs(g[3] - 9 * math.log(3)) < 1e-4, tostring(e.grad))
+end)
+
 T.test("maximum and minimum split a tie's gradient in halves, as PyTorch", function()
   local a, b = mv.tensor{2, 1}:requires_grad(), mv.tensor{2, 5}:requires_grad()
   a:maximum(b):sum():backward()

@@ -212,6 +212,19 @@ T.test("reductions over all elements or a 1-based dimension", function()
   T.eq(t:argmax():item(), 6, "flat argmax is 1-based")
   T.near(mv.tensor{3, 1, 2}:argsort():totable(), {2, 3, 1})
   T.near(mv.tensor{3, 1, 2}:argsort(1, true):totable(), {1, 3, 2})
+  -- NaN ranks above every number, as in PyTorch: one NaN used to scramble the whole order.
+  local nan = 0 / 0
+  T.near(mv.tensor{3, nan, 1, 2, 0, nan, -1}:argsort():totable(), {7, 5, 3, 4, 1, 2, 6})
+  T.near(mv.tensor{3, nan, 1, 2, 0, nan, -1}:argsort(1, true):totable(), {2, 6, 1, 4, 3, 5, 7})
+  local activated = mv.tensor{nan, -1, 2}:relu():totable()
+  T.truthy(activated[1] ~= activated[1] and activated[2] == 0 and activated[3] == 2, "relu keeps NaN, as PyTorch")
+  -- dim nil or {} reduces everything; keepdim then keeps every dimension with size 1, as torch.
+  local m = mv.tensor{{1, 2, 3}, {4, 5, 6}}
+  T.eq(m:sum({}):item(), 21)
+  T.eq(m:mean({}):item(), 3.5)
+  for _, r in ipairs{m:sum(nil, true), m:mean(nil, true), m:norm(2, nil, true), m:var(nil, true), m:std(nil, true)} do
+    T.eq(tostring(r:shape()), "[1, 1]")
+  end
   T.raises(function() t:sum(3) end, "Tensor:sum: argument #1 'dim': expected a dimension in 1...2 or -2...-1, got 3")
   -- Empty reductions name the op called and no 0-based dimension.
   T.raises(function() mv.zeros(0):max() end, "Tensor:max: the reduced dimension of [0] is empty")

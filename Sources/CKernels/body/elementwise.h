@@ -109,7 +109,9 @@ static void binary_grad_row(int op, int which, int64_t n, const float *a, int64_
         case MV_SUB: d = which == 0 ? 1.0f : -1.0f; break;
         case MV_MUL: d = which == 0 ? y : x; break;
         case MV_DIV: d = which == 0 ? 1.0f / y : -x / (y * y); break;
-        case MV_POW: d = which == 0 ? (y == 0.0f ? 0.0f : y * powf(x, y - 1.0f)) : (x > 0.0f ? powf(x, y) * logf(x) : 0.0f); break;
+        // d/dy x^y = x^y log x, as PyTorch: NaN for a negative base (log of a negative number: no real derivative),
+        // 0 where x = 0 and y >= 0.
+        case MV_POW: d = which == 0 ? (y == 0.0f ? 0.0f : y * powf(x, y - 1.0f)) : (x == 0.0f && y >= 0.0f ? 0.0f : powf(x, y) * logf(x)); break;
         // A tie splits the gradient in halves between the operands, as PyTorch's maximum and minimum.
         case MV_MAXIMUM: d = x == y ? 0.5f : ((which == 0 ? x > y : y > x) ? 1.0f : 0.0f); break;
         case MV_MINIMUM: d = x == y ? 0.5f : ((which == 0 ? x < y : y < x) ? 1.0f : 0.0f); break;
@@ -190,7 +192,7 @@ MV_INLINE vfloat unary_lanes(int op, vfloat x) {
     case MV_ABS: return vf_abs(x);
     case MV_TANH: return vf_tanh(x);
     case MV_SIGMOID: return sigmoid_lanes(x);
-    case MV_RELU: return vf_max(x, vf_zero());
+    case MV_RELU: return vf_max(vf_zero(), x);  // vf_max returns its second operand on NaN: NaN stays NaN, as in PyTorch
     case MV_SILU: return vf_mul(x, sigmoid_lanes(x));
     case MV_GELU_ERF: return gelu_erf_lanes(x);
     case MV_GELU_TANH: {

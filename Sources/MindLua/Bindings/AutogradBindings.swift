@@ -51,7 +51,7 @@ enum AutogradBindings {
         type.property("grad", doc: """
             t.grad -> Tensor | nil
             The gradient accumulated in the leaf t by backward(), or nil before any (or after zero_grad).
-            Assignable: t.grad = g (a Tensor of t's shape, stored as a detached contiguous copy) or t.grad = nil.
+            Assignable: t.grad = g (a Tensor of t's shape, stored detached; it shares g's storage, as in PyTorch, unless g is not contiguous, when it is a contiguous copy) or t.grad = nil.
             """, get: { t, args in
             guard let grad = t.grad else { return try args.returning(LuaValue.nil) }
             return try args.returning(tensor: grad)
@@ -71,8 +71,8 @@ enum AutogradBindings {
             """, get: { t, args in try args.returning(t.gradFn?.name) })
     }
 
-    /// `t.grad = g` (argument `i`): nil clears, otherwise a tensor of t's shape (stored detached and contiguous, as
-    /// the optimizers expect).
+    /// `t.grad = g` (argument `i`): nil clears, otherwise a tensor of t's shape, stored detached and contiguous (as the
+    /// optimizers expect): g itself when it is contiguous, so the two share storage as in PyTorch.
     static func assignGradient(_ t: Tensor, _ args: LuaArgs, _ i: Int) throws {
         if args.isNil(i) {
             t.grad = nil

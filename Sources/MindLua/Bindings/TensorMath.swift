@@ -209,16 +209,18 @@ enum TensorMath {
             The sum of all elements (a 0-d tensor), or along dim (1-based, negative from the end), as torch.sum.
             dim may be a table of dimensions, t:sum({1, 2}); keepdim true keeps each reduced dimension with size 1.
             """) { t, args in
-            guard let dims = try reductionDims(t, args) else { return try args.returning(tensor: try t.sum()) }
-            return try args.returning(tensor: try t.sum(dims: dims, keepDim: try args.optionalBool(2, "keepdim") ?? false))
+            let keep = try args.optionalBool(2, "keepdim") ?? false
+            guard let dims = try reductionDims(t, args, keepDim: keep) else { return try args.returning(tensor: try t.sum()) }
+            return try args.returning(tensor: try t.sum(dims: dims, keepDim: keep))
         }
         type.bound("mean", doc: """
             t:mean([dim [, keepdim]]) -> Tensor
             The arithmetic mean of all elements (a 0-d tensor), or along dim (1-based, negative from the end), as torch.mean.
             dim may be a table of dimensions; keepdim true keeps reduced dimensions with size 1. An empty reduction is an error.
             """) { t, args in
-            guard let dims = try reductionDims(t, args) else { return try args.returning(tensor: try t.mean()) }
-            return try args.returning(tensor: try t.mean(dims: dims, keepDim: try args.optionalBool(2, "keepdim") ?? false))
+            let keep = try args.optionalBool(2, "keepdim") ?? false
+            guard let dims = try reductionDims(t, args, keepDim: keep) else { return try args.returning(tensor: try t.mean()) }
+            return try args.returning(tensor: try t.mean(dims: dims, keepDim: keep))
         }
         type.bound("var", doc: """
             t:var([dim [, keepdim [, correction]]]) -> Tensor
@@ -241,8 +243,9 @@ enum TensorMath {
             """) { t, args in
             let p = try args.optionalNumber(1, "p") ?? 2
             guard p > 0, p.isFinite else { throw args.argumentError(1, "p", expected: "a positive finite number") }
-            let dims: [Int]? = args.isNil(2) ? nil : [try args.dimension(2, rank: t.rank)]
-            return try args.returning(tensor: try t.norm(p: Float(p), dims: dims, keepDim: try args.optionalBool(3, "keepdim") ?? false))
+            let keep = try args.optionalBool(3, "keepdim") ?? false
+            let dims = try reductionDims(t, args, at: 2, keepDim: keep)
+            return try args.returning(tensor: try t.norm(p: Float(p), dims: dims, keepDim: keep))
         }
         for isMin in [false, true] {
             let (name, extreme) = isMin ? ("min", "smallest") : ("max", "largest")
@@ -250,7 +253,7 @@ enum TensorMath {
                 t:\(name)([dim [, keepdim]]) -> Tensor [, Tensor]
                 The \(extreme) element (0-d), or along dim (1-based, negative from the end) the \(extreme) values and their 1-based positions, as torch.\(name).
                 t:\(name)(other) with a Tensor is the element-wise t:\(isMin ? "minimum" : "maximum")(other).
-                On ties the position, and the gradient, go to the first \(extreme) element.
+                On ties along dim the position, and the gradient, go to the first \(extreme) element; over all elements the gradient is split evenly among the tied ones (as torch).
                 """) { t, args in
                 if args.type(1) == .userdata {
                     let other = try args.tensor(1, "other")
@@ -279,10 +282,19 @@ enum TensorMath {
     }
 
     /// Argument 1 of sum/mean/var: nil (all dimensions), a dimension, or a table of dimensions.
-    private static func reductionDims(_ t: Tensor, _ args: LuaArgs) throws -> [Int]? {
-        if args.isNil(1) { return nil }
-        if args.type(1) == .table { return try args.dimensionArray(1, "dim", rank: t.rank) }
-        return [try args.dimension(1, rank: t.rank)]
+    /// The dimensions a reduction's `dim` argument (at `index`) names; nil for all of them when it is nil or `{}`, as
+    /// torch — except with keepdim, where every dimension is listed so that each stays with size 1 ([1, 1] for a
+    /// matrix, as torch.sum(x, dim=None, keepdim=True)).
+    private static func reductionDims(_ t: Tensor, _ args: LuaArgs, at index: Int = 1, keepDim: Bool) throws -> [Int]? {
+        var dims: [Int]?
+        if args.type(index) == .table {
+            let listed = try args.dimensionArray(index, "dim", rank: t.rank)
+            dims = listed.isEmpty ? nil : listed
+        } else if !args.isNil(index) {
+            dims = [try args.dimension(index, rank: t.rank)]
+        }
+        if dims == nil && keepDim && t.rank > 0 { return Array(0..<t.rank) }
+        return dims
     }
 
     /// var([dim [, keepdim [, correction]]]); correction 1 (Bessel) by default, as PyTorch.
@@ -292,7 +304,7 @@ enum TensorMath {
     }
 
     private static func varianceArguments(_ t: Tensor, _ args: LuaArgs) throws -> (dims: [Int]?, keepDim: Bool, correction: Int) {
-        (try reductionDims(t, args), try args.optionalBool(2, "keepdim") ?? false,
-         try args.optionalInteger(3, "correction", min: 0, max: Shape.maxElements) ?? 1)
+        let keep = try args.optionalBool(2, "keepdim") ?? false
+        return (try reductionDims(t, args, keepDim: keep), keep, try args.optionalInteger(3, "correction", min: 0, max: Shape.maxElements) ?? 1)
     }
 }

@@ -124,9 +124,22 @@ extension Tensor {
         try extreme(dim, keepDim: keepDim, isMin: true, op: "argmin").indices
     }
 
-    /// Largest element overall (0-d), gradient to the first maximal element.
-    public func max() throws -> Tensor { try flatten().extreme(0, keepDim: false, isMin: false, op: "max").values }
-    public func min() throws -> Tensor { try flatten().extreme(0, keepDim: false, isMin: true, op: "min").values }
+    /// Largest element overall (0-d; NaN if there is one). Its gradient is split evenly among the elements equal to it,
+    /// as torch.max() without a dimension (along a dimension the first one takes it, as torch.max(dim)).
+    public func max() throws -> Tensor { try wholeExtreme(isMin: false) }
+    public func min() throws -> Tensor { try wholeExtreme(isMin: true) }
+
+    private func wholeExtreme(isMin: Bool) throws -> Tensor {
+        let op = isMin ? "min" : "max"
+        let value = try withNoGrad { try flatten().extreme(0, keepDim: false, isMin: isMin, op: op).values }
+        let source = self
+        return value.recorded(op, inputs: [self]) { g in
+            let extreme = try value.item()
+            let ties = try source.contiguous().toArray().map { x -> Float in (extreme.isNaN ? x.isNaN : x == extreme) ? 1 : 0 }
+            let count = ties.reduce(0, +)
+            return [try Tensor(ties, shape: source.shape) * (g / count)]
+        }
+    }
 
     private func extreme(_ dim: Int, keepDim: Bool, isMin: Bool, op: String) throws -> (values: Tensor, indices: Tensor) {
         let d = try Shape.normalize(dim: dim, rank: Swift.max(rank, 1), op: op)
