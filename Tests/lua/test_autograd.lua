@@ -157,6 +157,10 @@ T.test("a tensor saved for backward and modified in place is reported", function
   local e = h:exp()
   mv.no_grad(function() h:detach():add_(1) end)
   T.raises(function() e:sum():backward() end, "a tensor saved for the gradient was modified in place")
+  local k = x * 1
+  local top = k:max()
+  mv.no_grad(function() k:detach():add_(1) end)
+  T.raises(function() top:backward() end, "a tensor saved for the gradient was modified in place")
 end)
 
 T.test("no_grad returns the function's results and restores the mode", function()

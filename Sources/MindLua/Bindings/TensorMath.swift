@@ -281,7 +281,6 @@ enum TensorMath {
         }
     }
 
-    /// Argument 1 of sum/mean/var: nil (all dimensions), a dimension, or a table of dimensions.
     /// The dimensions a reduction's `dim` argument (at `index`) names; nil for all of them when it is nil or `{}`, as
     /// torch — except with keepdim, where every dimension is listed so that each stays with size 1 ([1, 1] for a
     /// matrix, as torch.sum(x, dim=None, keepdim=True)).

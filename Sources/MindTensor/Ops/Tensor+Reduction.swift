@@ -132,12 +132,12 @@ extension Tensor {
     private func wholeExtreme(isMin: Bool) throws -> Tensor {
         let op = isMin ? "min" : "max"
         let value = try withNoGrad { try flatten().extreme(0, keepDim: false, isMin: isMin, op: op).values }
-        let source = self
+        let extreme = try value.item()
+        let saved = try contiguousIfNeeded().saved()
         return value.recorded(op, inputs: [self]) { g in
-            let extreme = try value.item()
-            let ties = try source.contiguous().toArray().map { x -> Float in (extreme.isNaN ? x.isNaN : x == extreme) ? 1 : 0 }
-            let count = ties.reduce(0, +)
-            return [try Tensor(ties, shape: source.shape) * (g / count)]
+            let x = try saved.get(op)
+            let ties = try x.toArray().map { v -> Float in (extreme.isNaN ? v.isNaN : v == extreme) ? 1 : 0 }
+            return [try Tensor(ties, shape: x.shape) * (g / ties.reduce(0, +))]
         }
     }
 
