@@ -30,9 +30,7 @@ enum ResumeCompatibility {
         let file = url.lastPathComponent
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         let metadata = try SafetensorsFile(contentsOf: url).metadata
-        if let stored = metadata["format"], stored != format {
-            throw TensorError("\(context): " + TrainingCheckpointFile.formatMismatch(file: file, stored: stored, expected: format).message)
-        }
+        try withErrorContext(context) { try TrainingCheckpointFile.requireFormat(metadata, expected: format, file: file) }
         guard let text = metadata["training_config"] else { return }
         let saved = try ConfigJSON.decode(text, context: "\(file) training_config")
         let differences = settings.filter { !mayChange.contains($0.0) }.compactMap { key, value -> String? in

@@ -29,7 +29,7 @@ public enum LDMCheckpoint {
 
     public static func read(_ url: URL) throws -> Contents {
         let file = try TrainingCheckpointFile(url, kind: "LDM checkpoint")
-        try file.requireFormat(format, file: url.lastPathComponent)
+        try TrainingCheckpointFile.requireFormat(file.metadata, expected: format, file: url.lastPathComponent)
         let config = try file.config.map { values in try withErrorContext(url.lastPathComponent) { try LatentDiffusionConfig(values) } }
         return Contents(model: file.model, optimizer: file.optimizer, ema: file.ema, config: config, metadata: file.metadata)
     }

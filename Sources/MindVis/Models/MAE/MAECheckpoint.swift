@@ -28,9 +28,7 @@ public enum MAECheckpoint {
         guard !isDirectory.boolValue else { throw TensorError("checkpoint: \(url.path) is a folder, not a checkpoint file") }
         if url.pathExtension == "safetensors" {
             let (arrays, metadata) = try Safetensors.read(contentsOf: url)
-            if let stored = metadata["format"], stored != format {
-                throw TrainingCheckpointFile.formatMismatch(file: url.lastPathComponent, stored: stored, expected: format)
-            }
+            try TrainingCheckpointFile.requireFormat(metadata, expected: format, file: url.lastPathComponent)
             var model: [(String, Tensor)] = [], optimizer: [(String, Tensor)] = []
             for (name, array) in arrays {
                 let t = try array.tensor(name: name)
@@ -101,7 +99,7 @@ public enum MAECheckpoint {
     public static func loadModel(_ url: URL, overrides: [String: ConfigValue] = [:]) throws -> MaskedAutoencoder {
         let contents = try read(url)
         let model = try MaskedAutoencoder(config(for: contents.model, stored: contents.storedConfig, overrides: overrides))
-        try withErrorContext(url.lastPathComponent) { try model.loadStateDict(contents.model) }
+        _ = try withErrorContext(url.lastPathComponent) { try model.loadStateDict(contents.model) }
         return model
     }
 

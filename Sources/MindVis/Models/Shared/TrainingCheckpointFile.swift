@@ -34,19 +34,14 @@ struct TrainingCheckpointFile {
         config = try metadata["model_config"].map { try ConfigJSON.decode($0, context: "\(url.lastPathComponent) model_config") }
     }
 
-    /// Refuses a file of ours that another kind of model wrote (its `format` metadata differs from `expected` and is
+    /// Refuses a file of ours that another kind of model wrote (its `metadata`'s format differs from `expected` and is
     /// not in `alsoAccepted`), naming both kinds: otherwise that model's config is read as this one's and fails on
     /// one of its keys. Reference files have no format and pass.
-    func requireFormat(_ expected: String, alsoAccepted: Set<String> = [], file: String) throws {
-        if let stored = metadata["format"], stored != expected, !alsoAccepted.contains(stored) {
-            throw Self.formatMismatch(file: file, stored: stored, expected: expected)
-        }
-    }
-
-    static func formatMismatch(file: String, stored: String, expected: String) -> TensorError {
+    static func requireFormat(_ metadata: [String: String], expected: String, alsoAccepted: Set<String> = [], file: String) throws {
+        guard let stored = metadata["format"], stored != expected, !alsoAccepted.contains(stored) else { return }
         let names = [MAECheckpoint.format: "stage A (masked brain modelling)", VQCheckpoint.format: "VQ autoencoder",
                      LDMCheckpoint.format: "latent diffusion", JudgeCheckpoint.format: "judge"]
-        return TensorError("\(file) is a \(names[stored] ?? stored) checkpoint, not a \(names[expected] ?? expected) one")
+        throw TensorError("\(file) is a \(names[stored] ?? stored) checkpoint, not a \(names[expected] ?? expected) one")
     }
 
     /// Writes a model's state dict, optimizer state and averaged weights with `format` and the model's config in the

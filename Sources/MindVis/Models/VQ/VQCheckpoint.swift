@@ -23,7 +23,7 @@ public enum VQCheckpoint {
 
     public static func read(_ url: URL) throws -> Contents {
         let file = try TrainingCheckpointFile(url, kind: "VQ checkpoint", strippingIfPresent: ldmPrefix)
-        try file.requireFormat(format, alsoAccepted: [LDMCheckpoint.format], file: url.lastPathComponent)
+        try TrainingCheckpointFile.requireFormat(file.metadata, expected: format, alsoAccepted: [LDMCheckpoint.format], file: url.lastPathComponent)
         let wholeLDM = file.metadata["format"] == LDMCheckpoint.format
         let config = try file.config.map { values in
             // A whole LDM of ours stores the first stage's config inside its own.
