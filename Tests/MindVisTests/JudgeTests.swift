@@ -22,7 +22,7 @@ final class JudgeTests: XCTestCase {
         XCTAssertEqual(trainer.judge.config.classes, 18)
         XCTAssertEqual(trainer.judge.config.factorLevels, [10, 6, 4, 2])
         let vq = try VQModel(VQTestData.tiny(ddconfig: [("resolution", .int(32))]), generator: Generator(seed: 1))
-        let dir = try VQTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let run = JudgeRun(trainer: trainer, output: dir.appendingPathComponent("judge"), vq: vq)
         run.progress = false
         let summary = try run.run()
@@ -84,7 +84,7 @@ final class JudgeTests: XCTestCase {
                                               "class_factors": .list([.int(0), .int(1)])])) { error in
             XCTAssertTrue("\(error)".contains("10 classes"), "\(error)")
         }
-        let dir = try VQTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let other = dir.appendingPathComponent("vq.safetensors")
         try VQCheckpoint.write(other, model: VQModel(VQTestData.tiny()))
         XCTAssertThrowsError(try JudgeCheckpoint.load(other)) { error in

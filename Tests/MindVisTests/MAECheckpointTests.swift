@@ -5,12 +5,6 @@ import XCTest
 @testable import MindVis
 
 final class MAECheckpointTests: XCTestCase {
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("MindVisTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     func smoothSignals(n: Int, v: Int, seed: UInt64) throws -> Tensor {
         let gen = Generator(seed: seed)
         let t = try Tensor.arange(Double(v)).reshape([1, v])

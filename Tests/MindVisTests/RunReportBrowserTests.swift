@@ -55,7 +55,7 @@ final class RunReportBrowserTests: XCTestCase {
         guard RunReportBrowserTests.chromium != nil else {
             throw XCTSkip("chromium is not installed (scripts/setup installs Debian's chromium package)")
         }
-        let dir = try ReportTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let page = dir.appendingPathComponent("report.html"), profile = dir.appendingPathComponent("profile")
         try ReportTestData.report(in: dir).write(to: page)
         let budget = "--virtual-time-budget=10000"

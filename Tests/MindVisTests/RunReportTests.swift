@@ -46,12 +46,6 @@ enum ReportTestData {
         return report
     }
 
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("MindVisReportTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     /// Every match of `pattern` in `text` (first capture group, or the whole match).
     static func matches(_ pattern: String, in text: String) throws -> [String] {
         let regex = try NSRegularExpression(pattern: pattern, options: [.dotMatchesLineSeparators])
@@ -64,7 +58,7 @@ enum ReportTestData {
 
 final class RunReportTests: XCTestCase {
     func testSelfContainedStructure() throws {
-        let dir = try ReportTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let url = dir.appendingPathComponent("report.html")
         try ReportTestData.report(in: dir).write(to: url)
         let html = try String(contentsOf: url, encoding: .utf8)
@@ -109,7 +103,7 @@ final class RunReportTests: XCTestCase {
     }
 
     func testErrorsNameTheStageAndTheFile() throws {
-        let dir = try ReportTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let report = RunReport(title: "t")
         report.addStage(ReportStage(name: "LDM", figures: [ReportFigure(caption: "grid", source: .file(dir.appendingPathComponent("none.png")))]))
         XCTAssertThrowsError(try report.html()) { error in XCTAssertTrue("\(error)".contains("stage 'LDM': figure 'grid'"), "\(error)") }

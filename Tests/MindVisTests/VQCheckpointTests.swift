@@ -6,7 +6,7 @@ import XCTest
 
 final class VQCheckpointTests: XCTestCase {
     func testOurCheckpointRoundTripsWithItsConfig() throws {
-        let dir = try VQTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let config = try VQTestData.tiny(["n_embed": .int(16)], ddconfig: [("attn_resolutions", .list([.int(8)]))])
         let model = try VQModel(config, generator: Generator(seed: 1))
         let url = dir.appendingPathComponent("vq.safetensors")
@@ -35,7 +35,7 @@ final class VQCheckpointTests: XCTestCase {
         XCTAssertLessThan(try relativeError(decoded, Fixtures.tensor(io, "decoded")), 1e-4)
 
         // A whole LDM checkpoint: the first stage is `first_stage_model.*` among the UNet's weights.
-        let dir = try VQTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let ldm = dir.appendingPathComponent("model.safetensors")
         var arrays: [NamedArray] = try model.stateDict().map { ("first_stage_model." + $0.name, try NDArray($0.tensor)) }
         arrays.append(("model.diffusion_model.out.2.bias", try NDArray(floats: [0, 0, 0], shape: [3])))

@@ -36,7 +36,7 @@ final class VQMetricsTests: XCTestCase {
     }
 
     func testImageFolderBecomesModelInput() throws {
-        let dir = try VQTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         // A 6×4 RGB image (cropped to its centre 4×4, then enlarged), a gray 8×8 one (shrunk), and a text file.
         let wide = try Image(width: 6, height: 4, channels: 3, pixels: (0..<72).map { UInt8($0 * 3) })
         try PNG.write(wide, to: dir.appendingPathComponent("b.png").path)

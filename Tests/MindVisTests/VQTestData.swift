@@ -32,10 +32,4 @@ enum VQTestData {
         }
         return try Tensor(values, shape: [count, 3, size, size])
     }
-
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("MindVisVQTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 }

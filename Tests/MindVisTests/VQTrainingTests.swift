@@ -52,7 +52,7 @@ final class VQTrainingTests: XCTestCase {
         let straight = try VQTrainer(model: VQModel(VQTestData.tiny(), generator: Generator(seed: 8)), data: images, config: config)
         let straightReports = try straight.run()
 
-        let dir = try VQTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let url = dir.appendingPathComponent("ckpt.safetensors")
         let first = try VQTrainer(model: VQModel(VQTestData.tiny(), generator: Generator(seed: 8)), data: images, config: config)
         try first.run(epochs: 2)
@@ -88,7 +88,7 @@ final class VQTrainingTests: XCTestCase {
         let straight = try VQTrainer(model: VQModel(VQTestData.tiny(), generator: Generator(seed: 8)), data: images, config: config)
         let straightReports = try straight.run()
 
-        let dir = try VQTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         func makeRun() throws -> VQRun {
             let run = try VQRun(trainer: VQTrainer(model: VQModel(VQTestData.tiny(), generator: Generator(seed: 8)), data: images, config: config),
                                 output: dir)
@@ -109,7 +109,7 @@ final class VQTrainingTests: XCTestCase {
     }
 
     func testRunWritesMetricsCheckpointsGridsAndQuality() throws {
-        let dir = try VQTestData.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let images = try VQTestData.images(count: 6, size: 16, seed: 9)
         let held = try VQTestData.images(count: 3, size: 16, seed: 10)
         let trainer = try VQTrainer(model: VQModel(VQTestData.tiny(), generator: Generator(seed: 11)), data: images,
