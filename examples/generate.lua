@@ -21,7 +21,7 @@ local opt = mv.parse_args(arg, {
   num_samples = {5, "images per fMRI"}, steps = {250, "sampler steps (the reference: 250)"},
   sampler = {"plms", "plms (the reference's) or ddim"}, eta = {0.0, "DDIM noise (plms needs 0)"},
   guidance = {1.0, "classifier-free guidance scale (1: none, as the reference; more needs a model with a null condition)"},
-  seed = {2022, "base seed: each fMRI gets its own seed derived from it"},
+  seed = {2022, "base seed: item i gets mv.ldm.condition_seed(seed, i), the same whichever items are chosen"},
   seeds = {"", "one seed per fMRI, comma-separated (as printed by an earlier run): reproduces those rows"},
   output = {"runs/generate", "folder for grid.png (and the single images with --save_each)"},
   save_each = {false, "also write every ground truth and sample as its own PNG"},
@@ -71,9 +71,12 @@ local function progress(done, total)
   shown = percent
   io.stderr:write(("\rsampling: step %d of %d (%d%%)"):format(done, total, percent), done == total and "\n" or "")
 end
+-- Without --seeds, item i gets the seed it has when the whole split is generated, whichever items are chosen.
+if #seeds == 0 then
+  for k, i in ipairs(items) do seeds[k] = mv.ldm.condition_seed(opt.seed, i) end
+end
 local images, used = model:generate{fmri = fmri, num_samples = opt.num_samples, steps = opt.steps, sampler = opt.sampler,
-                                    eta = opt.eta, guidance = opt.guidance, seed = opt.seed,
-                                    seeds = #seeds > 0 and seeds or nil, progress = progress}
+                                    eta = opt.eta, guidance = opt.guidance, seeds = seeds, progress = progress}
 
 mv.mkdir(opt.output)
 local side = images:size(4)

@@ -22,11 +22,21 @@ T.test("label2img: train, generate by label with guidance, save in half precisio
   T.raises(function() mv.models.LDM{preset = "tiny"} end, "a class-conditional LDM takes cond_stage_config = {target = \"class\"")
   local r = mv.ldm.train_label2img(with{model = base, data = sim.train, output = dir .. "/l2i"})
   T.truthy(r.loss > 0 and #r.figures == 1 and r.validation.pairwise_pcc ~= nil)
+  local finished = mv.ldm.train_label2img(with{model = base, data = sim.train, output = dir .. "/l2i", overwrite = false, resume = true})
+  T.truthy(#finished.reports == 1 and #finished.figures == 1 and finished.loss == r.loss, "a finished run gives back its epochs and figures")
+  T.eq(finished.validation.pairwise_pcc, r.validation.pairwise_pcc, "and its last validation")
+  -- The training checkpoint keeps raw and averaged weights; loading it gives the averaged ones its validation used.
+  local saved, key = mv.load(r.checkpoint), "model.diffusion_model.out.2.weight"
+  T.truthy(not saved[key]:equal(saved["ema." .. key]), "the average differs from the raw weights after an epoch")
+  T.truthy(mv.models.load_ldm(r.checkpoint):state_dict()[key]:equal(saved["ema." .. key]), "load_ldm: the averaged weights")
+  T.truthy(mv.models.load_ldm(r.checkpoint, {ema = false}):state_dict()[key]:equal(saved[key]), "ema = false: the raw ones")
+  T.raises(function() mv.models.load_ldm(r.checkpoint, {ema = "yes"}) end, "config.ema must be true or false")
   local images, seeds = base:generate{labels = mv.tensor{1, 2}, num_samples = 2, steps = 2, guidance = 2, seed = 4}
   T.eq(tostring(images:shape()), "[2, 2, 3, 16, 16]")
   T.truthy(images:min():item() >= 0 and images:max():item() <= 1, "images in [0, 1]")
   local again = base:generate{labels = mv.tensor{2}, num_samples = 2, steps = 2, guidance = 2, seeds = {seeds[2]}}
   T.truthy(again:select(1, 1):equal(images:select(1, 2)), "a returned seed reproduces its images alone")
+  T.eq(mv.ldm.condition_seed(4, 2), seeds[2], "condition_seed names the seed generate gives a condition")
   base:save(dir .. "/base.safetensors", {dtype = "float16"})
   T.raises(function() base:generate{labels = mv.tensor{0}, steps = 2} end, "labels must be whole numbers in 1...31")
   -- Infinite and huge labels once ended the process (converted to Int before the range test).

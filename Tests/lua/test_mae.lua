@@ -88,6 +88,13 @@ T.test("stage A defaults: a held-out figure without eval =, no silent overwrite,
   local resumed = mv.mbm.pretrain(options)
   T.eq(#resumed.reports, 1, "continues after the saved epoch")
   T.eq(resumed.reports[1].epoch, 3)
+  T.eq(#resumed.figures, 3, "the whole run's figures, the earlier session's too")
+  local again = mv.mbm.pretrain(options)
+  T.eq(#again.reports, 3, "a finished run trains nothing and gives back its logged epochs")
+  T.eq(again.reports[3].epoch, 3)
+  T.eq(#again.figures, 3, "and its figures")
+  T.near(again.eval_cor, resumed.eval_cor, 1e-12, "and its held-out correlation")
+  T.near(again.loss, resumed.loss, 1e-12)
   -- Continuing exactly needs the checkpoint's own kind of run and settings.
   T.raises(function() mv.mbm.pretrain{model = mae, data = x, output = dir, num_epoch = 4, warmup_epochs = 1, batch_size = 4, resume = true, progress = false} end,
            "was trained with batch_size = 8 (this run: 4); resume with its settings")
@@ -103,14 +110,14 @@ T.test("stage A defaults: a held-out figure without eval =, no silent overwrite,
   T.eq(#fresh.figures, 0, "eval = false: no held-out data, no figure")
   options.overwrite, options.resume = nil, true
   local again = mv.mbm.pretrain(options)
-  T.eq(#again.reports, 0, "a finished run trains no more")
+  T.eq(#again.reports, 3, "a finished run trains no more: its reports are the logged epochs")
   T.near(again.loss, fresh.loss, 1e-6, "and returns the finished run's last numbers")
   T.near(again.cor, fresh.cor, 1e-6)
   -- Resumed by path into a folder of its own, the run's checkpoint and metrics come along: the new folder is a whole run.
   local copy = dir .. "_copy"
   local adopted = mv.mbm.pretrain{model = mae, data = x, output = copy, num_epoch = 3, warmup_epochs = 1, batch_size = 8, eval = false,
                                   checkpoint_every = 1, progress = false, resume = fresh.checkpoint}
-  T.eq(#adopted.reports, 0)
+  T.eq(#adopted.reports, 3)
   T.near(adopted.loss, fresh.loss, 1e-6, "the finished run's last numbers, from its metrics")
   T.truthy(io.open(adopted.checkpoint) ~= nil and adopted.checkpoint:find(copy, 1, true), "its checkpoint, in the new folder")
   T.eq(mv.models.load_mae(adopted.checkpoint):state_dict().pos_embed:size(2), mae:state_dict().pos_embed:size(2))

@@ -105,7 +105,10 @@ enum TrainingBindings: LuaBindingSet {
             entries += [LuaTableEntry(key: "loss", value: .number(last.loss)), LuaTableEntry(key: "cor", value: .number(last.correlation))]
         }
         if let cor = summary.evaluationCorrelation { entries.append(LuaTableEntry(key: "eval_cor", value: .number(cor))) }
-        if summary.reports.isEmpty { entries += FinishedRunResults.lastLogged(["loss", "cor", "eval_cor"], metrics: summary.metrics, besides: entries) }
+        if summary.reports.isEmpty {
+            entries = FinishedRunResults.completed(entries, metrics: summary.metrics,
+                                                   keys: [("loss", "loss"), ("cor", "cor"), ("eval_cor", StageARun.evaluationKey)])
+        }
         return try args.returning(LuaValue.table(entries))
     }
 }

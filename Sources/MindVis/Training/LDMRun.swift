@@ -48,6 +48,7 @@ public final class LDMRun {
         public var bestCheckpoint: URL?
         public var bestScore: Double?
         public var metrics: URL
+        /// The run's per-epoch figures (`RunFolder.figures`), earlier sessions' too when resumed; empty on ranks other than 0.
         public var figures: [URL]
         /// The values of the last validation.
         public var validation: [(name: String, value: Double)]?
@@ -86,14 +87,13 @@ public final class LDMRun {
         let metricsLog = try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch })
         let config = trainer.config
         let done = trainer.epoch * trainer.iterationsPerEpoch + (trainer.partialEpoch?.iteration ?? 0)
-        let bar = progress && writer ? Progress(config.kind.rawValue, total: config.numEpoch * trainer.iterationsPerEpoch - done, unit: "it") : nil
+        let bar = folder.progressBar(config.kind.rawValue, remaining: config.numEpoch * trainer.iterationsPerEpoch - done, epochs: config.numEpoch, shown: progress && writer)
         let say = log ?? { line in
             if let bar { bar.message(line) } else { FileHandle.standardError.write((line + "\n").data(using: .utf8)!) }
         }
         trainer.onIteration = { _, _, loss in
             bar?.advance(info: String(format: "epoch %d loss %.4f", self.trainer.epoch + 1, loss))
         }
-        var figures: [URL] = []
         var lastValidation: [(name: String, value: Double)]?
         func runMetadata() -> [String: String] { best.map { ["best_score": String($0)] } ?? [:] }
         trainer.onEpoch = { report in
@@ -103,7 +103,6 @@ public final class LDMRun {
             let last = report.epoch == config.numEpoch
             if self.validation != nil, config.valEvery > 0, last || report.epoch % config.valEvery == 0 {
                 let (scores, figure) = try self.validate(epoch: report.epoch)
-                figures.append(figure)
                 values = scores
                 lastValidation = scores
                 fields += scores.map { ("val_" + $0.name, .double($0.value)) }
@@ -126,7 +125,7 @@ public final class LDMRun {
         bar?.finish(info: reports.last.map { String(format: "loss %.4f", $0.loss) } ?? "")
         return Summary(reports: reports, checkpoint: folder.checkpointURL,
                        bestCheckpoint: best == nil ? nil : folder.bestCheckpointURL, bestScore: best,
-                       metrics: folder.metricsURL, figures: figures, validation: lastValidation)
+                       metrics: folder.metricsURL, figures: writer ? folder.figures : [], validation: lastValidation)
     }
 
     /// Generates `val_samples` images for the first `val_items` validation items (EMA weights, fixed noise), scores them

@@ -32,14 +32,11 @@ public final class MetricsLog {
 
     deinit { try? handle.close() }
 
-    /// The last line of the log at `url` that reads as a JSON object (a killed run's cut-off line is passed over);
-    /// nil when there is none or no file.
-    public static func lastEntry(_ url: URL) -> [String: ConfigValue]? {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
-        for line in text.split(whereSeparator: \.isNewline).reversed() {
-            if let values = try? ConfigJSON.decode(String(line), context: "metrics") { return values }
-        }
-        return nil
+    /// The lines of the log at `url` that read as JSON objects, in order (a killed run's cut-off line is passed
+    /// over); empty when there is no file.
+    public static func entries(_ url: URL) -> [[String: ConfigValue]] {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        return text.split(whereSeparator: \.isNewline).compactMap { try? ConfigJSON.decode(String($0), context: "metrics") }
     }
 
     public func append(_ fields: [(String, ConfigValue)]) {

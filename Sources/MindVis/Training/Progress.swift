@@ -6,14 +6,16 @@ public final class Progress {
     let label: String
     let total: Int
     let unit: String
-    let start = Date()
+    let start: Date
     let isTerminal: Bool
     let output: FileHandle
     private var lastPrinted = Date.distantPast
     public private(set) var done = 0
 
-    public init(_ label: String, total: Int, unit: String = "it", output: FileHandle = .standardError) {
+    /// `start`: when the work began, if before the bar is made (rate and ETA count from it).
+    public init(_ label: String, total: Int, unit: String = "it", output: FileHandle = .standardError, start: Date = Date()) {
         self.label = label
+        self.start = start
         self.total = Swift.max(total, 1)
         self.unit = unit
         self.output = output

@@ -18,6 +18,31 @@ public struct RunFolder {
         output.appendingPathComponent("figures/\(name)_epoch\(String(format: "%04d", epoch)).png")
     }
 
+    /// The per-epoch figures (`figureURL`) in the folder, by epoch: the whole run's, including those of earlier
+    /// sessions of a resumed run.
+    public var figures: [URL] {
+        let folder = output.appendingPathComponent("figures")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        // `<name>_epochNNNN.png`, as `figureURL` names them (other images a script put there are not the run's).
+        let epochs = names.compactMap { name -> (Int, String)? in
+            guard name.hasSuffix(".png"), let mark = name.range(of: "_epoch", options: .backwards),
+                  let epoch = Int(name[mark.upperBound...].dropLast(4)), epoch >= 0 else { return nil }
+            return (epoch, name)
+        }
+        return epochs.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { folder.appendingPathComponent($0.1) }
+    }
+
+    /// The progress line of a run with `remaining` iterations to train, nil when not `shown`. A finished run has
+    /// nothing to train: one line says it is reused instead of a bar at 0/0.
+    func progressBar(_ label: String, remaining: Int, epochs: Int, shown: Bool) -> Progress? {
+        guard shown else { return nil }
+        guard remaining > 0 else {
+            FileHandle.standardError.write("\(label): \(output.path) holds a finished run (\(epochs) epoch\(epochs == 1 ? "" : "s")): nothing to train, its results are reused\n".data(using: .utf8)!)
+            return nil
+        }
+        return Progress(label, total: remaining, unit: "it")
+    }
+
     /// Refuses a folder that already holds a run unless resuming it or told to overwrite, then creates the folders.
     /// Overwriting removes the previous run's metrics, checkpoints and figures first, so that a new run that fails
     /// early never leaves the old checkpoint beside its own new metrics. Under mpirun only rank 0 touches the folder

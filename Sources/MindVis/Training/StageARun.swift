@@ -20,6 +20,7 @@ public final class StageARun {
         public var reports: [EpochReport]
         public var checkpoint: URL
         public var metrics: URL
+        /// The run's per-epoch figures (`RunFolder.figures`), earlier sessions' too when resumed; empty on ranks other than 0.
         public var figures: [URL]
         /// Mean masked-patch correlation on the evaluation data at the last checkpoint.
         public var evaluationCorrelation: Double?
@@ -33,6 +34,9 @@ public final class StageARun {
         self.output = output
         self.evaluation = evaluation
     }
+
+    /// The held-out masked-patch correlation's name in metrics.jsonl.
+    public static let evaluationKey = "eval_masked_cor"
 
     public var checkpointURL: URL { RunFolder(output).checkpointURL }
     public var metricsURL: URL { RunFolder(output).metricsURL }
@@ -50,7 +54,7 @@ public final class StageARun {
         let log = try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch })
         let config = trainer.config
         let done = trainer.epoch * trainer.iterationsPerEpoch + (trainer.partialEpoch?.iteration ?? 0)
-        let bar = progress && writer ? Progress("\(config.stage.rawValue)", total: config.numEpoch * trainer.iterationsPerEpoch - done, unit: "it") : nil
+        let bar = folder.progressBar(config.stage.rawValue, remaining: config.numEpoch * trainer.iterationsPerEpoch - done, epochs: config.numEpoch, shown: progress && writer)
         let say = self.log ?? { line in
             if let bar { bar.message(line) } else { FileHandle.standardError.write((line + "\n").data(using: .utf8)!) }
         }
@@ -60,7 +64,6 @@ public final class StageARun {
             lastLoss = loss
             bar?.advance(info: String(format: "epoch %d loss %.4f cor %.3f", self.trainer.epoch + 1, loss, cor))
         }
-        var figures: [URL] = []
         var evaluationCorrelation: Double?
         trainer.onEpoch = { report in
             var fields = report.values
@@ -68,9 +71,8 @@ public final class StageARun {
                 try self.trainer.saveCheckpoint(to: self.checkpointURL)
                 if let (cor, figure) = try self.evaluate(epoch: report.epoch) {
                     evaluationCorrelation = cor
-                    fields.append(("eval_masked_cor", .double(cor)))
+                    fields.append((StageARun.evaluationKey, .double(cor)))
                     if let figure {
-                        figures.append(figure)
                         say(String(format: "epoch %d: held-out masked-patch correlation %.3f; figure ", report.epoch, cor) + figure.path)
                     }
                 }
@@ -81,7 +83,7 @@ public final class StageARun {
         defer { trainer.onIteration = nil; trainer.onEpoch = nil }
         let reports = try RunFolder(output).trainingSavedOnInterrupt(bar: bar, save: { try trainer.saveCheckpoint(to: checkpointURL) }) { try trainer.run() }
         bar?.finish(info: String(format: "loss %.4f cor %.3f", reports.last?.loss ?? lastLoss, reports.last?.correlation ?? 0))
-        return Summary(reports: reports, checkpoint: checkpointURL, metrics: metricsURL, figures: figures,
+        return Summary(reports: reports, checkpoint: checkpointURL, metrics: metricsURL, figures: writer ? folder.figures : [],
                        evaluationCorrelation: evaluationCorrelation)
     }
 

@@ -16,7 +16,10 @@ public struct VQEvaluation: Equatable {
         l1 = Double(try withNoGrad { try reconstructions.l1Loss(images).item() })
     }
 
+    /// The names of `values` in metrics.jsonl and in Lua's results.
+    public static let keys = ["eval_psnr", "eval_ssim", "eval_l1"]
+
     public var values: [(String, ConfigValue)] {
-        [("eval_psnr", .double(psnr)), ("eval_ssim", .double(ssim)), ("eval_l1", .double(l1))]
+        zip(Self.keys, [psnr, ssim, l1]).map { ($0, .double($1)) }
     }
 }

@@ -19,6 +19,7 @@ public final class VQRun {
         public var reports: [VQEpochReport]
         public var checkpoint: URL
         public var metrics: URL
+        /// The run's per-epoch figures (`RunFolder.figures`), earlier sessions' too when resumed; empty on ranks other than 0.
         public var figures: [URL]
         /// Held-out quality at the last checkpoint.
         public var evaluation: VQEvaluation?
@@ -51,19 +52,17 @@ public final class VQRun {
         let log = try folder.openLog(resumedAfterEpoch: resume.map { _ in trainer.epoch })
         let config = trainer.config
         let done = trainer.epoch * trainer.iterationsPerEpoch + (trainer.partialEpoch?.iteration ?? 0)
-        let bar = progress && writer ? Progress("vq", total: config.numEpoch * trainer.iterationsPerEpoch - done, unit: "it") : nil
+        let bar = folder.progressBar("vq", remaining: config.numEpoch * trainer.iterationsPerEpoch - done, epochs: config.numEpoch, shown: progress && writer)
         trainer.onIteration = { _, _, loss in
             bar?.advance(info: String(format: "epoch %d loss %.4f", self.trainer.epoch + 1, loss))
         }
-        var figures: [URL] = []
         var lastEvaluation: VQEvaluation?
         trainer.onEpoch = { report in
             var fields = report.values
             var evaluation: VQEvaluation?
             if writer && (report.epoch % config.checkpointEvery == 0 || report.epoch == config.numEpoch) {
                 try self.trainer.saveCheckpoint(to: self.checkpointURL)
-                let (quality, figure) = try self.evaluate(epoch: report.epoch)
-                if let figure { figures.append(figure) }
+                let quality = try self.evaluate(epoch: report.epoch)
                 if let quality {
                     fields += quality.values
                     evaluation = quality
@@ -78,22 +77,22 @@ public final class VQRun {
         if let last = reports.last {
             bar?.finish(info: String(format: "loss %.4f codes used %d", last.loss, last.codesUsed))
         }
-        return Summary(reports: reports, checkpoint: checkpointURL, metrics: metricsURL, figures: figures, evaluation: lastEvaluation)
+        return Summary(reports: reports, checkpoint: checkpointURL, metrics: metricsURL, figures: writer ? folder.figures : [], evaluation: lastEvaluation)
     }
 
-    /// Held-out PSNR and SSIM (when there are held-out images) and the reconstruction grid.
-    func evaluate(epoch: Int) throws -> (VQEvaluation?, URL?) {
+    /// Held-out PSNR and SSIM (when there are held-out images); writes the reconstruction grid.
+    func evaluate(epoch: Int) throws -> VQEvaluation? {
         try trainer.withAveragedWeights {
             let model = trainer.model
             model.eval()
             defer { model.train() }
             let quality = try evaluation.map { try VQEvaluation(model: model, images: $0, batchSize: trainer.config.batchSize) }
             let shown = Swift.min(trainer.config.gridImages, (evaluation ?? trainer.data).shape[0])
-            guard shown > 0, [1, 3].contains(model.config.ddconfig.outCh) else { return (quality, nil) }
+            guard shown > 0, [1, 3].contains(model.config.ddconfig.outCh) else { return quality }
             let inputs = try (evaluation ?? trainer.data).narrow(0, start: 0, length: shown)
             let figure = RunFolder(output).figureURL("reconstruction", epoch: epoch)
             try ReconstructionGrid.write(figure, inputs: inputs, reconstructions: try model.reconstruct(inputs, batchSize: trainer.config.batchSize))
-            return (quality, figure)
+            return quality
         }
     }
 }

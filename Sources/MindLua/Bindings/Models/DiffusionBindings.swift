@@ -109,10 +109,12 @@ enum DiffusionBindings: LuaBindingSet {
                 throw args.error("option 'progress': expected true, false or a function(done, total)")
             }
         }
+        let began = Date()
         return { done, all in
             try args.checkInterrupt()
-            // The total comes with the first report: steps times conditions for ldm:generate.
-            if showBar, bar == nil { bar = MindVis.Progress("sampling", total: all, unit: "step") }
+            // The total comes with the first report (steps times conditions for ldm:generate), after the first step:
+            // the rate counts from the start of sampling.
+            if showBar, bar == nil { bar = MindVis.Progress("sampling", total: all, unit: "step", start: began) }
             bar?.advance()
             if let callback { _ = try args.call(callback, [.integer(done), .integer(all)]) }
         }

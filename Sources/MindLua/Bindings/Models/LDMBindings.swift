@@ -145,12 +145,24 @@ enum LDMBindings: LuaBindingSet {
         try state.bind("mv.models", "load_ldm", doc: """
             mv.models.load_ldm(path [, config]) -> LDM
             Loads a latent diffusion model: ours (.safetensors with its configuration), or a reference finetuned.pth (model_state_dict) / model.ckpt by name, its configuration the paper preset completed from the weights unless given.
+            A training checkpoint of ours that keeps averaged (EMA) weights loads those, as its validation and best-checkpoint choice used them; config = {ema = false} loads the raw ones.
             Unknown or missing keys are errors naming them; what was adapted is said on standard error.
             """) { args in
-            let loaded = try LDMCheckpoint.load(URL(fileURLWithPath: try args.string(1, "path")),
-                                                values: engineValues(try ConfigTables.values(try args.value(2, "config"), function: args.function)))
+            var values = try ConfigTables.values(try args.value(2, "config"), function: args.function)
+            let averaged = try values.removeValue(forKey: "ema").map { value in
+                guard case .bool(let flag) = value else { throw args.error("config.ema must be true or false, got \(value.shown)") }
+                return flag
+            } ?? true
+            let loaded = try LDMCheckpoint.load(URL(fileURLWithPath: try args.string(1, "path")), values: engineValues(values), averaged: averaged)
             for note in loaded.notes { args.warn(note) }
             return try args.returning(module: loaded.model)
+        }
+        try state.bind("mv.ldm", "condition_seed", doc: """
+            mv.ldm.condition_seed(seed, i) -> integer
+            The seed that ldm:generate{seed = seed, ...} gives its i-th condition (1-based): pass these as seeds = {...} to generate a subset of a dataset's items with the seeds they have when all are generated.
+            """) { args in
+            let seed = try args.integer(1, "seed", min: 0), index = try args.integer(2, "i", min: 1)
+            return try args.returning(LuaValue.integer(Int(LatentDiffusion.conditionSeed(UInt64(seed), index: index - 1))))
         }
         try state.bind("mv.ldm", "from_pretrained", doc: """
             mv.ldm.from_pretrained{base =, encoder =, num_voxels = [, options]} -> LDM
@@ -163,13 +175,14 @@ enum LDMBindings: LuaBindingSet {
             train_pos_embed = true  -- the encoder's position table trains in stage B (as a side effect of the reference's code)
             num_heads = 0  -- the encoder's attention heads when its checkpoint does not store them (0: from the checkpoint)
             base_config = nil  -- the configuration of a reference base file (default: the paper preset)
+            ema = true  -- a base of ours with averaged (EMA) weights gives those (false: its raw weights)
             The position table is resampled (nearest, as the reference) when the encoder's length differs, with a warning.
             """) { args in
             let options = try args.options(1)
             guard let base = try options.string("base"), let encoder = try options.string("encoder") else {
                 throw args.error("give base = a pretrained LDM and encoder = a stage A checkpoint")
             }
-            var values = try ConfigTables.values(options, keys: ["num_voxels", "global_pool", "use_time_cond", "train_pos_embed", "num_heads", "base_config"],
+            var values = try ConfigTables.values(options, keys: ["num_voxels", "global_pool", "use_time_cond", "train_pos_embed", "num_heads", "base_config", "ema"],
                                                  function: args.function)
             if values["base_config"] == nil { values.removeValue(forKey: "base_config") }
             let loaded = try LDMCheckpoint.stageB(base: URL(fileURLWithPath: base), encoder: URL(fileURLWithPath: encoder), options: values)

@@ -101,9 +101,11 @@ enum LDMTrainingBindings: LuaBindingSet {
         if let best = summary.bestCheckpoint { entries.append(LuaTableEntry(key: "best_checkpoint", value: .string(best.path))) }
         if let score = summary.bestScore { entries.append(LuaTableEntry(key: "best_score", value: .number(score))) }
         if let last = summary.reports.last { entries.append(LuaTableEntry(key: "loss", value: .number(last.loss))) }
-        if summary.reports.isEmpty { entries += FinishedRunResults.lastLogged(["loss"], metrics: summary.metrics, besides: entries) }
         if let validation = summary.validation {
             entries.append(LuaTableEntry(key: "validation", value: .table(validation.map { LuaTableEntry(key: .string($0.name), value: .number($0.value)) })))
+        }
+        if summary.reports.isEmpty {
+            entries = FinishedRunResults.completed(entries, metrics: summary.metrics, keys: [("loss", "loss")], validation: true)
         }
         return try args.returning(LuaValue.table(entries))
     }

@@ -66,7 +66,10 @@ enum VQTrainingBindings: LuaBindingSet {
             if let quality = summary.evaluation {
                 entries += quality.values.map { LuaTableEntry(key: .string($0.0), value: ConfigTables.luaValue($0.1)) }
             }
-            if summary.reports.isEmpty { entries += FinishedRunResults.lastLogged(["loss"], metrics: summary.metrics, besides: entries) }
+            if summary.reports.isEmpty {
+                entries = FinishedRunResults.completed(entries, metrics: summary.metrics,
+                                                       keys: (["loss"] + VQEvaluation.keys).map { ($0, $0) })
+            }
             return try args.returning(LuaValue.table(entries))
         }
     }

@@ -25,6 +25,21 @@ public enum LDMCheckpoint {
         /// Our stored model config; nil for reference files.
         public var config: LatentDiffusionConfig?
         public var metadata: [String: String]
+        /// What `withModelWeights` changed, for the caller to tell the user.
+        public var notes: [String] = []
+
+        /// The contents with the model weights a user of this file means. A training checkpoint of ours with an
+        /// exponential moving average (label2img's default) validated and chose its best checkpoint with the
+        /// averaged weights, and the shipped weights are those: with `averaged` they replace the raw ones (a note
+        /// says so); without it, or without an average, the raw weights stay.
+        func withModelWeights(averaged: Bool, source: String) -> Contents {
+            guard averaged, !ema.isEmpty else { return self }
+            let average = Dictionary(ema.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
+            var contents = self
+            contents.model = model.map { entry in (entry.name, average[entry.name] ?? entry.tensor) }
+            contents.notes.append("\(source): its averaged (EMA) weights were loaded for the \(ema.count) tensors that have them, as its validation used them; ema = false loads the raw ones")
+            return contents
+        }
     }
 
     public static func read(_ url: URL) throws -> Contents {
@@ -37,8 +52,9 @@ public enum LDMCheckpoint {
     /// A whole model: ours with its stored config, or a reference `finetuned.pth` built from `values` (an LDM
     /// config, preset "paper" unless given) completed from the weights' shapes — the first stage's architecture and
     /// the encoder's voxel count, patch size, width, depth and MLP ratio (not its head count, which no shape tells).
-    public static func load(_ url: URL, values: [String: ConfigValue] = [:]) throws -> Loaded {
-        let contents = try read(url)
+    /// `averaged`: a training checkpoint of ours with EMA weights gives those (see `modelWeights`).
+    public static func load(_ url: URL, values: [String: ConfigValue] = [:], averaged: Bool = true) throws -> Loaded {
+        let contents = try read(url).withModelWeights(averaged: averaged, source: url.lastPathComponent)
         let source = url.lastPathComponent
         let config: LatentDiffusionConfig
         if let stored = contents.config {
@@ -50,7 +66,7 @@ public enum LDMCheckpoint {
             config = try withErrorContext(source) { try referenceConfig(values, state: contents.model) }
         }
         let model = try LatentDiffusion(config)
-        var notes: [String] = []
+        var notes = contents.notes
         let state = try usedEntries(contents.model, source: source, notes: &notes) { name in
             // The reference encoder registers a mask token it never uses in stage B.
             name == "cond_stage_model.mae.mask_token"
@@ -75,11 +91,12 @@ public enum LDMCheckpoint {
         let trainPosEmbed = try r.bool("train_pos_embed", true)
         let heads = try r.int("num_heads", 0, range: 0...1024)
         let baseValues = try r.table("base_config") ?? [:]
+        let averaged = try r.bool("ema", true)
         try r.finish()
         guard numVoxels > 0 else { throw TensorError("LDM stage B: 'num_voxels' is required (the training data's voxel count, padded to the patch size)") }
 
-        let baseContents = try read(base)
         let baseName = base.lastPathComponent, encoderName = encoder.lastPathComponent
+        let baseContents = try read(base).withModelWeights(averaged: averaged, source: baseName)
         let baseConfig: LatentDiffusionConfig
         if let stored = baseContents.config {
             guard baseValues.isEmpty else { throw TensorError("\(baseName) holds its own model configuration; drop base_config") }
@@ -103,7 +120,7 @@ public enum LDMCheckpoint {
         values["cond_stage_config"] = .table(cond.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         let model = try LatentDiffusion(try LatentDiffusionConfig(values))
 
-        var notes: [String] = []
+        var notes = baseContents.notes
         let state = try usedEntries(baseContents.model, source: baseName, notes: &notes) { $0.hasPrefix("cond_stage_model.") }
         if baseContents.model.contains(where: { $0.name.hasPrefix("cond_stage_model.") }) {
             notes.append("\(baseName): its conditioner (cond_stage_model) is replaced by the fMRI conditioner")
