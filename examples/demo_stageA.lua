@@ -1,10 +1,11 @@
--- The MindVis quickstart (`scripts/demo`): stage A of MinD-Vis on the built-in simulated visual cortex.
+-- Stage A of MinD-Vis alone on the built-in simulated visual cortex, in a few minutes (the whole pipeline, stage B and
+-- the evaluation too, is `scripts/demo`, examples/demo.lua):
 --   1. simulate a GOD-like experiment (3 subjects) and an HCP-like unlabeled pool;
 --   2. A1: pretrain the fMRI masked autoencoder (small preset) on the pool;
 --   3. A2: finetune it on subject sbj_3's test fMRI;
 --   4. report masked-voxel reconstruction on held-out data, with figures and metrics on disk.
 local opt = mv.parse_args(arg, {
-  output = {"runs/demo", "folder of every output (runs of an earlier demo there are replaced)"},
+  output = {"runs/demo_stageA", "folder of every output (runs of an earlier demo there are replaced)"},
   pool_size = {2400, "samples of the simulated unlabeled pool"},
   a1_epochs = {3, "stage A1 epochs"}, a2_epochs = {2, "stage A2 epochs"},
   batch_size = {32, "samples per step"}, seed = {2022, "seed of the simulation and the training"},

@@ -19,11 +19,12 @@ static void mindimage_jpeg_error_exit(j_common_ptr cinfo) {
     longjmp(err->jump, 1);
 }
 
-/* Warnings are tolerated (libjpeg recovers from many small corruptions) except a premature end of the
- * data: libjpeg would silently pad the rest of a truncated file with gray, which must not pass as an image. */
+/* Warnings are tolerated (libjpeg recovers from many small corruptions) except a premature end of the data,
+ * of the file or of a scan (a cut file with its end marker put back): libjpeg would silently pad the missing
+ * part with gray, which must not pass as an image. */
 static void mindimage_jpeg_emit_message(j_common_ptr cinfo, int level) {
     if (level < 0) {
-        if (cinfo->err->msg_code == JWRN_JPEG_EOF) {
+        if (cinfo->err->msg_code == JWRN_JPEG_EOF || cinfo->err->msg_code == JWRN_HIT_MARKER) {
             mindimage_jpeg_error_exit(cinfo);
         }
         cinfo->err->num_warnings++;

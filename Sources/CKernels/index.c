@@ -74,8 +74,9 @@ static void merge_sort(keyed *a, keyed *tmp, int64_t n, int descending) {
     memcpy(a, tmp, (size_t)n * sizeof(keyed));
 }
 
-void mv_argsort(const float *x, float *out_idx, int64_t outer, int64_t r, int64_t inner, int descending) {
+int mv_argsort(const float *x, float *out_idx, int64_t outer, int64_t r, int64_t inner, int descending) {
     keyed *buf = malloc((size_t)r * 2 * sizeof(keyed));
+    if (buf == NULL) return -1;
     for (int64_t o = 0; o < outer; o++) {
         for (int64_t in = 0; in < inner; in++) {
             const float *p = x + o * r * inner + in;
@@ -86,4 +87,5 @@ void mv_argsort(const float *x, float *out_idx, int64_t outer, int64_t r, int64_
         }
     }
     free(buf);
+    return 0;
 }

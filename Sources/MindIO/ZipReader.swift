@@ -208,6 +208,10 @@ final class ZipReader {
             entries.append(entry)
             position = next
         }
+        // Python's zipfile walks the directory's whole size: a damaged entry count must not quietly drop entries.
+        guard position == limit else {
+            throw MindIOError("\(context): the end record counts \(entryCount) entries, but the central directory holds more (\(limit - position) of its \(directorySize) bytes left)")
+        }
         return entries
     }
 

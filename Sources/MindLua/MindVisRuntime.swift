@@ -27,6 +27,8 @@ public enum MindVisRuntime {
             """) { args in try args.returning(version) }
         try Prelude.install(into: state)
         for set in bindingSets { try set.install(state) }
+        // Last: the library chunks above are loaded through a binary (stripped) load, which this refuses from then on.
+        try LuaLibraryChunk.run(state, EmbeddedLua.textOnlyChunks)
         return state
     }
 }

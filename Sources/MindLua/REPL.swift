@@ -73,16 +73,17 @@ public final class REPL {
                 case .syntaxError(let message):
                     pending.removeAll()
                     report(LuaError(message: message))
-                case .loaded:
+                case .loaded(let quiet):
                     pending.removeAll()
-                    executeLoadedChunk()
+                    executeLoadedChunk(printing: !quiet)
                 }
             }
         }
     }
 
     private enum Compilation {
-        case loaded
+        /// `quiet`: the line ended in ';', so its values are not printed.
+        case loaded(quiet: Bool)
         case incomplete
         case syntaxError(String)
     }
@@ -91,17 +92,20 @@ public final class REPL {
     /// unfinished chunk is a syntax error.
     private func compile(_ lines: [String], atEnd: Bool = false) -> Compilation {
         let source = lines.joined(separator: "\n")
-        if lines.count == 1, !source.trimmingCharacters(in: .whitespaces).hasSuffix(";"),
-           LuaChunk.load(state.L, source: "return " + source, name: "=stdin") == nil {
-            return .loaded
+        let line = source.trimmingCharacters(in: .whitespaces)
+        let quiet = lines.count == 1 && line.hasSuffix(";")
+        if lines.count == 1, !quiet, LuaChunk.load(state.L, source: "return " + source, name: "=stdin") == nil {
+            return .loaded(quiet: false)
         }
-        if let error = LuaChunk.load(state.L, source: source, name: "=stdin") {
-            return LuaChunk.isIncomplete(syntaxError: error) && !atEnd ? .incomplete : .syntaxError(error)
+        guard let error = LuaChunk.load(state.L, source: source, name: "=stdin") else { return .loaded(quiet: quiet) }
+        // `t;` is no statement: an expression before the ';' is evaluated without printing it.
+        if quiet, LuaChunk.load(state.L, source: "return " + line.dropLast(), name: "=stdin") == nil {
+            return .loaded(quiet: true)
         }
-        return .loaded
+        return LuaChunk.isIncomplete(syntaxError: error) && !atEnd ? .incomplete : .syntaxError(error)
     }
 
-    private func executeLoadedChunk() {
+    private func executeLoadedChunk(printing: Bool) {
         let L = state.L
         let base = lua_gettop(L) - 1
         defer { lua_settop(L, base) }
@@ -112,7 +116,7 @@ public final class REPL {
             let count = try LuaChunk.protectedCall(L, argumentCount: 0)
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
             LuaInterrupt.flagOnInterrupt(state)
-            if count > 0 {
+            if printing, count > 0 {
                 write((1...count).map { printer.render(L, base + $0) }.joined(separator: "\t") + "\n")
             }
             if showsTiming { write(String(format: "(%.3f s)\n", elapsed)) }

@@ -18,7 +18,8 @@ enum Usage {
               -v, --version   print version information and exit
               -h, --help      print this help and exit
 
-            Without a script or -e, mindvis starts the REPL (line editing when run in a terminal).
+            Without a script or -e, mindvis starts the REPL (line editing) when standard input is a terminal, and
+            otherwise runs standard input as a script, as lua(1) does; -i reads it line by line into the REPL.
             The script's arguments are in the global table `arg` (arg[0] is the script) and in `...`.
             A script error prints the message and a traceback and exits with status 1; usage errors exit with 2.
 

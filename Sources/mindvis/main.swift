@@ -47,6 +47,10 @@ func runLua(_ argv: [String]) -> Int32 {
                                          arguments: Array(argv[(scriptIndex + 1)...]))
         // Like `python -i`, an error still leads into the REPL, where the state can be inspected.
         if !succeeded && !options.interactive { return 1 }
+    } else if options.chunks.isEmpty && !options.interactive && isatty(STDIN_FILENO) == 0 {
+        // As lua(1) and python: input that is not a terminal is a script (its locals span lines, an error stops it
+        // with status 1), so `mindvis < job.lua` fails as a job should; -i reads it line by line into the REPL.
+        return runner.runScript(path: nil, arguments: []) ? 0 : 1
     }
     if options.startsREPL { REPL(state: state).run() }
     return 0

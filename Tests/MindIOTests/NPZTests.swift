@@ -63,6 +63,25 @@ final class NPZTests: XCTestCase {
                             contains: "bomb.npz/a.npy: the zip entry holds \(contents.count) bytes but its npy header needs \(header.count + 8)")
     }
 
+    /// The end record's entry count is checked against the central directory's size: a count cut to 1 (or 0) would
+    /// otherwise drop arrays without a word (Python's zipfile still reads them all).
+    func testEntryCountBelowTheDirectoryIsRefused() throws {
+        let directory = try TestFiles.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("two.npz")
+        let array = try NDArray(floats: [1, 2], shape: [2])
+        try NPZ.write([("a", array), ("b", array)], to: url, compressed: false)
+        var bytes = [UInt8](try Data(contentsOf: url))
+        let end = try XCTUnwrap((0...(bytes.count - 4)).last { bytes[$0..<($0 + 4)].elementsEqual([0x50, 0x4B, 0x05, 0x06]) })
+        for count: UInt8 in [1, 0] {
+            bytes[end + 8] = count
+            bytes[end + 10] = count
+            let cut = directory.appendingPathComponent("cut\(count).npz")
+            try Data(bytes).write(to: cut)
+            assertThrowsMessage(try NPZ.read(contentsOf: cut), contains: "cut\(count).npz", "the end record counts \(count) entries, but the central directory holds more")
+        }
+    }
+
     func testBrokenAndHostileArchives() {
         assertThrowsMessage(try NPZ.read(contentsOf: TestFiles.crafted("npz_truncated.npz")),
                             contains: "npz_truncated.npz", "not a zip archive")

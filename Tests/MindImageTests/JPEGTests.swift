@@ -46,6 +46,11 @@ final class JPEGTests: XCTestCase {
         let bytes = try TestData.bytes("rgb.jpg")
         assertThrows(try JPEG.decode(Array(bytes[0..<(bytes.count / 2)]), name: "half.jpg"),
                      containing: ["jpeg: half.jpg: cannot decode", "Premature end"])
+        // Cut just after the scan's header with the end marker put back: the scan ends early, the rest would be gray.
+        let sos = try XCTUnwrap((0..<(bytes.count - 4)).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xDA })
+        let headerLength = Int(bytes[sos + 2]) * 256 + Int(bytes[sos + 3])
+        let cut = Array(bytes[0..<(sos + 2 + headerLength + 33)]) + [0xFF, 0xD9]
+        assertThrows(try JPEG.decode(cut, name: "cut.jpg"), containing: ["jpeg: cut.jpg: cannot decode", "premature end of data segment"])
         assertThrows(try JPEG.decode(Array(bytes[0..<40])), containing: ["jpeg: <memory>: cannot decode"])
         assertThrows(try JPEG.decode([0xFF, 0xD8, 0xFF] + [UInt8](repeating: 0x11, count: 64)), containing: ["cannot decode"])
         assertThrows(try JPEG.decode([1, 2, 3, 4]), containing: ["not a JPEG file"])

@@ -154,6 +154,8 @@ final class CLITests: CLITestCase {
         XCTAssertTrue(forgotten.stderr.contains("'epochs=2' is not an option; did you mean --epochs=2?"), forgotten.stderr)
         let empty = try mindvis(["-e", "mv.parse_args({'--output='}, {output = 'runs/x'})"])
         XCTAssertTrue(empty.stderr.contains("option --output needs a non-empty value (default \"runs/x\")"), empty.stderr)
+        let missing = try mindvis(["-e", "mv.parse_args({'--name', '--lr', '0.1'}, {name = 'a', lr = 0.1})"])
+        XCTAssertTrue(missing.stderr.contains("option --name needs a value, but the next word is the option --lr"), missing.stderr)
         let numbers = try mindvis(["-e", "io.write(mv.parse_args({'--n', 5}, {n = 1}).n)"])
         XCTAssertEqual(numbers.stdout, "5", numbers.stderr)
         // A bare boolean switch leaves the next word positional (it took it as the switch's value, and refused a file
@@ -214,6 +216,14 @@ final class CLITests: CLITestCase {
         XCTAssertEqual(run.stdout, "-\ta\tb\n")
     }
 
+    /// As lua(1): piped input without -i is one script — a local spans lines, and an error stops it with status 1.
+    func testPipedInputRunsAsAScript() throws {
+        let run = try mindvis([], input: "local x = 5\nprint(x)\nerror('boom')\nprint('after')\n")
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.stdout, "5\n")
+        XCTAssertTrue(run.stderr.contains("stdin:3: boom"), run.stderr)
+    }
+
     func testScriptsRequireModulesNextToThem() throws {
         try FileManager.default.createDirectory(at: workDirectory.appendingPathComponent("exp"), withIntermediateDirectories: true)
         try writeFile("exp/helper.lua", "return {answer = 42}")
@@ -238,7 +248,7 @@ final class CLITests: CLITestCase {
             ::done::
 
             """
-        let run = try mindvis([], input: input)
+        let run = try mindvis(["-i"], input: input)
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(run.stdout.components(separatedBy: "\n").filter { !$0.hasPrefix("(") }, [
             "2", "42", "\"still running\"", "{1, 2, k = {x = true}}", "nil\t5", "timing on", "",
@@ -255,7 +265,7 @@ final class CLITests: CLITestCase {
             a:sum(2)
 
             """
-        let run = try mindvis([], input: input)
+        let run = try mindvis(["-i"], input: input)
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(run.stdout, "[3., 3.]\n[Tensor of shape 2]\n")
         XCTAssertTrue(run.stderr.contains("stdin:1: Tensor:matmul: [2, 3] x [2, 3]: inner sizes 3 and 2 differ"), run.stderr)
@@ -357,13 +367,13 @@ final class CLITests: CLITestCase {
 
     /// Input that ends inside a statement gets lua(1)'s syntax error instead of silence.
     func testREPLReportsAnUnfinishedChunkAtTheEndOfInput() throws {
-        let run = try mindvis([], input: "print('a')\nfor i = 1, 3 do\nprint(i)\n")
+        let run = try mindvis(["-i"], input: "print('a')\nfor i = 1, 3 do\nprint(i)\n")
         XCTAssertEqual(run.stdout, "a\n", run.stderr)
         XCTAssertTrue(run.stderr.contains("'end' expected"), run.stderr)
     }
 
     func testREPLHelpCommandPointsToHelp() throws {
-        let run = try mindvis([], input: ":help\n")
+        let run = try mindvis(["-i"], input: ":help\n")
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains(":help   this list"), run.stdout)
         XCTAssertTrue(run.stdout.contains("help(x) prints the help of a function, object, module or namespace: help(mv.randn)"), run.stdout)

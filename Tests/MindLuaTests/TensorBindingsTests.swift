@@ -77,6 +77,12 @@ final class TensorBindingsTests: XCTestCase {
                        "VQModel:encode: expects images [B, 3, 16, 16]", "a method's type named once")
         XCTAssertEqual(BindingCall.relabel(TensorError("Tensor: bad").description, as: "mv.Tensor").message,
                        "mv.Tensor: bad", "a library function's last component")
+        XCTAssertEqual(BindingCall.relabel(TensorError("ldm.finetune: 'val_items' must be in 2...8").description, as: "mv.ldm.finetune").message,
+                       "mv.ldm.finetune: 'val_items' must be in 2...8", "the end of a dotted name")
+        XCTAssertEqual(BindingCall.relabel(TensorError("clip_grad_norm: the norm is nan").description, as: "mv.nn.clip_grad_norm_").message,
+                       "mv.nn.clip_grad_norm_: the norm is nan", "an in-place function's name without its _")
+        XCTAssertEqual(BindingCall.relabel(TensorError("resume: no checkpoint").description, as: "mv.ldm.finetune").message,
+                       "mv.ldm.finetune: resume: no checkpoint", "another prefix stays")
     }
 
     func testBindingsChargeTheirAllocationsToTheCollector() throws {

@@ -86,6 +86,13 @@ final class ForwardValueTests: XCTestCase {
         XCTAssertEqual(try x.variance(dims: [1]).toArray()[0], unbiased, accuracy: 1e-6)
         XCTAssertEqual(try x.argsort(1).toArray(), [1, 3, 0, 2, 2, 0, 3, 1], "stable ascending argsort")
         XCTAssertEqual(try x.argsort(1, descending: true).toArray(), [2, 0, 1, 3, 1, 3, 0, 2])
+        // Positions are float32: past 2^24 they would collide (2^24 + 1 reads as 2^24), so such a dimension is refused.
+        let long = try Tensor.zeros([1 << 24 + 1])
+        for (op, call) in [("argsort", { _ = try long.argsort() }), ("argmax", { _ = try long.argmax(0) }), ("max", { _ = try long.max(0) })] as [(String, () throws -> Void)] {
+            XCTAssertThrowsError(try call()) { error in
+                XCTAssertTrue("\(error)".contains("\(op): positions along a dimension of 16777217 elements"), "\(error)")
+            }
+        }
         XCTAssertEqual(try x.gather(1, index: Tensor([3, 0, 1, 1], shape: [2, 2])).toArray(), [1, 3, 9, 9])
         XCTAssertEqual(try x.indexSelect(1, index: Tensor([2, 0])).toArray(), [4, 3, 2, 5])
         XCTAssertEqual(try x.mseLoss(Tensor.zeros([2, 4])).item(), Float([9, 1, 16, 1, 25, 81, 4, 36].reduce(0, +)) / 8)

@@ -218,6 +218,42 @@ final class DatasetLoaderTests: XCTestCase {
         assertThrowsMessage(["BOLD5000: CSI1 has no LHOPA beta file"]) { _ = try BOLD5000Dataset.load(o) }
     }
 
+    /// The test set is exactly the repeated-stimuli list: a name matching no image (its trials went to training) or a
+    /// name given twice (a second test item) is an error.
+    func testBOLD5000RepeatedListMustNameEachImageOnce() throws {
+        let dir = try temporaryDirectory().appendingPathComponent("BOLD5000")
+        try FileManager.default.copyItem(at: try Fixtures.url("datasets/BOLD5000"), to: dir)
+        let list = dir.appendingPathComponent(BOLD5000Dataset.repeatedFile)
+        let names = try String(contentsOf: list, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+        var o = BOLD5000Dataset.Options(path: dir)
+        o.subjects = ["CSI1"]
+        try ([names[0], "CXCO" + names[1].dropFirst(4)] + names.dropFirst(2)).joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        assertThrowsMessage(["repeated_stimuli_113_list.txt names 'CXCO", "which is not in", "img_dict.npy"]) { _ = try BOLD5000Dataset.load(o) }
+        try ([names[0], names[0]] + names.dropFirst(1)).joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        assertThrowsMessage(["repeated_stimuli_113_list.txt names '\(names[0])' twice"]) { _ = try BOLD5000Dataset.load(o) }
+    }
+
+    /// Optional GOD files: absent means no labels, but a link to nothing or a label row cut short is an error.
+    func testGODLabelFilesDamagedAreErrors() throws {
+        let dir = try temporaryDirectory()
+        let source = try Fixtures.url("datasets/Kamitani/npz")
+        for name in ["images_256.npz", "sbj_3.npz", "imagenet_class_index.json", "imagenet_training_label.csv", "imagenet_testing_label.csv"] {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        }
+        let o = GODDataset.Options(path: dir)
+        XCTAssertNotNil(try GODDataset.load(o).train.labels, "the copy loads with labels")
+        let csv = dir.appendingPathComponent("imagenet_testing_label.csv")
+        let rows = try String(contentsOf: csv, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+        try (rows.dropLast() + [String(rows.last!.prefix(3))]).joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        assertThrowsMessage(["imagenet_testing_label.csv: row '\(rows.last!.prefix(3))' does not start with <WordNet offset>.<image number>"]) {
+            _ = try GODDataset.load(o)
+        }
+        try FileManager.default.removeItem(at: csv)
+        XCTAssertNil(try GODDataset.load(o).test.labels, "an absent label file: no labels")
+        try FileManager.default.createSymbolicLink(atPath: csv.path, withDestinationPath: dir.appendingPathComponent("gone.csv").path)
+        assertThrowsMessage(["imagenet_testing_label.csv is a symbolic link to nothing"]) { _ = try GODDataset.load(o) }
+    }
+
     func testDatasetObjectBatchesPaddingAndItems() throws {
         let (train, _) = try GODDataset.load(godOptions(subjects: ["sbj_1", "sbj_3"]))
         XCTAssertEqual(train.count, 20)

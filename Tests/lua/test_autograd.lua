@@ -14,6 +14,14 @@ T.test("a small network's gradients equal finite differences", function()
   local params = {w1 = mv.randn(3, 5):requires_grad(), b1 = mv.randn(5):requires_grad(), w2 = mv.randn(5, 2):requires_grad()}
   local loss = network_loss(x, params.w1, params.b1, params.w2, target)
   T.truthy(loss.grad_fn ~= nil and not loss.is_leaf, "the loss has a graph")
+  -- Composite operations are named as called (as PyTorch's MeanBackward), not after the op they end in.
+  local w = params.w2
+  T.eq(w:mean().grad_fn, "mean")
+  T.eq(w:mean(1).grad_fn, "mean")
+  T.eq(w:var().grad_fn, "var")
+  T.eq(mv.nn.functional.mse_loss(w, mv.zeros(5, 2)).grad_fn, "mse_loss")
+  T.eq(mv.nn.functional.l1_loss(w, mv.zeros(5, 2), {reduction = "none"}).grad_fn, "l1_loss")
+  T.eq((w * 2).grad_fn, "mul")
   loss:backward()
   local eps = 1e-2
   local function loss_value() return network_loss(x, params.w1, params.b1, params.w2, target):item() end

@@ -303,6 +303,31 @@ T.test("another library's userdata given a MindVis metatable is not read as an o
   T.eq(mv.help_text(io.stdout), "a userdata value of type FILE* (not a MindVis object)")
 end)
 
+T.test("binary chunks are refused by load, loadfile, dofile and require", function()
+  -- Lua's undump trusts its input: an edited string.dump crashed the process.
+  local dumped = string.dump(function() return 1 end)
+  local f, message = load(dumped)
+  T.truthy(f == nil and message:find("attempt to load a binary chunk", 1, true), message)
+  T.truthy(load(dumped, "x", "b") == nil, "whatever the mode asks")
+  T.eq(load("return x", "chunk", "t", {x = 3})(), 3, "text loads as before, env included")
+  T.raises(function() return load("return y", "chunk", "t", nil)() end, "_ENV")  -- an env given as nil is kept
+  local path = T.tmpname()
+  local file = assert(io.open(path, "wb"))
+  file:write(dumped)
+  file:close()
+  T.truthy(loadfile(path) == nil, "loadfile")
+  T.raises(function() dofile(path) end, "attempt to load a binary chunk")
+  local dir = T.tmpname()
+  os.execute("mkdir -p '" .. dir .. "'")
+  os.rename(path, dir .. "/dumped_module.lua")
+  local saved = package.path
+  package.path = dir .. "/?.lua"
+  local ok, err = pcall(require, "dumped_module")
+  package.path = saved
+  os.execute("rm -rf '" .. dir .. "'")
+  T.truthy(not ok and err:find("error loading module 'dumped_module'", 1, true) and err:find("binary chunk", 1, true), err)
+end)
+
 T.test("the interpreter is intact afterwards", function()
   print(string.format("%d calls, %d raised errors", calls, failures))
   for _, problem in ipairs(problems) do io.stderr:write(problem, "\n") end

@@ -222,7 +222,8 @@ void mv_gather_rows_backward(const float *gy, const int64_t *idx, float *gx, int
 void mv_index_select(const float *x, const int64_t *idx, float *out, int64_t outer, int64_t size, int64_t k, int64_t inner);
 void mv_index_select_backward(const float *gy, const int64_t *idx, float *gx, int64_t outer, int64_t size, int64_t k, int64_t inner);
 // Stable ascending (or descending) argsort of each [outer, r, inner] fibre; writes indices as floats.
-void mv_argsort(const float *x, float *out_idx, int64_t outer, int64_t r, int64_t inner, int descending);
+/* Returns 0, or -1 when its sort buffer (32 bytes per element of the sorted dimension) cannot be allocated. */
+int mv_argsort(const float *x, float *out_idx, int64_t outer, int64_t r, int64_t inner, int descending);
 
 // ---- optimizers (PyTorch's update rules, one fused loop per parameter) -------------------------
 

@@ -36,15 +36,20 @@ public enum BindingCall {
     }
 
     /// `Tensor:matmul` + `matmul: [4, 3] x ...` -> `Tensor:matmul: [4, 3] x ...`, and a method's type prefix too:
-    /// `VQModel:encode` + `VQModel: expects ...` -> `VQModel:encode: expects ...`; other prefixes are kept.
+    /// `VQModel:encode` + `VQModel: expects ...` -> `VQModel:encode: expects ...`; so are the end of a dotted name
+    /// (`mv.ldm.finetune` + `ldm.finetune: ...`) and an in-place function's name without its `_`
+    /// (`mv.nn.clip_grad_norm_` + `clip_grad_norm: ...`). Other prefixes are kept.
     static func relabel(_ text: String, as function: String) -> LuaBindingError {
         if text.hasPrefix(function + ": ") { return LuaBindingError(text) }
         let parts = function.split(whereSeparator: { $0 == ":" || $0 == "." })
         var operation = parts.last ?? Substring(function)
         if operation.hasPrefix("__") { operation = operation.dropFirst(2) }
         let typeName = function.contains(":") ? parts.first : nil
-        for prefix in [operation] + (typeName.map { [$0] } ?? []) where text.hasPrefix(prefix + ": ") {
-            return LuaBindingError(function + text.dropFirst(prefix.count))
+        if let end = text.range(of: ": ") {
+            let prefix = text[..<end.lowerBound]
+            let repeats = prefix == operation || (operation.hasSuffix("_") && prefix == operation.dropLast())
+                || prefix == typeName || (prefix.contains(".") && function.hasSuffix("." + prefix))
+            if repeats { return LuaBindingError(function + text[end.lowerBound...]) }
         }
         return LuaBindingError(function + ": " + text)
     }

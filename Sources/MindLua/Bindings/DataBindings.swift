@@ -24,7 +24,7 @@ enum DataBindings: LuaBindingSet {
             """, get: { ds, args in try args.returning(ds.name) })
         type.property("info", doc: """
             ds.info -> table
-            What the loader recorded: subjects, voxel counts before padding, normalisation statistics.
+            What the loader recorded: the dataset, its subjects, ROI and normalisation (GOD: each subject's training mean and std), the parts of a concatenation.
             """, get: { ds, args in try args.returning(ConfigTables.table(ds.info)) })
         type.property("labels", doc: """
             ds.labels -> {integer, ...} or nil
@@ -208,7 +208,7 @@ extension DataBindings {
 
     /// What each `mv.data.simulate` key means (`mindvis simulate` takes the same names as --options).
     static let simulationKeys: [String: String] = [
-        "preset": "\"default\" (GOD and HCP sizes) or \"small\" (seconds: tests and quick looks)", "seed": "seed of every random draw",
+        "preset": "\"default\" (GOD and HCP sizes) or \"small\" (seconds: tests and quick looks); the defaults below are default's, small's own follow the table", "seed": "seed of every random draw",
         "subjects": "number of GOD-like subjects (sbj_1, sbj_2, ...)", "image_size": "side of the stimulus images in pixels",
         "train_categories": "training categories", "exemplars_per_category": "training images per category",
         "test_categories": "test categories (one image each, disjoint from training)", "test_repeats": "presentations of each test image",
@@ -229,7 +229,7 @@ extension DataBindings {
             reading: { _ = try SimulatedData.Options($0) }, meanings: simulationKeys,
             notes: ["train/test as mv.data.GOD gives them (for subject, or all subjects); test_single exists with single_trials = true; pool with pool_size > 0.",
                     "mindvis simulate writes the same data to disk in the GOD and HCP layouts."],
-            name: "mv.data.simulate")) { args in
+            presets: ["small"], name: "mv.data.simulate")) { args in
             let options = try SimulatedData.Options(ConfigTables.values(try args.value(1, "options"), function: args.function))
             let sim = try SimulatedData.make(options, progress: true)
             var entries = [LuaTableEntry(key: "train", value: .object(sim.train)), LuaTableEntry(key: "test", value: .object(sim.test)),

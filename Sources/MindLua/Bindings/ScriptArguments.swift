@@ -89,6 +89,10 @@ enum ScriptArguments: LuaBindingSet {
                 }
                 if value == nil {
                     guard i < words.count else { throw LuaBindingError("option --\(name) needs a value") }
+                    // `--name --lr 0.1`: the value was forgotten, and taking "--lr" would drop the next option too.
+                    if words[i].hasPrefix("--"), options[String(words[i].dropFirst(2).prefix { $0 != "=" })] != nil {
+                        throw LuaBindingError("option --\(name) needs a value, but the next word is the option \(words[i])")
+                    }
                     value = words[i]
                     i += 1
                 }

@@ -11,7 +11,7 @@ enum ConfigHelp {
     /// (name, default as Lua, meaning).
     static func text(signature: String, summary: String, reading build: @escaping ([String: ConfigValue]) throws -> Void,
                      meanings: [String: String], nested: [String] = [], leading: [(String, String, String)] = [],
-                     notes: [String] = [], name: String) throws -> String {
+                     notes: [String] = [], presets: [String] = [], name: String) throws -> String {
         // The configuration's own keys: those its first reader asks for (nested readers have contexts of their own).
         let recorded = ConfigKeys.recorded { try build([:]) }
         guard let outerContext = recorded.first?.context else { throw LuaBindingError("help of \(name): the configuration reads no keys") }
@@ -30,6 +30,14 @@ enum ConfigHelp {
         let stale = Set(meanings.keys).subtracting(keys.map(\.name))
         guard stale.isEmpty else {
             throw LuaBindingError("help of \(name): documents keys the configuration does not read: \(stale.sorted().joined(separator: ", "))")
+        }
+        // The table shows the default preset's values; each other preset's own values are listed after it.
+        for preset in presets {
+            let fallbacks = Dictionary(keys.map { ($0.name, $0.fallback) }, uniquingKeysWith: { a, _ in a })
+            let changed = ConfigKeys.recorded { try build(["preset": .string(preset)]) }
+                .filter { key in key.context == outerContext && key.name != "preset" && fallbacks[key.name].map { $0 != key.fallback } == true }
+            guard !changed.isEmpty else { continue }
+            lines.append("preset = \"\(preset)\" has its own defaults: " + changed.map { "\($0.name) = \($0.fallback.map(luaLiteral) ?? "nil")" }.joined(separator: ", ") + ".")
         }
         return (lines + notes).joined(separator: "\n")
     }

@@ -7,7 +7,8 @@ public final class Node {
         case leaf(Tensor)
     }
 
-    public let name: String
+    /// The operation, as `t.grad_fn` shows it and backward's messages name it.
+    public internal(set) var name: String
     var edges: [Edge?]
     var backward: ((Tensor) throws -> [Tensor?])?
     let outputShape: [Int]
@@ -27,6 +28,13 @@ public final class Node {
 }
 
 extension Tensor {
+    /// Names the node that made this fresh result of a composite operation after the operation the caller asked for
+    /// (mean ends in a multiplication, mse_loss in a mean), as PyTorch's grad_fn names it.
+    func recordedAs(_ name: String) -> Tensor {
+        gradFn?.name = name
+        return self
+    }
+
     /// Whether the gradient with respect to this input is needed by the op being recorded.
     var needsGrad: Bool { GradMode.isEnabled && requiresGrad }
 

@@ -123,7 +123,20 @@ extension Tensor {
         let x = try contiguousIfNeeded()
         let out = try Tensor.empty(shape, op: "argsort")
         let (outer, inner) = splitDims(rank == 0 ? [1] : shape, at: d)
-        mv_argsort(x.data, out.data, Int64(outer), Int64(rank == 0 ? 1 : shape[d]), Int64(inner), descending ? 1 : 0)
+        let size = rank == 0 ? 1 : shape[d]
+        try Tensor.requireExactPositions(size, op: "argsort")
+        // (value, position) pairs and their merge buffer: 32 bytes per element of the dimension.
+        try MemoryCheck.ensureAvailable(bytes: 32 * size, for: "argsort's sort buffer")
+        guard mv_argsort(x.data, out.data, Int64(outer), Int64(size), Int64(inner), descending ? 1 : 0) == 0 else {
+            throw TensorError("out of memory: cannot allocate \(ByteCount.describe(32 * size)) for argsort's sort buffer")
+        }
         return out
+    }
+
+    /// Positions are stored as float32, which holds every whole number only up to 2^24: a longer dimension would
+    /// give wrong positions, so it is refused.
+    static func requireExactPositions(_ size: Int, op: String) throws {
+        guard size > 1 << 24 else { return }
+        throw TensorError("\(op): positions along a dimension of \(size) elements: tensors hold float32, which counts exactly only up to 2^24 (16,777,216); split the dimension")
     }
 }

@@ -24,13 +24,13 @@ extension Tensor {
     public func mseLoss(_ target: Tensor, reduction: LossReduction = .mean) throws -> Tensor {
         try checkSameShape(target, op: "mse_loss")
         let diff = try self - target
-        return try (diff * diff).reduced(reduction)
+        return try (diff * diff).reduced(reduction).recordedAs("mse_loss")
     }
 
     /// Absolute error.
     public func l1Loss(_ target: Tensor, reduction: LossReduction = .mean) throws -> Tensor {
         try checkSameShape(target, op: "l1_loss")
-        return try (self - target).abs().reduced(reduction)
+        return try (self - target).abs().reduced(reduction).recordedAs("l1_loss")
     }
 
     /// Cross-entropy of logits [N, C] against class indices [N] (integers stored as floats). With label smoothing ε
@@ -50,6 +50,6 @@ extension Tensor {
             let uniform = try logProbabilities.mean(1).neg()
             perSample = try perSample * Float(1 - labelSmoothing) + uniform * Float(labelSmoothing)
         }
-        return try perSample.reduced(reduction)
+        return try perSample.reduced(reduction).recordedAs("cross_entropy")
     }
 }

@@ -52,14 +52,14 @@ extension Tensor {
 
     public func mean() throws -> Tensor {
         guard numel > 0 else { throw TensorError("mean: tensor of shape \(Shape.describe(shape)) is empty") }
-        return try sum() * (1 / Float(numel))
+        return try (sum() * (1 / Float(numel))).recordedAs("mean")
     }
 
     public func mean(dims: [Int], keepDim: Bool = false) throws -> Tensor {
         let ds = try normalizedDims(dims, op: "mean")
         let count = ds.reduce(1) { $0 * shape[$1] }
         guard count > 0 else { throw TensorError("mean: reducing empty dimensions of \(Shape.describe(shape))") }
-        return try sum(dims: ds, keepDim: keepDim) * (1 / Float(count))
+        return try (sum(dims: ds, keepDim: keepDim) * (1 / Float(count))).recordedAs("mean")
     }
 
     public func mean(_ dim: Int, keepDim: Bool = false) throws -> Tensor { try mean(dims: [dim], keepDim: keepDim) }
@@ -95,7 +95,7 @@ extension Tensor {
             return out
         }
         let centred = try self - mean(dims: ds, keepDim: true)
-        return try (centred * centred).sum(dims: ds, keepDim: keepDim) * (1 / Float(count - correction))
+        return try ((centred * centred).sum(dims: ds, keepDim: keepDim) * (1 / Float(count - correction))).recordedAs("var")
     }
 
     /// log Σ exp along `dim`, computed stably as torch.logsumexp: the maximum (a constant for the gradient, which is
@@ -146,6 +146,7 @@ extension Tensor {
         let x = rank == 0 ? try reshape([1]) : try contiguousIfNeeded()
         // No dimension number in the message: callers count from 0 (Swift) or 1 (Lua).
         guard x.shape[d] > 0 else { throw TensorError("\(op): the reduced dimension of \(Shape.describe(shape)) is empty") }
+        try Tensor.requireExactPositions(x.shape[d], op: op)
         let (outer, size, inner) = x.split(at: d)
         let kept = Tensor.reducedShape(x.shape, dims: [d], keepDim: true)
         let values = try Tensor.empty(kept, op: op), indices = try Tensor.empty(kept, op: op)

@@ -41,6 +41,13 @@ public enum BOLD5000Dataset {
         try DatasetFiles.requireFile(imageURL, context: context)
         let stimuli = try stimulusImages(NPY.read(contentsOf: imageURL))
         let repeated = try DatasetFiles.lines(o.path.appendingPathComponent(repeatedFile), context: context)
+        // A name that matches no image would quietly send that image's trials to training, a repeated one would be a
+        // second test item: the test set must be exactly the list.
+        var listed = Set<String>()
+        for name in repeated {
+            guard stimuli.index[name] != nil else { throw TensorError("\(context): \(repeatedFile) names '\(name)', which is not in \(imageFile)") }
+            guard listed.insert(name).inserted else { throw TensorError("\(context): \(repeatedFile) names '\(name)' twice") }
+        }
 
         guard !o.subjects.isEmpty else { throw TensorError("\(context): subjects is empty; name at least one (CSI1 ... CSI4)") }
         try DatasetFiles.requireDistinct(subjects: o.subjects, context: context)

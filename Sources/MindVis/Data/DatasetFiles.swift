@@ -20,9 +20,30 @@ enum DatasetFiles {
     }
 
     static func requireFile(_ url: URL, context: String) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        guard try isPresent(url, context: context) else {
             throw TensorError("\(context): file \(url.path) does not exist")
         }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw TensorError("\(context): \(url.path) is a folder; a file is expected there")
+        }
+    }
+
+    /// Whether something is at `url`: false when nothing is, an error when a symbolic link there leads nowhere
+    /// (its target missing, or a loop): a broken link is a damaged dataset, not an optional file left out.
+    static func isPresent(_ url: URL, context: String) throws -> Bool {
+        if FileManager.default.fileExists(atPath: url.path) { return true }
+        guard (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)) != nil else { return false }
+        throw TensorError("\(context): \(url.path) is a symbolic link to nothing (its target is missing, or the links loop)")
+    }
+
+    /// A whole UTF-8 text file.
+    static func text(_ url: URL, context: String) throws -> String {
+        try requireFile(url, context: context)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw TensorError("\(context): \(url.path) is not UTF-8 text (or cannot be read)")
+        }
+        return text
     }
 
     /// Sorted names in a folder (the reference uses os.listdir's order; sorting makes runs reproducible).
@@ -94,11 +115,7 @@ enum DatasetFiles {
     }
 
     static func lines(_ url: URL, context: String) throws -> [String] {
-        try requireFile(url, context: context)
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw TensorError("\(context): \(url.path) is not UTF-8 text")
-        }
-        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        try text(url, context: context).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }
 

@@ -52,7 +52,7 @@ public enum GODDataset {
         var stats: [(String, ConfigValue)] = []
         for sub in subjects {
             let file = o.path.appendingPathComponent(sub + ".npz")
-            guard FileManager.default.fileExists(atPath: file.path) else {
+            guard try DatasetFiles.isPresent(file, context: context) else {
                 throw TensorError("\(context): subject file \(file.path) does not exist (subjects here: \(available.joined(separator: ", ")))")
             }
             let npz = try NPZ.read(contentsOf: file)
@@ -132,8 +132,8 @@ public enum GODDataset {
     /// "<wnid offset>.<n>") and `imagenet_class_index.json`; nil when those files are absent.
     static func imageLabels(_ folder: URL, trainCount: Int, testCount: Int) throws -> ([Int]?, [Int]?) {
         let json = folder.appendingPathComponent("imagenet_class_index.json")
-        guard FileManager.default.fileExists(atPath: json.path) else { return (nil, nil) }
-        guard case .object(let entries) = try JSONValue.parse(String(contentsOf: json, encoding: .utf8), context: json.lastPathComponent) else {
+        guard try DatasetFiles.isPresent(json, context: "GOD") else { return (nil, nil) }
+        guard case .object(let entries) = try JSONValue.parse(DatasetFiles.text(json, context: "GOD"), context: json.lastPathComponent) else {
             throw TensorError("GOD: \(json.path) must map class indices to [wnid, name]")
         }
         var classOfWnid: [String: Int] = [:]
@@ -145,13 +145,15 @@ public enum GODDataset {
         }
         func labels(_ file: String, count: Int) throws -> [Int]? {
             let url = folder.appendingPathComponent(file)
-            guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+            guard try DatasetFiles.isPresent(url, context: "GOD") else { return nil }
             let rows = try DatasetFiles.lines(url, context: "GOD")
             guard rows.count == count else { throw TensorError("GOD: \(file) has \(rows.count) rows for \(count) images") }
             return try rows.map { row in
                 let first = row.split(separator: ",").first.map(String.init) ?? ""
-                guard let offset = Int(first.split(separator: ".").first ?? "") else {
-                    throw TensorError("GOD: \(file): row '\(row)' does not start with a WordNet offset")
+                // "<offset>.<image number>": a row cut short (a truncated file's last line) has no number.
+                let parts = first.split(separator: ".", omittingEmptySubsequences: false)
+                guard parts.count == 2, let offset = Int(parts[0]), Int(parts[1]) != nil else {
+                    throw TensorError("GOD: \(file): row '\(row)' does not start with <WordNet offset>.<image number>")
                 }
                 return classOfWnid[String(format: "n%08d", offset)] ?? -1
             }

@@ -37,7 +37,7 @@ public enum HCPDataset {
         let context = "HCP"
         let fileName = "HCP_visual_voxel.npz"
         var subjects = try o.subjects ?? DatasetFiles.list(o.path, context: context).filter {
-            FileManager.default.fileExists(atPath: o.path.appendingPathComponent($0).appendingPathComponent(fileName).path)
+            try DatasetFiles.isPresent(o.path.appendingPathComponent($0).appendingPathComponent(fileName), context: context)
         }
         if let limit = o.numSubLimit { subjects = Array(subjects.prefix(limit)) }
         guard !subjects.isEmpty else { throw TensorError("\(context): no <subject>/\(fileName) files under \(o.path.path)") }

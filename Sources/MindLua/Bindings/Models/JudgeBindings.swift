@@ -45,7 +45,7 @@ enum JudgeBindings: LuaBindingSet {
                                                 doc: "a judge's own accuracy on held-out renderings: the ceiling of the n-way scores")
         type.property("values", doc: """
             accuracy.values -> table
-            judge_top1 (over all classes), judge_top1_<n>way, and with a first stage vq_judge_top1 / vq_judge_top1_<n>way (on its reconstructions).
+            judge_images (how many were scored), judge_top1 (over all classes), judge_top1_<n>way, and with a first stage judge_top1_vq / judge_top1_<n>way_vq (on its reconstructions).
             """, get: { box, args in try args.returning(ConfigTables.table(box.accuracy.values)) })
         type.toString { box in box.accuracy.values.map { "\($0.0) = \($0.1.json)" }.joined(separator: ", ") }
         return type
