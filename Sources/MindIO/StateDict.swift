@@ -121,7 +121,12 @@ public struct StateDict {
             result = StateDict(tensors: [(url.deletingPathExtension().lastPathComponent, try NPY.readArray(contentsOf: url))])
         case .torch:
             let checkpoint = try TorchCheckpoint.load(contentsOf: url, verifyChecksums: verifyChecksums)
-            result = try extract(from: checkpoint, keyPath: keyPath)
+            do {
+                result = try extract(from: checkpoint, keyPath: keyPath)
+            } catch let error as MindIOError {
+                // What is not a state dict is said of this file (a loader may read several).
+                throw MindIOError("\(url.lastPathComponent): \(error.message)")
+            }
         }
         if let keyPath, format != .torch { result = try result.selecting(keyPath: keyPath) }
         if let stripPrefix {

@@ -57,6 +57,7 @@ final class StateDictTests: XCTestCase {
         XCTAssertEqual(sniffed.tensors.count, 292)
         let reference = try Safetensors.read(contentsOf: TestFiles.fixture("reference/unet.safetensors")).arrays
         XCTAssertEqual(Set(sniffed.names), Set(reference.map(\.name)))
+        assertThrowsMessage(try StateDict.load(contentsOf: copy, keyPath: "global_step"), contains: "weights.model: state dict: no key 'global_step'")
         assertThrowsMessage(try StateDict.load(contentsOf: directory.appendingPathComponent("missing.bin")), contains: "missing.bin", "cannot open")
     }
 }

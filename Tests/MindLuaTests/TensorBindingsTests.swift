@@ -1,3 +1,5 @@
+import Foundation
+import MindIO
 import MindTensor
 import XCTest
 @testable import MindLua
@@ -62,6 +64,21 @@ final class TensorBindingsTests: XCTestCase {
         XCTAssertTrue(view.storage === tensor.storage, "views share storage")
         XCTAssertEqual(try view.toArray(), [1, 3, 2, 4])
         XCTAssertEqual(result[2], .number(3))
+    }
+
+    /// mv.load names the file along with the array whose values float32 cannot hold.
+    func testLoadErrorsNameTheFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("load-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("wide.npz")
+        try NPZ.write([("ids", try NDArray(int64s: [1 << 25 + 1], shape: [1]))], to: file)
+        let state = try MindVisRuntime.makeState()
+        for (call, name) in [("mv.load(path)", "ids"), ("mv.load(path, {strip_prefix = 'i'})", "ds")] {
+            XCTAssertThrowsError(try state.run(chunk: "local path = ...; \(call)", name: "=t", arguments: [.string(file.path)])) { error in
+                XCTAssertTrue("\(error)".contains("wide.npz/\(name): I64 value 33554433 cannot be held exactly by a float32 tensor"), "\(error)")
+            }
+        }
     }
 
     func testEngineErrorsAreLabelledWithTheBoundFunction() {

@@ -77,7 +77,7 @@ enum FileBindings: LuaBindingSet {
         switch format {
         case .npz where key == nil && stripPrefix == nil:
             let archive = try NPZ.read(contentsOf: url)
-            return (.table(try archive.entries.map { LuaTableEntry(key: .string($0.name), value: try luaValue($0.value, path: $0.name)) }), .table([]))
+            return (.table(try archive.entries.map { LuaTableEntry(key: .string($0.name), value: try luaValue($0.value, path: url.lastPathComponent + "/" + $0.name)) }), .table([]))
         case .torch where stripPrefix == nil:
             let checkpoint = try TorchCheckpoint.load(contentsOf: url)
             let root = try key.map { k -> PickleValue in
@@ -89,7 +89,9 @@ enum FileBindings: LuaBindingSet {
             return (try luaValue(NPY.read(contentsOf: url), path: url.lastPathComponent), .table([]))
         case .safetensors, .npz, .torch:
             let state = try StateDict.load(contentsOf: url, keyPath: key, stripPrefix: stripPrefix)
-            let tensors = try state.tensors.map { LuaTableEntry(key: .string($0.name), value: .object(try $0.array.tensor(name: $0.name))) }
+            let tensors = try state.tensors.map { entry in
+                LuaTableEntry(key: .string(entry.name), value: .object(try entry.array.tensor(name: url.lastPathComponent + "/" + entry.name)))
+            }
             let metadata = state.metadata.sorted { $0.key < $1.key }.map { LuaTableEntry(key: .string($0.key), value: .string($0.value)) }
             return (.table(tensors), .table(metadata))
         }
