@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ==== State ==== */
 
@@ -431,10 +432,16 @@ static int64_t monotonic_nanoseconds(void) {
 }
 
 static void sigint_handler(int signal_number) {
-    if (interrupt_mode == MV_SIGINT_STOP_LUA) {
+    if (interrupt_mode == MV_SIGINT_STOP_LUA || interrupt_mode == MV_SIGINT_STOP_LUA_KEEP_PROCESS) {
         int64_t now = monotonic_nanoseconds();
         if (atomic_exchange(&interrupt_flag, 1)) {
             if (now - atomic_load(&interrupt_time) < SAME_INTERRUPT_NANOSECONDS) return;
+            if (interrupt_mode == MV_SIGINT_STOP_LUA_KEEP_PROCESS) {
+                static const char pending[] = "\n(interrupt pending: the running operation stops when it next checks; Ctrl-\\ quits)\n";
+                ssize_t written = write(STDERR_FILENO, pending, sizeof pending - 1); /* async-signal-safe */
+                (void)written;
+                return;
+            }
             /* Still pending: something is stuck outside Lua and does not poll. Let the default action kill us. */
             signal(signal_number, SIG_DFL);
             raise(signal_number);
@@ -456,7 +463,7 @@ void mindvis_interrupt_install(lua_State *L, int mode) {
     action.sa_handler = sigint_handler;
     sigemptyset(&action.sa_mask);
     /* Without SA_RESTART a blocking read() returns EINTR, which is how Ctrl-C reaches the line reader. */
-    action.sa_flags = mode == MV_SIGINT_STOP_LUA ? SA_RESTART : 0;
+    action.sa_flags = mode == MV_SIGINT_FLAG_ONLY ? 0 : SA_RESTART;
     sigaction(SIGINT, &action, NULL);
 }
 

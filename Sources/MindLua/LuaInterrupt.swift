@@ -23,6 +23,12 @@ public enum LuaInterrupt {
         mindvis_interrupt_install(state.L, MV_SIGINT_STOP_LUA)
     }
 
+    /// The REPL's: as `stopLuaOnInterrupt`, but a second Ctrl-C while an operation that does not poll runs only says
+    /// the first is pending, so the session and its state survive (Ctrl-\ still quits).
+    static func stopLuaKeepingSessionOnInterrupt(_ state: LuaState) {
+        mindvis_interrupt_install(state.L, MV_SIGINT_STOP_LUA_KEEP_PROCESS)
+    }
+
     /// For a command without Lua code that polls `isRequested` between units of work (`mindvis simulate`): Ctrl-C
     /// sets the flag; a second one, unless it comes within 0.2 s of the first, ends the process.
     public static func flagOrEndOnInterrupt() {

@@ -7,7 +7,8 @@ import LuaShim
 ///   this); otherwise as a statement;
 /// - a chunk whose syntax error ends in `<eof>` is unfinished: more lines are read with the `...> ` prompt;
 /// - results are pretty-printed (`LuaPrettyPrinter`), errors print message and traceback, and the loop goes on;
-/// - Ctrl-C interrupts the running chunk (Lua hook) or a polling Swift loop and returns to the prompt; at the
+/// - Ctrl-C interrupts the running chunk (Lua hook) or a polling Swift loop and returns to the prompt (a second one
+///   while an operation that does not poll runs only says the first is pending: the session survives); at the
 ///   prompt it discards the current input; Ctrl-D (end of input) leaves.
 /// On a terminal, input comes from libedit (history in ~/.mindvis_history or $MINDVIS_HISTORY, Tab completion);
 /// otherwise lines are read plainly from standard input without prompts, so the REPL can be driven by a pipe.
@@ -110,7 +111,7 @@ public final class REPL {
         let base = lua_gettop(L) - 1
         defer { lua_settop(L, base) }
         state.drainPendingUnreferences()
-        LuaInterrupt.stopLuaOnInterrupt(state)
+        LuaInterrupt.stopLuaKeepingSessionOnInterrupt(state)
         let start = DispatchTime.now()
         do {
             let count = try LuaChunk.protectedCall(L, argumentCount: 0)

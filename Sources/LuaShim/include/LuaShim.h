@@ -110,6 +110,8 @@ int mv_protected_extra_keys(lua_State *L, int idx);
 #define MV_SIGINT_FLAG_ONLY 0 /* only set the flag; blocking system calls return EINTR (line reading, waitpid) */
 #define MV_SIGINT_STOP_LUA 1  /* set the flag and a hook raising "interrupted!" in the attached state's Lua code;
                                  a second Ctrl-C before the first was handled kills the process */
+#define MV_SIGINT_STOP_LUA_KEEP_PROCESS 2 /* as MV_SIGINT_STOP_LUA, but a second Ctrl-C only says the first is pending
+                                             (the REPL: its session must survive an impatient user; Ctrl-\ quits) */
 /* Installs the SIGINT handler in the given mode, attached to L (may be NULL). */
 void mindvis_interrupt_install(lua_State *L, int mode);
 /* Forgets L if it is the attached state (call before lua_close). */

@@ -64,6 +64,17 @@ time.sleep(0.5)
 send("\x03")                      # ... and a loop of tensor operations
 expect("interrupted!")
 expect("mv> ")
+send("big = mv.randn(4e7)\r")     # one long operation (seconds in a debug build) that does not poll for Ctrl-C
+time.sleep(0.3)
+send("\x03")
+time.sleep(0.5)
+send("\x03")                      # a second Ctrl-C while it runs: the session survives, told the first is pending
+expect("interrupt pending")
+expect("interrupted!")
+expect("mv> ")
+send("2 + 2\r")
+expect("\r\n4\r\n")
+expect("mv> ")
 time.sleep(0.3)                   # libedit prints the prompt before it switches the terminal to raw mode and
 send("x = 12")                    # reads: a key sent in between is echoed by the terminal and a Ctrl-C is lost
 expect("x = 12")                  # until the next key (a REPL limitation), so wait until it reads
