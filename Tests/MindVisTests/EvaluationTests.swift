@@ -239,5 +239,22 @@ final class EvaluationTests: XCTestCase {
                                                                                   samples: truth.narrow(2, start: 0, length: 4).narrow(3, start: 0, length: 4))) { error in
             XCTAssertTrue("\(error)".contains("7x7"), "\(error)")
         }
+        // A NaN is named (the range of the other values would look valid), and so is a judge whose class count changes.
+        var values = try truth.toArray()
+        values[5] = .nan
+        let broken = try Tensor(values, shape: truth.shape)
+        XCTAssertThrowsError(try PairwiseIdentification().evaluate(groundTruth: broken, samples: truth)) { error in
+            XCTAssertTrue("\(error)".contains("ground truth values must be finite and in [0, 1], found nan"), "\(error)")
+        }
+        final class ShiftingJudge: ImageJudge {
+            var calls = 0
+            func probabilities(_ images: Tensor) throws -> Tensor {
+                calls += 1
+                return try Tensor.full([images.shape[0], calls == 1 ? 6 : 8], 0.1)
+            }
+        }
+        XCTAssertThrowsError(try NWayClassification(ways: 3, trials: 2).evaluate(judge: ShiftingJudge(), groundTruth: truth, samples: truth)) { error in
+            XCTAssertTrue("\(error)".contains("the judge gives 6 classes for the ground truth but 8 for the samples"), "\(error)")
+        }
     }
 }

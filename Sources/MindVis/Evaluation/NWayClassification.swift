@@ -55,15 +55,20 @@ public struct NWayClassification: Sendable {
     public func evaluate(judge: ImageJudge, groundTruth: Tensor, samples: Tensor, trueLabels: [Int]? = nil) throws -> Result {
         let images = try SampleColumns(groundTruth: groundTruth, samples: samples, operation: "top-1 \(ways)-way")
         let labels: [Int]
+        var truthClasses: Int?
         switch labelSource {
         case .judge:
             let p = try probabilities(judge, images.groundTruth, what: "ground truth")
             labels = (0..<p.rows).map(p.argmax)
+            truthClasses = p.classes
         case .trueLabel:
             guard let trueLabels else { throw TensorError("top-1 \(ways)-way: labels = \"true\" needs the true labels of the items") }
             labels = trueLabels
         }
         let columns = try images.columns.enumerated().map { try probabilities(judge, $0.element, what: "sample column \($0.offset + 1)") }
+        if let truthClasses, let column = columns.first, column.classes != truthClasses {
+            throw TensorError("top-1 \(ways)-way: the judge gives \(truthClasses) classes for the ground truth but \(column.classes) for the samples; one judge must score both")
+        }
         return try evaluate(probabilities: columns, labels: labels)
     }
 
@@ -128,6 +133,10 @@ public struct NWayClassification: Sendable {
         guard p.rank == 2, p.shape[0] == images.shape[0] else {
             throw TensorError("top-1 \(ways)-way: the judge must return [\(images.shape[0]), classes] probabilities for the \(what), got \(Shape.describe(p.shape))")
         }
-        return try ClassProbabilities(p)
+        do {
+            return try ClassProbabilities(p)
+        } catch let error as TensorError {
+            throw TensorError("top-1 \(ways)-way: the judge's probabilities for the \(what): \(error.message)")
+        }
     }
 }

@@ -34,8 +34,11 @@ struct SampleColumns {
     /// Images on the wrong scale (the models' [−1, 1]) would be scored silently wrong: refuse them.
     static func checkRange(_ images: Tensor, name: String, operation: String) throws {
         let values = try images.toArray()
+        if let bad = values.first(where: { !$0.isFinite }) {
+            throw TensorError("\(operation): \(name) values must be finite and in [0, 1], found \(bad) (a diverged model's images?)")
+        }
         let low = values.min() ?? 0, high = values.max() ?? 0
-        guard values.allSatisfy({ $0.isFinite }), low >= -1e-4, high <= 1 + 1e-4 else {
+        guard low >= -1e-4, high <= 1 + 1e-4 else {
             throw TensorError("\(operation): \(name) values must be finite and in [0, 1], got [\(low), \(high)]; images in [−1, 1] become (x + 1) / 2 clamped to [0, 1]")
         }
     }

@@ -86,8 +86,10 @@ enum EvalBindings: LuaBindingSet {
             labels = "judge"  -- the class to recognise: "judge" (its argmax on the ground truth, as the reference) or "true"
             true_labels = nil  -- 1-based classes of the items, for labels = "true"
             seed = 0  -- seed of the distractor draws
-            metrics = {"mse", "pcc", "ssim"}  -- pair-wise metrics
-            mse_uint8 = false  -- as the reference: images made bytes by truncation, MSE on wrapping uint8 differences (reproduces its published numbers; default: rounded bytes, MSE in float)
+            metrics = {"mse", "pcc", "ssim"}  -- pair-wise metrics (at least one)
+            mse_uint8 = false  -- as the reference: bytes by truncation (floor(255·x + 0.001), so images that were bytes keep them), MSE on wrapping uint8 differences (default: rounded bytes, MSE in float)
+            N >= 2 items: pair-wise identification compares each item with the others.
+            Where MindVis differs from the reference on purpose: a tie between p[y] and distractors counts 1/(1 + tied distractors), the expected value of a random tie-break, so a judge that knows nothing scores chance (the reference's torchmetrics hands ties to y); PCC with a constant image is 0 (numpy's is NaN, which loses every comparison).
             """) { args in
             let options = try args.options(1)
             guard let truth = try options.userdata("truth", as: Tensor.self), let samples = try options.userdata("samples", as: Tensor.self) else {
