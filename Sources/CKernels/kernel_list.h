@@ -119,7 +119,7 @@ MV_KERNEL(conv_direct_weight_gradient, (const float *x, const float *gy, int64_t
           (x, gy, n, c, h, w, o, o0, o1, c0, c1, kh, kw, pt, pl, oh, ow, gw))
 
 // optimizers (body/optim.h)
-MV_KERNEL(adam_step, (float *p, const float *g, float *m, float *v, int64_t n, float lr, float beta1, float beta2,
+MV_KERNEL(adam_step, (float *p, const float *g, float *m, float *v, int64_t n, float lr, double beta1, double beta2,
                       float eps, float weight_decay, int decoupled, double bias_correction1, double bias_correction2),
           (p, g, m, v, n, lr, beta1, beta2, eps, weight_decay, decoupled, bias_correction1, bias_correction2))
 MV_KERNEL(sgd_step, (float *p, const float *g, float *buf, int64_t n, float lr, float momentum, float dampening,

@@ -23,6 +23,9 @@ final class ForwardValueTests: XCTestCase {
         for s in try p.sum(1).toArray() { XCTAssertEqual(s, 1, accuracy: 1e-6) }
         XCTAssertTrue(try p.toArray().allSatisfy { $0 >= 0 && $0 <= 1 })
         assertClose(try x.logSoftmax(1).exp().toArray(), try p.toArray(), tolerance: 1e-6, "exp(log_softmax)")
+        // Large logits: (x - max) - log Σ, as PyTorch (its values; max + log Σ first was off by 4e-4 here).
+        assertClose(try Tensor([10000, 10000.5, 10001], shape: [1, 3]).logSoftmax(1).toArray(), [-1.6802697, -1.1802697, -0.6802697],
+                    tolerance: 1e-6, "log_softmax of logits near 1e4")
         // Large inputs do not overflow thanks to max subtraction.
         let big = try Tensor([1000, 1001, 1002], shape: [1, 3]).softmax(1).toArray()
         let e = [Float(exp(-2.0)), Float(exp(-1.0)), 1], total = e.reduce(0, +)

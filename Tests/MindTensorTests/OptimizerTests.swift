@@ -14,7 +14,7 @@ final class OptimizerTests: XCTestCase {
         let (lr, b1, b2, eps, wd) = (1e-2, 0.9, 0.95, 1e-8, 0.05)
         for decoupled in [true, false] {
             let p = try parameter(p0.map(Float.init), grad: g.map(Float.init))
-            let opt = try Adam(groups: [ParamGroup(params: [p], lr: Float(lr), weightDecay: Float(wd))], betas: (Float(b1), Float(b2)),
+            let opt = try Adam(groups: [ParamGroup(params: [p], lr: Float(lr), weightDecay: Float(wd))], betas: (b1, b2),
                                eps: Float(eps), decoupledWeightDecay: decoupled)
             var expected = p0, m = [0.0, 0, 0], v = [0.0, 0, 0]
             for t in 1...2 {
@@ -31,6 +31,15 @@ final class OptimizerTests: XCTestCase {
                 assertClose(try p.toArray(), expected.map(Float.init), tolerance: 1e-6, "\(decoupled ? "AdamW" : "Adam") step \(t)")
             }
         }
+    }
+
+    /// 1 - b2 is formed in double, as PyTorch's Python float, then made float32: from a float32 b2 it was 1.7e-4 off.
+    func testSecondMomentUsesOneMinusBetaInDouble() throws {
+        let p = try parameter([1], grad: [1])
+        let opt = try Adam.adam([p], betas: (0.9, 0.9999))
+        try opt.step()
+        XCTAssertEqual(try opt.exp_avg_sq[0]!.toArray(), [Float(1 - 0.9999)])
+        XCTAssertEqual(try opt.exp_avg[0]!.toArray(), [Float(1 - 0.9)])
     }
 
     func testSGDMomentumNesterovAndWeightDecay() throws {

@@ -34,6 +34,8 @@ end)
 
 T.test("state_dict round trip and load_state_dict's missing/unexpected keys", function()
   mv.manual_seed(1)
+  T.eq(tostring(mv.nn.LayerNorm({4})), tostring(mv.nn.LayerNorm(4)), "a shape of one size, as torch.nn.LayerNorm takes")
+  T.raises(function() mv.nn.LayerNorm({3, 4}) end, "only the last dimension is normalised here")
   local a = mv.nn.Sequential(mv.nn.Linear(3, 4), mv.nn.LayerNorm(4))
   local b = mv.nn.Sequential(mv.nn.Linear(3, 4), mv.nn.LayerNorm(4))
   local x = mv.randn(2, 3)

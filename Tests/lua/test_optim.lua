@@ -99,7 +99,11 @@ T.test("clip_grad_norm returns the total norm and scales the gradients", functio
   T.near(a.grad:totable(), {3 / 5, 0}, 1e-5)
   T.near(b.grad:totable(), {4 / 5}, 1e-5)
   T.near(mv.nn.clip_grad_norm({a, b}, 10), 1, 1e-5, "below max_norm nothing changes")
-  T.raises(function() mv.nn.clip_grad_norm({a}, 0) end, "mv.nn.clip_grad_norm: max_norm must be positive")
+  T.near(mv.nn.clip_grad_norm({a}, 0), 0.6, 1e-5, "max_norm 0 (PyTorch takes it) zeroes the gradients")
+  T.near(a.grad:totable(), {0, 0}, 0)
+  T.raises(function() mv.nn.clip_grad_norm({a}, -1) end, "mv.nn.clip_grad_norm: max_norm must be a finite number >= 0, got -1.0")
+  a.grad = mv.tensor{0 / 0, 1}
+  T.raises(function() mv.nn.clip_grad_norm_({a}, 1) end, "mv.nn.clip_grad_norm_: the total gradient norm is nan")
 end)
 
 T.test("cosine schedule with warm-up", function()

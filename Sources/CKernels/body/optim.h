@@ -18,12 +18,12 @@ MV_INLINE vfloat adam_lanes(vfloat param, vfloat grad, vfloat *m, vfloat *v, con
     return vf_sub(param, vf_div(vf_mul(c->step_size, *m), vf_add(vf_div(vf_sqrt(*v), c->bc2_sqrt), c->eps)));
 }
 
-static void adam_step(float *p, const float *g, float *m, float *v, int64_t n, float lr, float beta1, float beta2,
+static void adam_step(float *p, const float *g, float *m, float *v, int64_t n, float lr, double beta1, double beta2,
                       float eps, float weight_decay, int decoupled, double bias_correction1, double bias_correction2) {
     // Scalars are formed in double, as PyTorch forms them in Python floats.
     adam_constants c = {
-        .beta1 = vf_set1(beta1), .one_minus_beta1 = vf_set1(1.0f - beta1),
-        .beta2 = vf_set1(beta2), .one_minus_beta2 = vf_set1(1.0f - beta2),
+        .beta1 = vf_set1((float)beta1), .one_minus_beta1 = vf_set1((float)(1.0 - beta1)),
+        .beta2 = vf_set1((float)beta2), .one_minus_beta2 = vf_set1((float)(1.0 - beta2)),
         .step_size = vf_set1((float)((double)lr / bias_correction1)),
         .bc2_sqrt = vf_set1((float)sqrt(bias_correction2)),
         .eps = vf_set1(eps), .weight_decay = vf_set1(weight_decay),

@@ -47,8 +47,9 @@ static void log_softmax_rows(const float *x, float *y, int64_t rows, int64_t col
         float *yr = y + r * cols;
         float mx = row_max(xr, cols);
         double s = exp_shifted(xr, yr, cols, 1.0f, mx);
-        float lse = mx + (float)log(s);
-        for (int64_t i = 0; i < cols; i++) yr[i] = xr[i] - lse;
+        // (x - max) - log(s), as PyTorch: max + log(s) first would round at the logits' magnitude (4e-4 at 1e4).
+        float log_s = (float)log(s);
+        for (int64_t i = 0; i < cols; i++) yr[i] = (xr[i] - mx) - log_s;
     }
 }
 

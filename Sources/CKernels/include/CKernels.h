@@ -228,7 +228,7 @@ int mv_argsort(const float *x, float *out_idx, int64_t outer, int64_t r, int64_t
 // ---- optimizers (PyTorch's update rules, one fused loop per parameter) -------------------------
 
 // decoupled != 0: AdamW (p *= 1 - lr*wd); otherwise Adam with L2 (g += wd*p).
-void mv_adam_step(float *p, const float *g, float *m, float *v, int64_t n, float lr, float beta1, float beta2,
+void mv_adam_step(float *p, const float *g, float *m, float *v, int64_t n, float lr, double beta1, double beta2,
                   float eps, float weight_decay, int decoupled, double bias_correction1, double bias_correction2);
 void mv_sgd_step(float *p, const float *g, float *buf, int64_t n, float lr, float momentum, float dampening,
                  float weight_decay, int nesterov, int first_step);

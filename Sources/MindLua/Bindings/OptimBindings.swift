@@ -133,7 +133,7 @@ enum OptimBindings: LuaBindingSet {
                 guard betas.count == 2 else { throw args.error("option 'betas': expected {beta1, beta2}, got \(betas.count) numbers") }
                 let eps = try options.number("eps", default: 1e-8)
                 let adam = try Adam(groups: try parameterGroups(args, lr: lr, weightDecay: decay),
-                                    betas: (Float(betas[0]), Float(betas[1])), eps: Float(eps), decoupledWeightDecay: decoupled)
+                                    betas: (betas[0], betas[1]), eps: Float(eps), decoupledWeightDecay: decoupled)
                 return try args.returning(object: BoundOptimizer(adam, name: name,
                     hyperparameters: "lr=\(lr), betas=(\(betas[0]), \(betas[1])), eps=\(eps), weight_decay=\(decay)"))
             }

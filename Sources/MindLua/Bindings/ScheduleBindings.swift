@@ -44,7 +44,7 @@ enum ScheduleBindings: LuaBindingSet {
         try state.register(scheduleType)
         try state.bind("mv.optim", "cosine_schedule", doc: """
             mv.optim.cosine_schedule(options) -> CosineSchedule
-            Linear warm-up from 0 to lr over warmup_epochs, then a half cosine down to min_lr at num_epoch (the MAE schedule).
+            Linear warm-up from 0 to lr over warmup_epochs, then a half cosine down to min_lr at num_epoch (the MAE schedule; past num_epoch its formula rises again).
             lr = required  -- the peak learning rate
             num_epoch = required  -- the epoch at which the rate reaches min_lr
             min_lr = 0  -- the final rate

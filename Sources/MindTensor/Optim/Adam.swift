@@ -3,16 +3,18 @@ import CKernels
 
 /// Adam and AdamW with PyTorch's exact update (torch.optim.Adam / AdamW, amsgrad off):
 /// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps).
-/// AdamW decays decoupled (p *= 1 - lr*wd first); Adam adds wd*p to the gradient.
+/// AdamW decays decoupled (p *= 1 - lr*wd first); Adam adds wd*p to the gradient. The betas are doubles, as PyTorch's
+/// Python floats: 1 - b2 formed from a float32 b2 is off by 1.3e-5 (b2 0.999) to 1.7e-4 (0.9999) relative, and
+/// exp_avg_sq with it.
 public final class Adam: Optimizer {
     public let groups: [ParamGroup]
-    public let beta1: Float, beta2: Float, eps: Float
+    public let beta1: Double, beta2: Double, eps: Float
     public let decoupledWeightDecay: Bool
     var exp_avg: [Int: Tensor] = [:]
     var exp_avg_sq: [Int: Tensor] = [:]
     var steps: [Int: Int] = [:]
 
-    public init(groups: [ParamGroup], betas: (Float, Float) = (0.9, 0.999), eps: Float = 1e-8, decoupledWeightDecay: Bool) throws {
+    public init(groups: [ParamGroup], betas: (Double, Double) = (0.9, 0.999), eps: Float = 1e-8, decoupledWeightDecay: Bool) throws {
         let name = decoupledWeightDecay ? "AdamW" : "Adam"
         try validateGroups(groups, optimizer: name)
         guard (0..<1).contains(betas.0), (0..<1).contains(betas.1) else {
@@ -24,12 +26,12 @@ public final class Adam: Optimizer {
     }
 
     /// torch.optim.AdamW defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0.01.
-    public static func adamW(_ params: [Tensor], lr: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), eps: Float = 1e-8,
+    public static func adamW(_ params: [Tensor], lr: Float = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Float = 1e-8,
                              weightDecay: Float = 0.01) throws -> Adam {
         try Adam(groups: [ParamGroup(params: params, lr: lr, weightDecay: weightDecay)], betas: betas, eps: eps, decoupledWeightDecay: true)
     }
 
-    public static func adam(_ params: [Tensor], lr: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), eps: Float = 1e-8,
+    public static func adam(_ params: [Tensor], lr: Float = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Float = 1e-8,
                             weightDecay: Float = 0) throws -> Adam {
         try Adam(groups: [ParamGroup(params: params, lr: lr, weightDecay: weightDecay)], betas: betas, eps: eps, decoupledWeightDecay: false)
     }
@@ -46,7 +48,7 @@ public final class Adam: Optimizer {
                 exp_avg_sq[index] = v
                 let t = (steps[index] ?? 0) + 1
                 steps[index] = t
-                let bc1 = 1 - Foundation.pow(Double(beta1), Double(t)), bc2 = 1 - Foundation.pow(Double(beta2), Double(t))
+                let bc1 = 1 - Foundation.pow(beta1, Double(t)), bc2 = 1 - Foundation.pow(beta2, Double(t))
                 // Element-wise, so splitting a large parameter over the workers gives the same bits.
                 Parallel.chunks(p.numel) { r, _ in
                     let o = r.lowerBound

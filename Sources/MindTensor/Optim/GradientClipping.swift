@@ -5,7 +5,7 @@ import CKernels
 /// Returns the norm before clipping; a non-finite norm is an error (the step would corrupt weights).
 @discardableResult
 public func clipGradNorm(_ params: [Tensor], maxNorm: Float) throws -> Float {
-    guard maxNorm > 0, maxNorm.isFinite else { throw TensorError("clip_grad_norm: max_norm must be positive, got \(maxNorm)") }
+    guard maxNorm >= 0, maxNorm.isFinite else { throw TensorError("clip_grad_norm: max_norm must be a finite number >= 0, got \(maxNorm)") }
     // Gradients are scaled in place, so a strided one (set by hand from a view) is first made contiguous.
     for p in params { if let g = p.grad, !g.isContiguous { p.grad = try g.contiguous() } }
     let grads = params.compactMap(\.grad)
@@ -20,7 +20,7 @@ public func clipGradNorm(_ params: [Tensor], maxNorm: Float) throws -> Float {
         total += shares.reduce(0, +)
     }
     let norm = Float(total.squareRoot())
-    guard norm.isFinite else { throw TensorError("clip_grad_norm: the total gradient norm is \(norm)") }
+    guard norm.isFinite else { throw TensorError("clip_grad_norm: the total gradient norm is \(norm.isNaN ? "nan" : "inf")") }
     let coefficient = maxNorm / (norm + 1e-6)
     if coefficient < 1 {
         for g in grads {

@@ -71,7 +71,7 @@ public final class LDMTrainer {
         try model.train(only: trainable)
         let params = trainable.map(\.tensor)
         optimizer = try Adam(groups: [ParamGroup(params: params, lr: Float(config.lr), weightDecay: Float(config.weightDecay))],
-                             betas: (Float(config.betas[0]), Float(config.betas[1])), eps: 1e-8, decoupledWeightDecay: true)
+                             betas: (config.betas[0], config.betas[1]), eps: 1e-8, decoupledWeightDecay: true)
         generator = Generator(seed: UInt64(config.seed))
         ema = config.emaDecay > 0 ? try ParameterEMA(params, decay: Float(config.emaDecay)) : nil
     }

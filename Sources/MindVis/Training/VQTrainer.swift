@@ -57,7 +57,7 @@ public final class VQTrainer {
         self.config = config
         self.data = try data.contiguous().detach()
         optimizer = try Adam(groups: [ParamGroup(params: model.trainableParameters(), lr: Float(config.lr), weightDecay: Float(config.weightDecay))],
-                             betas: (Float(config.betas[0]), Float(config.betas[1])), decoupledWeightDecay: config.optimizer == "adamw")
+                             betas: (config.betas[0], config.betas[1]), decoupledWeightDecay: config.optimizer == "adamw")
         generator = Generator(seed: UInt64(config.seed))
         ema = config.emaDecay > 0 ? try ParameterEMA(model.trainableParameters(), decay: Float(config.emaDecay)) : nil
     }

@@ -4,7 +4,7 @@ enum ActivationBindings: LuaBindingSet {
     static func install(_ state: LuaState) throws {
         try state.bind("mv.nn", "Dropout", doc: """
             mv.nn.Dropout([p]) -> Module
-            Zeroes each element with probability p (default 0.5) in training mode and scales the rest by 1/(1-p); the identity after eval().
+            Zeroes each element with probability p in [0, 1) (default 0.5) in training mode and scales the rest by 1/(1-p); the identity after eval().
             """) { args in
             try LayerArguments.noExtraArguments(args, 1)
             return try args.returning(module: try Dropout(Float(try args.optionalNumber(1, "p") ?? 0.5)))

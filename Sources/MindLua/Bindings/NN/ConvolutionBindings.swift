@@ -6,7 +6,7 @@ enum ConvolutionBindings: LuaBindingSet {
             let input = twoD ? "[N, C, H, W]" : "[N, C, L]"
             try state.bind("mv.nn", name, doc: """
                 mv.nn.\(name)(in_channels, out_channels, kernel_size [, options]) -> Module
-                \(twoD ? "2-D" : "1-D") convolution of \(input) input, as torch.nn.\(name) (im2col + one GEMM; 1×1 kernels are plain GEMMs).
+                \(twoD ? "2-D" : "1-D") convolution of \(input) input, as torch.nn.\(name) (im2col + one GEMM; 1×1 kernels are plain GEMMs)\(twoD ? ", with a square kernel and one stride and padding for both sides (mv.nn.functional.conv2d takes {h, w})" : "").
                 stride = 1  -- step between output positions
                 padding = 0  -- zeros added on every side
                 bias = true  -- learn a per-channel bias
