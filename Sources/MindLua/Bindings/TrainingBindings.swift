@@ -34,7 +34,7 @@ enum TrainingBindings: LuaBindingSet {
                     ? "Stage A1: pretrains the fMRI masked autoencoder (SC-MBM) on unlabeled fMRI, with the reference's loop and defaults."
                     : "Stage A2: finetunes a pretrained MAE on the target subject's fMRI (the reference uses its test fMRI, no images).",
                 reading: { _ = try MBMTrainingConfig(stage: stage, $0) }, meanings: settingHelp, leading: objectKeys(stage),
-                notes: ["Returns {checkpoint, metrics, output, figures, reports, model, loss, cor, eval_cor}; resuming a finished run trains nothing and returns its last logged numbers. Ctrl-C saves a checkpoint first."],
+                notes: ["Returns {checkpoint, metrics, output, figures, reports, model, loss, cor, eval_cor}; figures are the run's per-epoch figures; resuming a finished run trains nothing and returns its logged epochs as reports and its last logged numbers. Ctrl-C saves a checkpoint first."],
                 name: name)) { args in try run(args, stage: stage) }
         }
     }
