@@ -6,8 +6,8 @@ import MindVis
 /// `r.loss`, `r.reports` or `r.validation` works when re-run (as the demo re-runs finished stages).
 enum FinishedRunResults {
     /// `entries` with `reports` made the logged epochs, and each result key of `keys` not already there taken from
-    /// the last logged line (`logged`: its name in the log); with `validation`, the last line's `val_*` scores
-    /// become the `validation` table, as a run that validates returns it.
+    /// the last logged line (`logged`: its name in the log); with `validation`, the last line's validation scores
+    /// (`LDMRun.validationPrefix`) become the `validation` table, as a run that validates returns it.
     static func completed(_ entries: [LuaTableEntry], metrics: URL, keys: [(result: String, logged: String)],
                           validation: Bool = false) -> [LuaTableEntry] {
         let lines = MetricsLog.entries(metrics)
@@ -19,9 +19,10 @@ enum FinishedRunResults {
         for (key, logged) in keys where !present.contains(key) {
             if let value = last[logged] { result.append(LuaTableEntry(key: .string(key), value: ConfigTables.luaValue(value))) }
         }
-        let scores = last.filter { $0.key.hasPrefix("val_") }.map { (String($0.key.dropFirst(4)), $0.value) }.sorted { $0.0 < $1.0 }
-        if validation, !present.contains("validation"), !scores.isEmpty {
-            result.append(LuaTableEntry(key: "validation", value: ConfigTables.table(scores)))
+        if validation, !present.contains("validation") {
+            let prefix = LDMRun.validationPrefix
+            let scores = last.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) }.sorted { $0.0 < $1.0 }
+            if !scores.isEmpty { result.append(LuaTableEntry(key: "validation", value: ConfigTables.table(scores))) }
         }
         return result
     }

@@ -69,6 +69,9 @@ public final class LDMRun {
 
     public var folder: RunFolder { RunFolder(output) }
 
+    /// What names a validation score in metrics.jsonl (`val_pairwise_pcc`).
+    public static let validationPrefix = "val_"
+
     /// Trains to the end. `resume` continues from a checkpoint of this run; without it, `overwrite` must be set to
     /// start over in a folder that already holds a run.
     /// Under mpirun every rank trains its share of each batch from rank 0's weights; rank 0 alone writes, validates
@@ -105,7 +108,7 @@ public final class LDMRun {
                 let (scores, figure) = try self.validate(epoch: report.epoch)
                 values = scores
                 lastValidation = scores
-                fields += scores.map { ("val_" + $0.name, .double($0.value)) }
+                fields += scores.map { (LDMRun.validationPrefix + $0.name, .double($0.value)) }
                 var line = "epoch \(report.epoch): validation " + scores.map { "\($0.name) " + String(format: "%.3f", $0.value) }.joined(separator: ", ")
                 if let score = scores.first?.value, score > (best ?? -.infinity) {
                     best = score

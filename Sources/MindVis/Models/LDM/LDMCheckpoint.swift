@@ -52,10 +52,10 @@ public enum LDMCheckpoint {
     /// A whole model: ours with its stored config, or a reference `finetuned.pth` built from `values` (an LDM
     /// config, preset "paper" unless given) completed from the weights' shapes — the first stage's architecture and
     /// the encoder's voxel count, patch size, width, depth and MLP ratio (not its head count, which no shape tells).
-    /// `averaged`: a training checkpoint of ours with EMA weights gives those (see `modelWeights`).
+    /// `averaged`: a training checkpoint of ours with EMA weights gives those (see `Contents.withModelWeights`).
     public static func load(_ url: URL, values: [String: ConfigValue] = [:], averaged: Bool = true) throws -> Loaded {
-        let contents = try read(url).withModelWeights(averaged: averaged, source: url.lastPathComponent)
         let source = url.lastPathComponent
+        let contents = try read(url).withModelWeights(averaged: averaged, source: source)
         let config: LatentDiffusionConfig
         if let stored = contents.config {
             guard values.isEmpty else {
